@@ -1,0 +1,99 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# fetch-kernel.sh NAME — download and unpack a Debian kernel (image, modules,
+# headers and the amd64 kbuild tools) into the cache, once.
+#
+# NAME is one of the entries in tests/qemu/kernels.conf (e.g. 6.12-amd64).
+# Prints shell assignments on stdout for the caller to eval:
+#   KREL=<uname -r>  KARCH=<x86_64|arm64>  KIMAGE=<vmlinuz>  KDIR=<headers>
+#   KMODDIR=<lib/modules/KREL>  KDEBVER=<debian version>
+# Cache: ${EMUCOMPAT_CACHE:-~/.cache/emucompat}/kernels/NAME (outside the clone).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+name=${1:?usage: fetch-kernel.sh NAME}
+cache=${EMUCOMPAT_CACHE:-$HOME/.cache/emucompat}
+conf=$here/kernels.conf
+
+line=$(awk -v n="$name" '$1 == n' "$conf")
+[ -n "$line" ] || { echo "fetch-kernel: unknown kernel '$name' (see $conf)" >&2; exit 2; }
+read -r _ debarch pattern <<<"$line"
+
+dest=$cache/kernels/$name
+if [ -f "$dest/.done" ]; then
+	cat "$dest/.env"
+	exit 0
+fi
+
+aptdir=$cache/apt
+mkdir -p "$aptdir/lists/partial" "$aptdir/cache/archives/partial"
+cat >"$aptdir/sources.list" <<LIST
+deb [arch=amd64,arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bullseye main
+deb [arch=amd64,arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian-security bullseye-security main
+deb [arch=amd64,arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm main
+deb [arch=amd64,arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm-backports main
+deb [arch=amd64,arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main
+deb [arch=amd64,arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie-backports main
+LIST
+aptopts=(-o "Dir::Etc::SourceList=$aptdir/sources.list" -o Dir::Etc::SourceParts=/dev/null
+	 -o "Dir::State::Lists=$aptdir/lists" -o "Dir::Cache=$aptdir/cache"
+	 -o APT::Architectures::=amd64 -o APT::Architectures::=arm64
+	 -o APT::Sandbox::User=root -q)
+# Refresh the private lists at most once a day.
+if [ -z "$(find "$aptdir/lists" -maxdepth 1 -name '*Packages*' -mmin -1440 2>/dev/null | head -1)" ]; then
+	echo "fetch-kernel: apt-get update (private lists in $aptdir)" >&2
+	apt-get "${aptopts[@]}" update >&2 || { echo "fetch-kernel: apt-get update failed" >&2; exit 1; }
+fi
+
+# Newest version of the linux-image-<arch> metapackage matching the pattern.
+meta=linux-image-$debarch
+ver=$(apt-cache "${aptopts[@]}" madison "$meta:$debarch" | awk -F'|' '{gsub(/ /,"",$2); print $2}' |
+	grep -E "^$pattern\$" | sort -V | tail -1)
+[ -n "$ver" ] || { echo "fetch-kernel: no $meta version matches '$pattern'" >&2; exit 1; }
+abi=$(apt-cache "${aptopts[@]}" show "$meta:$debarch=$ver" | sed -n 's/^Depends:.*linux-image-\([^ ,]*\)-'"$debarch"'.*/\1/p' | head -1)
+[ -n "$abi" ] || { echo "fetch-kernel: cannot resolve the ABI of $meta=$ver" >&2; exit 1; }
+krel=$abi-$debarch
+
+pkgs=("linux-image-$krel:$debarch")
+apt-cache "${aptopts[@]}" show "linux-image-$krel-unsigned:$debarch" >/dev/null 2>&1 &&
+	pkgs=("linux-image-$krel-unsigned:$debarch")
+pkgs+=("linux-headers-$krel:$debarch")
+# The -common headers and the kbuild tools: names differ between 5.10 and 6.x.
+for p in "linux-headers-$abi-common" "linux-headers-$abi-common:all"; do
+	apt-cache "${aptopts[@]}" show "$p" >/dev/null 2>&1 && { pkgs+=("$p"); break; }
+done
+kb=$(apt-cache "${aptopts[@]}" show "linux-headers-$krel:$debarch" | sed -n 's/^Depends:.*\(linux-kbuild-[^ ,]*\).*/\1/p' | head -1)
+pkgs+=("$kb:amd64")
+
+rm -rf "$dest.tmp"
+mkdir -p "$dest.tmp/debs" "$dest.tmp/root"
+echo "fetch-kernel: $name = $krel ($ver): ${pkgs[*]}" >&2
+(cd "$dest.tmp/debs" && apt-get "${aptopts[@]}" download "${pkgs[@]}" >&2) ||
+	{ echo "fetch-kernel: download failed for $name" >&2; exit 1; }
+for d in "$dest.tmp"/debs/*.deb; do
+	dpkg -x "$d" "$dest.tmp/root"
+done
+root=$dest/root
+hdr=$root/usr/src/linux-headers-$krel
+# The arch headers' Makefile names /usr/src/... absolutely; point it at the cache.
+sed -i "s|/usr/src/|$root/usr/src/|g" "$dest.tmp/root/usr/src/linux-headers-$krel/Makefile"
+img=$(ls "$dest.tmp/root/boot/"vmlinu[xz]-"$krel")
+kmod=$(ls -d "$dest.tmp/root/lib/modules/$krel" 2>/dev/null || ls -d "$dest.tmp/root/usr/lib/modules/$krel")
+karch=x86_64
+[ "$debarch" = arm64 ] && karch=arm64
+{
+	echo "KNAME=$name"
+	echo "KREL=$krel"
+	echo "KDEBVER=$ver"
+	echo "KARCH=$karch"
+	echo "KDEBARCH=$debarch"
+	echo "KIMAGE=${img/$dest.tmp/$dest}"
+	echo "KDIR=$hdr"
+	echo "KMODDIR=${kmod/$dest.tmp/$dest}"
+} >"$dest.tmp/.env"
+rm -rf "$dest.tmp/debs"
+rm -rf "$dest"
+mv "$dest.tmp" "$dest"
+touch "$dest/.done"
+cat "$dest/.env"

@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note OR MIT */
+/*
+ * emucompat — the ioctl ABI of /dev/emucompat, shared by the kernel module
+ * and libemucompat.
+ *
+ * Every command takes a pointer to a struct whose first member is a __u32
+ * `size`: the number of bytes of the struct that the caller knows about
+ * (sizeof() of its copy of this header).  The module accepts any size from
+ * the command's first published size (EMUCOMPAT_*_SIZE_VER0) up to one page:
+ *   - a size smaller than VER0 fails with EINVAL,
+ *   - a size larger than one page fails with E2BIG,
+ *   - bytes beyond the module's own struct must be zero, else E2BIG
+ *     (the clone3/openat2 rule; a newer caller on an older module),
+ *   - reserved members inside the struct must be zero, else EINVAL.
+ * Results are written back only into the first `size` bytes.
+ *
+ * The ioctl numbers encode the VER0 size; the module matches on type and
+ * number only, so a grown struct keeps its command number.
+ */
+#ifndef _UAPI_LINUX_EMUCOMPAT_H
+#define _UAPI_LINUX_EMUCOMPAT_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+#define EMUCOMPAT_DEVICE_NAME	"emucompat"
+#define EMUCOMPAT_API_VERSION	1
+
+#define EMUCOMPAT_IOC_MAGIC	0xE6
+
+/* emucompat_info.arch */
+#define EMUCOMPAT_ARCH_X86_64	1
+#define EMUCOMPAT_ARCH_ARM64	2
+
+/* emucompat_info.caps: one bit per operation the module performs here */
+#define EMUCOMPAT_CAP_IOCTL32		(1ULL << 0)	/* EMUCOMPAT_IOC_IOCTL32 */
+#define EMUCOMPAT_CAP_MMAP_RANGE	(1ULL << 1)	/* EMUCOMPAT_IOC_MMAP_RANGE */
+#define EMUCOMPAT_CAP_MREMAP_RANGE	(1ULL << 2)	/* via EMUCOMPAT_IOC_RESERVE_RANGE */
+#define EMUCOMPAT_CAP_SHMAT_RANGE	(1ULL << 3)	/* via EMUCOMPAT_IOC_RESERVE_RANGE */
+
+/* emucompat_info.flags */
+/* ioctl32 needs a low stack (kernel has compat_alloc_user_space()) */
+#define EMUCOMPAT_INFO_NEEDS_PIVOT	(1U << 0)
+/* ioctl32 would be refused with EPERM for this caller (seccomp) */
+#define EMUCOMPAT_INFO_SECCOMP_REFUSED	(1U << 1)
+
+/**
+ * struct emucompat_info - what the module and the running kernel offer
+ * @size: in: caller's sizeof(struct emucompat_info); unchanged on return
+ * @api_version: EMUCOMPAT_API_VERSION of the module
+ * @caps: EMUCOMPAT_CAP_* bits
+ * @arch: EMUCOMPAT_ARCH_*
+ * @flags: EMUCOMPAT_INFO_* bits
+ * @task_size: end of the caller's user address space
+ * @mmap_min: lowest address the module will place a ranged mapping at
+ * @pivot_stack_size: minimum pivot stack the caller must pass, in bytes
+ *                    (0 when the kernel needs no pivot)
+ * @kernel_version: LINUX_VERSION_CODE the module was built against
+ * @reserved: zero
+ */
+struct emucompat_info {
+	__u32 size;
+	__u32 api_version;
+	__u64 caps;
+	__u32 arch;
+	__u32 flags;
+	__u64 task_size;
+	__u64 mmap_min;
+	__u32 pivot_stack_size;
+	__u32 kernel_version;
+	__u64 reserved[4];
+};
+#define EMUCOMPAT_INFO_SIZE_VER0	80
+
+/* emucompat_ioctl32.flags (in) */
+/* none defined yet: must be 0 */
+
+/* emucompat_ioctl32.out_flags (out) */
+/*
+ * The kernel's compat_sys_ioctl handles this command itself, generically,
+ * with an argument layout identical in both ABIs: the caller must issue
+ * ioctl(fd, native_cmd, arg) natively.  Nothing was done and 0 returned.
+ */
+#define EMUCOMPAT_IOCTL32_NATIVE	(1U << 0)
+
+/**
+ * struct emucompat_ioctl32 - forward one ioctl through the compat layer
+ * @size: sizeof(struct emucompat_ioctl32)
+ * @fd: the target descriptor, in the caller's file table
+ * @cmd: the ioctl command as a 32-bit process would pass it
+ * @arg: the 32-bit argument; zero-extended as compat_ptr() does
+ * @flags: zero
+ * @out_flags: out: EMUCOMPAT_IOCTL32_* bits
+ * @pivot_sp: top of a caller-owned low stack (< 4 GiB, 16-byte aligned,
+ *            at least emucompat_info.pivot_stack_size bytes below it
+ *            mapped read/write); required when the info flags have
+ *            EMUCOMPAT_INFO_NEEDS_PIVOT, must be 0 otherwise
+ * @native_cmd: out: with EMUCOMPAT_IOCTL32_NATIVE, the command to issue
+ * @__pad: zero
+ * @reserved: zero
+ *
+ * The ioctl returns what the compat handler returned: >= 0 on success,
+ * -1 with errno on failure.
+ */
+struct emucompat_ioctl32 {
+	__u32 size;
+	__s32 fd;
+	__u32 cmd;
+	__u32 arg;
+	__u32 flags;
+	__u32 out_flags;
+	__u64 pivot_sp;
+	__u32 native_cmd;
+	__u32 __pad;
+	__u64 reserved[2];
+};
+#define EMUCOMPAT_IOCTL32_SIZE_VER0	56
+
+/**
+ * struct emucompat_mmap_range - mmap() placed inside [lo, hi)
+ * @size: sizeof(struct emucompat_mmap_range)
+ * @prot: PROT_* as for mmap()
+ * @flags: MAP_* as for mmap()
+ * @fd: file descriptor, or -1 with MAP_ANONYMOUS
+ * @lo: lowest address of the range; with MAP_FIXED(_NOREPLACE) the address
+ * @hi: end of the range (exclusive); lo == hi: anywhere, as plain mmap();
+ *      lo > hi: the range wraps, [lo, end) and [start, hi)
+ * @len: length in bytes
+ * @off: file offset in bytes (page aligned)
+ * @addr: out: where the mapping was placed
+ * @reserved: zero
+ */
+struct emucompat_mmap_range {
+	__u32 size;
+	__u32 prot;
+	__u32 flags;
+	__s32 fd;
+	__u64 lo;
+	__u64 hi;
+	__u64 len;
+	__u64 off;
+	__u64 addr;
+	__u64 reserved[2];
+};
+#define EMUCOMPAT_MMAP_RANGE_SIZE_VER0	72
+
+/**
+ * struct emucompat_reserve_range - reserve a placeholder inside [lo, hi)
+ * @size: sizeof(struct emucompat_reserve_range)
+ * @flags: zero
+ * @lo: range start (see emucompat_mmap_range)
+ * @hi: range end (see emucompat_mmap_range)
+ * @len: length in bytes
+ * @align: required alignment, a power of two >= PAGE_SIZE, or 0 for a page
+ * @addr: out: start of the placeholder
+ * @reserved: zero
+ *
+ * The placeholder is a PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
+ * MAP_NORESERVE mapping that the caller then replaces atomically, for
+ * instance with mremap(MREMAP_MAYMOVE | MREMAP_FIXED) or
+ * shmat(SHM_REMAP), both of which unmap it under the same mmap lock that
+ * installs the new mapping.
+ */
+struct emucompat_reserve_range {
+	__u32 size;
+	__u32 flags;
+	__u64 lo;
+	__u64 hi;
+	__u64 len;
+	__u64 align;
+	__u64 addr;
+	__u64 reserved[2];
+};
+#define EMUCOMPAT_RESERVE_RANGE_SIZE_VER0	64
+
+#define EMUCOMPAT_IOC_INFO \
+	_IOWR(EMUCOMPAT_IOC_MAGIC, 0x00, struct emucompat_info)
+#define EMUCOMPAT_IOC_IOCTL32 \
+	_IOWR(EMUCOMPAT_IOC_MAGIC, 0x01, struct emucompat_ioctl32)
+#define EMUCOMPAT_IOC_MMAP_RANGE \
+	_IOWR(EMUCOMPAT_IOC_MAGIC, 0x02, struct emucompat_mmap_range)
+#define EMUCOMPAT_IOC_RESERVE_RANGE \
+	_IOWR(EMUCOMPAT_IOC_MAGIC, 0x03, struct emucompat_reserve_range)
+
+#endif /* _UAPI_LINUX_EMUCOMPAT_H */

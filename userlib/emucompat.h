@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later OR MIT */
+/*
+ * libemucompat — 32-bit compat ioctls and range-restricted mappings for
+ * binary translators, on top of /dev/emucompat.
+ *
+ * Every call follows the conventions of the libc call it replaces:
+ * -1 (or MAP_FAILED) with errno set on failure.  A handle may be shared by
+ * all threads of a process.
+ */
+#ifndef EMUCOMPAT_H
+#define EMUCOMPAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <linux/emucompat.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct emucompat;
+
+/* Open /dev/emucompat (O_CLOEXEC).  NULL with errno on failure. */
+struct emucompat *emucompat_open(void);
+
+/* Close the handle.  Pivot stacks of live threads are freed at their exit. */
+void emucompat_close(struct emucompat *ec);
+
+/*
+ * Fill @info (struct emucompat_info from <linux/emucompat.h>); the library
+ * sets info->size itself.  0, or -1 with errno.
+ */
+int emucompat_info(struct emucompat *ec, struct emucompat_info *info);
+
+/*
+ * ioctl(fd, cmd, arg) as a 32-bit process of the kernel's compat ABI would
+ * issue it (i386 on x86-64, AArch32 on arm64).  @arg is zero-extended.
+ * Returns the ioctl's result, or -1 with errno.
+ */
+long emucompat_ioctl32(struct emucompat *ec, int fd, unsigned int cmd, uint32_t arg);
+
+/*
+ * mmap(NULL, len, prot, flags, fd, off) placed entirely inside [lo, hi).
+ * lo == hi: as plain mmap(); lo > hi: the range wraps around.
+ * MAP_FIXED / MAP_FIXED_NOREPLACE: placed at lo exactly.
+ */
+void *emucompat_mmap_range(struct emucompat *ec, uint64_t lo, uint64_t hi, size_t len,
+			   int prot, int flags, int fd, off_t off);
+
+/*
+ * mremap(); when the mapping has to move (MREMAP_MAYMOVE) the new place is
+ * inside [lo, hi).  MREMAP_FIXED places it at lo.
+ */
+void *emucompat_mremap_range(struct emucompat *ec, void *old, size_t old_len, size_t new_len,
+			     int flags, uint64_t lo, uint64_t hi);
+
+/* shmat(shmid, NULL, shmflg) with the attach address inside [lo, hi). */
+void *emucompat_shmat_range(struct emucompat *ec, int shmid, int shmflg, uint64_t lo, uint64_t hi);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* EMUCOMPAT_H */
