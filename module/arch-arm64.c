@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * arm64 side of the compat window: TIF_32BIT.
+ *
+ * On arm64 TIF_32BIT means far more than in_compat_syscall() (see
+ * ../shared/docs/kernel-api-audit.md section D): TASK_SIZE shrinks to
+ * 4 GiB, so a uaccess fault above 4 GiB becomes -EFAULT and kernel-internal
+ * mmaps fail; the context-switch code saves and restores the user TLS
+ * registers (tls_thread_switch()) as for an AArch32 task; a flag left set
+ * at syscall return truncates the return value to 32 bits and would build
+ * an AArch32 signal frame.
+ *
+ * Hence the flag is held only while the forwarded handler runs, and a
+ * preempt notifier drops it whenever the task is switched out and sets it
+ * again when the task is switched back in: out-notifiers run in
+ * prepare_task_switch() before __switch_to(), in-notifiers in
+ * finish_task_switch() after it, so neither the TLS switch code, nor
+ * remote readers of the flag, nor another CPU ever see it, whether the
+ * handler sleeps, is preempted or migrates.  The window is closed before
+ * the ioctl returns, so signal delivery and syscall return see a 64-bit
+ * task.
+ *
+ * What remains inside the window is what a real 32-bit caller gets too:
+ * TASK_SIZE is 4 GiB for the handler, which touches only compat_ptr()
+ * addresses (< 4 GiB) or the pivot stack (< 4 GiB).  A handler that maps
+ * memory without an address (vm_mmap(NULL, ...)) fails with -ENOMEM,
+ * because this task's mmap_base lies far above 4 GiB; see README
+ * "Known limits".
+ *
+ * Tasks cloned inside the window (vhost workers) copy the flag; a kernel
+ * worker of a 64-bit process with TIF_32BIT set would then see a 4 GiB
+ * TASK_SIZE for good.  See README "Known limits".
+ */
+#include <linux/sched.h>
+#include <linux/preempt.h>
+#include <linux/ptrace.h>
+#include <linux/thread_info.h>
+#include "emucompat.h"
+
+#ifndef CONFIG_PREEMPT_NOTIFIERS
+#error "emucompat on arm64 needs CONFIG_PREEMPT_NOTIFIERS (selected by KVM)"
+#endif
+
+static void ec_sched_in(struct preempt_notifier *pn, int cpu)
+{
+	set_thread_flag(TIF_32BIT);
+}
+
+static void ec_sched_out(struct preempt_notifier *pn, struct task_struct *next)
+{
+	clear_thread_flag(TIF_32BIT);
+}
+
+static struct preempt_ops ec_preempt_ops = {
+	.sched_in = ec_sched_in,
+	.sched_out = ec_sched_out,
+};
+
+/**
+ * ec_arch_init() - arch set-up at module load
+ *
+ * Enables the preempt-notifier static key for as long as the module is
+ * loaded.
+ *
+ * Return: 0.
+ */
+int ec_arch_init(void)
+{
+	preempt_notifier_inc();
+	return 0;
+}
+
+/**
+ * ec_arch_exit() - arch tear-down at module unload
+ */
+void ec_arch_exit(void)
+{
+	preempt_notifier_dec();
+}
+
+/**
+ * ec_arch_id() - the EMUCOMPAT_ARCH_* value of this build
+ *
+ * Return: EMUCOMPAT_ARCH_ARM64.
+ */
+u32 ec_arch_id(void)
+{
+	return EMUCOMPAT_ARCH_ARM64;
+}
+
+/**
+ * ec_arch_compat_supported() - can this kernel run compat ioctl handlers?
+ *
+ * The handlers run in the kernel, so the CPU need not support AArch32 at
+ * EL0; only CONFIG_COMPAT matters.
+ *
+ * Return: true when the kernel was built with CONFIG_COMPAT.
+ */
+bool ec_arch_compat_supported(void)
+{
+	return IS_ENABLED(CONFIG_COMPAT);
+}
+
+/**
+ * ec_compat_enter() - make in_compat_syscall() true for the current task
+ * @w: window state, passed back to ec_compat_exit()
+ *
+ * Registers a preempt notifier on the current task that keeps the flag
+ * off while the task is not running.  Must be paired with ec_compat_exit()
+ * on every path before the ioctl returns.
+ */
+void ec_compat_enter(struct ec_compat_window *w)
+{
+	w->saved = test_thread_flag(TIF_32BIT);
+	preempt_notifier_init(&w->pn, &ec_preempt_ops);
+	preempt_disable();
+	preempt_notifier_register(&w->pn);
+	set_thread_flag(TIF_32BIT);
+	preempt_enable();
+}
+
+/**
+ * ec_compat_exit() - close the window opened by ec_compat_enter()
+ * @w: window state from ec_compat_enter()
+ */
+void ec_compat_exit(struct ec_compat_window *w)
+{
+	preempt_disable();
+	if (!w->saved)
+		clear_thread_flag(TIF_32BIT);
+	preempt_notifier_unregister(&w->pn);
+	preempt_enable();
+}
+
+/**
+ * ec_user_sp() - the user stack pointer saved at exception entry
+ *
+ * Return: the value user space will resume with.
+ */
+unsigned long ec_user_sp(void)
+{
+	return current_pt_regs()->sp;
+}
+
+/**
+ * ec_set_user_sp() - replace the saved user stack pointer
+ * @sp: new value; compat_alloc_user_space() carves below it
+ */
+void ec_set_user_sp(unsigned long sp)
+{
+	current_pt_regs()->sp = sp;
+}
+
+/**
+ * ec_arch_ioctl32_special() - commands compat_sys_ioctl() handles per arch
+ * @file: target file
+ * @cmd: command as the 32-bit caller passed it
+ * @arg: 32-bit argument
+ *
+ * arm64 has none: AArch32 aligns 64-bit members as AArch64 does.
+ *
+ * Return: -ENOIOCTLCMD.
+ */
+long ec_arch_ioctl32_special(struct file *file, unsigned int cmd, u32 arg)
+{
+	return -ENOIOCTLCMD;
+}

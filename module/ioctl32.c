@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * EMUCOMPAT_IOC_IOCTL32: one ioctl through the kernel's compat layer.
+ *
+ * This mirrors compat_sys_ioctl() (fs/ioctl.c) step by step, with exported
+ * symbols only:
+ *
+ *   fget -> security_file_ioctl_compat -> the commands the VFS handles
+ *   itself -> f_op->compat_ioctl -> -ENOIOCTLCMD becomes -ENOTTY
+ *
+ * all inside a compat window (arch-*.c), so that in_compat_syscall() is
+ * true for the LSM hook and the handler exactly as for a real 32-bit
+ * caller.
+ *
+ * The VFS-generic commands whose helpers are static in fs/ioctl.c
+ * (FIOCLEX, FIONBIO, FICLONE, ...) all take an argument with the same
+ * layout in both ABIs -- compat_sys_ioctl() itself just passes them to
+ * do_vfs_ioctl() with compat_ptr(arg) -- so the module answers
+ * EMUCOMPAT_IOCTL32_NATIVE and the caller issues the native ioctl, which
+ * runs exactly the code a 32-bit caller would reach.  The set is per
+ * kernel version (EC_VFS_HANDLES_FILEATTR, FS_IOC_GETFSUUID).
+ */
+#include <linux/fs.h>
+#include <linux/file.h>
+#include <linux/compat.h>
+#include <linux/errno.h>
+#include <linux/uaccess.h>
+#include <linux/falloc.h>
+#include <linux/fiemap.h>
+#include <asm/ioctls.h>
+#include "emucompat.h"
+
+/* Sentinel from ec_vfs_generic(): "issue this natively". */
+#define EC_NATIVE 1
+
+/*
+ * do_vfs_ioctl() for a compat caller: returns EC_NATIVE with *native set,
+ * a final result, or -ENOIOCTLCMD to go on to f_op->compat_ioctl.
+ */
+static long ec_vfs_generic(struct file *file, unsigned int cmd, u32 arg,
+			   unsigned int *native)
+{
+	struct inode *inode = file_inode(file);
+	void __user *argp = compat_ptr(arg);
+
+	*native = cmd;
+	switch (cmd) {
+	case FIOCLEX:
+	case FIONCLEX:
+	case FIONBIO:
+	case FIOASYNC:
+	case FIOQSIZE:
+	case FIFREEZE:
+	case FITHAW:
+	case FS_IOC_FIEMAP:
+	case FIGETBSZ:
+	case FICLONE:
+	case FICLONERANGE:
+	case FIDEDUPERANGE:
+		/* FICLONE's argument is an fd number, passed on unchanged. */
+		return EC_NATIVE;
+	case FIONREAD:
+		/* The one generic command that behaves differently per ABI. */
+		if (!S_ISREG(inode->i_mode))
+			return vfs_ioctl(file, cmd, (unsigned long)argp);
+		return put_user(i_size_read(inode) - file->f_pos,
+				(int __user *)argp);
+#if EC_VFS_HANDLES_FILEATTR
+	case FS_IOC32_GETFLAGS:
+		*native = FS_IOC_GETFLAGS;
+		return EC_NATIVE;
+	case FS_IOC32_SETFLAGS:
+		*native = FS_IOC_SETFLAGS;
+		return EC_NATIVE;
+	case FS_IOC_GETFLAGS:
+	case FS_IOC_SETFLAGS:
+	case FS_IOC_FSGETXATTR:
+	case FS_IOC_FSSETXATTR:
+		return EC_NATIVE;
+#endif
+#ifdef FS_IOC_GETFSUUID
+	case FS_IOC_GETFSUUID:
+		return EC_NATIVE;
+#endif
+#ifdef FS_IOC_GETFSSYSFSPATH
+	case FS_IOC_GETFSSYSFSPATH:
+		return EC_NATIVE;
+#endif
+	}
+
+	/* file_ioctl(): regular files only. */
+	if (S_ISREG(inode->i_mode)) {
+		switch (cmd) {
+		case FIBMAP:
+		case FS_IOC_RESVSP:
+		case FS_IOC_RESVSP64:
+		case FS_IOC_UNRESVSP:
+		case FS_IOC_UNRESVSP64:
+		case FS_IOC_ZERO_RANGE:
+			return EC_NATIVE;
+		}
+	}
+	return -ENOIOCTLCMD;
+}
+
+/* compat_sys_ioctl() from the security hook on, inside the window. */
+static long ec_compat_dispatch(struct file *file, unsigned int cmd, u32 arg,
+			       unsigned int *native)
+{
+	long ret;
+
+	ret = ec_security_file_ioctl_compat(file, cmd, arg);
+	if (ret)
+		return ret;
+
+	ret = ec_arch_ioctl32_special(file, cmd, arg);
+	if (ret != -ENOIOCTLCMD)
+		return ret;
+
+	ret = ec_vfs_generic(file, cmd, arg, native);
+	if (ret != -ENOIOCTLCMD)
+		return ret;
+
+	if (file->f_op->compat_ioctl)
+		ret = file->f_op->compat_ioctl(file, cmd, arg);
+	return ret;
+}
+
+static int ec_check_pivot(u64 sp)
+{
+	if (!EC_NEEDS_PIVOT)
+		return sp ? -EINVAL : 0;
+	/* compat_alloc_user_space() keeps the low 32 bits of the SP. */
+	if (!sp || sp > U32_MAX || (sp & 15))
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * ec_ioctl32() - forward one ioctl as a 32-bit caller would issue it
+ * @req: validated request; @req->out_flags and @req->native_cmd are
+ *       filled in when the caller must issue the command natively
+ *
+ * Return: the handler's result (>= 0), EC_NATIVE is reported as 0 with
+ * EMUCOMPAT_IOCTL32_NATIVE set in @req->out_flags, or a negative errno:
+ * -EOPNOTSUPP when compat ioctls are unavailable or disabled, -EPERM
+ * under seccomp (unless allow_seccomp), -EINVAL for a bad pivot stack,
+ * -EBADF for a bad fd, -ENOTTY when no handler knows the command.
+ */
+long ec_ioctl32(struct emucompat_ioctl32 *req)
+{
+	struct ec_compat_window w;
+	unsigned long saved_sp = 0;
+	unsigned int native;
+	struct file *file;
+	long ret;
+
+	if (!ec_ioctl32_enabled || !ec_arch_compat_supported())
+		return -EOPNOTSUPP;
+	/*
+	 * A seccomp filter sees only EMUCOMPAT_IOC_IOCTL32, never the command
+	 * it carries, so the tunnel would bypass it.
+	 */
+	if (ec_seccomp_active() && !ec_allow_seccomp)
+		return -EPERM;
+	ret = ec_check_pivot(req->pivot_sp);
+	if (ret)
+		return ret;
+
+	file = fget(req->fd);
+	if (!file)
+		return -EBADF;
+
+	if (EC_NEEDS_PIVOT) {
+		saved_sp = ec_user_sp();
+		ec_set_user_sp(req->pivot_sp);
+	}
+	ec_compat_enter(&w);
+	ret = ec_compat_dispatch(file, req->cmd, req->arg, &native);
+	ec_compat_exit(&w);
+	if (EC_NEEDS_PIVOT)
+		ec_set_user_sp(saved_sp);
+
+	fput(file);
+
+	if (ret == EC_NATIVE) {
+		req->out_flags = EMUCOMPAT_IOCTL32_NATIVE;
+		req->native_cmd = native;
+		return 0;
+	}
+	if (ret == -ENOIOCTLCMD)
+		return -ENOTTY;
+	/*
+	 * A restart block records the compat state of the task (x86
+	 * restart_block.arch_data), which would restart the wrong syscall in
+	 * a 64-bit task.  No ioctl is known to use one; refuse it cleanly.
+	 */
+	if (ret == -ERESTART_RESTARTBLOCK)
+		return -EINTR;
+	return ret;
+}

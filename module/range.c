@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Ranged mappings: EMUCOMPAT_IOC_MMAP_RANGE and EMUCOMPAT_IOC_RESERVE_RANGE.
+ *
+ * Placement is two steps, both the kernel's own code:
+ *   1. under mmap_read_lock, the highest free window of the range that
+ *      fits (ec_highest_gap(): the maple tree's gap search from 6.1),
+ *      keeping the stack guard gap below a VM_GROWSDOWN mapping;
+ *   2. vm_mmap(..., MAP_FIXED_NOREPLACE) at that address, which takes
+ *      mmap_write_lock and fails with -EEXIST if anything appeared there
+ *      in between -- then search again.
+ * Nothing is ever mapped over: a mapping another thread makes at the same
+ * time is never clobbered, and two racing callers never overlap.
+ */
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/magic.h>
+#include <linux/sched/mm.h>
+#include <linux/log2.h>
+#include "emucompat.h"
+
+/*
+ * stack_guard_gap (mm/mmap.c) is not exported; use its default, 256 pages.
+ * A kernel booted with a larger stack_guard_gap= still gets at least this.
+ */
+#define EC_STACK_GUARD_GAP	(256UL << PAGE_SHIFT)
+
+/* Lost placement races before giving up with -EAGAIN. */
+#define EC_PLACE_RETRIES	1000
+
+#ifdef MAP_DROPPABLE
+#define EC_MAP_DROPPABLE	MAP_DROPPABLE
+#else
+#define EC_MAP_DROPPABLE	0
+#endif
+
+#define EC_MAP_KNOWN	(MAP_TYPE | MAP_ANONYMOUS | MAP_FIXED |		\
+			 MAP_FIXED_NOREPLACE | MAP_NORESERVE |		\
+			 MAP_POPULATE | MAP_NONBLOCK | MAP_STACK |	\
+			 MAP_HUGETLB | (MAP_HUGE_MASK << MAP_HUGE_SHIFT) | \
+			 MAP_LOCKED | MAP_GROWSDOWN | MAP_DENYWRITE |	\
+			 MAP_EXECUTABLE | MAP_SYNC | MAP_UNINITIALIZED)
+
+#ifdef PROT_BTI
+#define EC_PROT_ARCH_BTI	PROT_BTI
+#else
+#define EC_PROT_ARCH_BTI	0
+#endif
+#ifdef PROT_MTE
+#define EC_PROT_ARCH_MTE	PROT_MTE
+#else
+#define EC_PROT_ARCH_MTE	0
+#endif
+#define EC_PROT_KNOWN	(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM | \
+			 EC_PROT_ARCH_BTI | EC_PROT_ARCH_MTE)
+
+/**
+ * ec_mmap_floor() - lowest address a ranged mapping is placed at
+ *
+ * mmap_min_addr is not exported; the build-time default is what the
+ * sysctl starts from.  An administrator who raises vm.mmap_min_addr above
+ * it makes placements below the new value fail with EPERM.
+ *
+ * Return: the floor, page aligned.
+ */
+unsigned long ec_mmap_floor(void)
+{
+	return PAGE_ALIGN(max_t(unsigned long, PAGE_SIZE,
+				CONFIG_DEFAULT_MMAP_MIN_ADDR));
+}
+
+static int ec_add_span(struct ec_span *spans, int n, u64 start, u64 end,
+		       unsigned long floor, unsigned long top)
+{
+	start = max_t(u64, start, floor);
+	end = min_t(u64, end, top);
+	if (start >= end)
+		return n;
+	start = PAGE_ALIGN(start);
+	end &= PAGE_MASK;
+	if (start >= end)
+		return n;
+	spans[n].start = start;
+	spans[n].end = end;
+	return n + 1;
+}
+
+/**
+ * ec_range_spans() - turn a user range into page-aligned search windows
+ * @lo: range start as the caller gave it
+ * @hi: range end (exclusive) as the caller gave it; @lo != @hi
+ * @floor: lowest usable address (ec_mmap_floor())
+ * @top: end of the task's address space (TASK_SIZE)
+ * @spans: out: up to two windows, in the order they are searched
+ *
+ * @lo < @hi gives [lo, hi); @lo > @hi wraps around and gives [lo, top)
+ * then [floor, hi).  Bounds outside [floor, top) are clamped to it and
+ * unaligned bounds are rounded inwards.
+ *
+ * Return: the number of non-empty windows (0, 1 or 2).
+ */
+int ec_range_spans(u64 lo, u64 hi, unsigned long floor, unsigned long top,
+		   struct ec_span spans[2])
+{
+	int n = 0;
+
+	if (lo < hi)
+		return ec_add_span(spans, n, lo, hi, floor, top);
+	n = ec_add_span(spans, n, lo, top, floor, top);
+	return ec_add_span(spans, n, 0, hi, floor, top);
+}
+
+/*
+ * Highest address in @span where @len bytes aligned to @align fit, keeping
+ * the stack guard gap below a VM_GROWSDOWN mapping.  mmap lock held.
+ */
+static int ec_find_gap(struct mm_struct *mm, const struct ec_span *span,
+		       unsigned long len, unsigned long align,
+		       unsigned long *addr)
+{
+	unsigned long length = len + align - PAGE_SIZE;
+	unsigned long high = span->end;
+	struct vm_area_struct *next;
+	unsigned long end;
+
+	if (length < len)
+		return -ENOMEM;
+	while (high > span->start) {
+		if (ec_highest_gap(mm, span->start, high, length, &end))
+			return -ENOMEM;
+		next = find_vma(mm, end);
+		if (next && (next->vm_flags & VM_GROWSDOWN) &&
+		    next->vm_start - end < EC_STACK_GUARD_GAP) {
+			if (next->vm_start < EC_STACK_GUARD_GAP)
+				return -ENOMEM;
+			high = next->vm_start - EC_STACK_GUARD_GAP;
+			continue;
+		}
+		*addr = (end - len) & ~(align - 1);
+		return 0;
+	}
+	return -ENOMEM;
+}
+
+/* Search, then map with MAP_FIXED_NOREPLACE; retry when a race is lost. */
+static long ec_place(struct file *file, const struct ec_span *spans, int n,
+		     unsigned long len, unsigned long align, unsigned long prot,
+		     unsigned long flags, unsigned long off, u64 *out)
+{
+	struct mm_struct *mm = current->mm;
+	unsigned long addr, ret;
+	int i, tries;
+
+	for (i = 0; i < n; i++) {
+		for (tries = 0; tries < EC_PLACE_RETRIES; tries++) {
+			int err;
+
+			if (mmap_read_lock_killable(mm))
+				return -EINTR;
+			err = ec_find_gap(mm, &spans[i], len, align, &addr);
+			mmap_read_unlock(mm);
+			if (err)
+				break;
+			ret = vm_mmap(file, addr, len, prot,
+				      flags | MAP_FIXED_NOREPLACE, off);
+			if (ret != (unsigned long)-EEXIST) {
+				if (IS_ERR_VALUE(ret))
+					return (long)ret;
+				*out = ret;
+				return 0;
+			}
+		}
+		if (tries == EC_PLACE_RETRIES)
+			return -EAGAIN;
+	}
+	return -ENOMEM;
+}
+
+static bool ec_is_hugetlbfs(struct file *file)
+{
+	return file_inode(file)->i_sb->s_magic == HUGETLBFS_MAGIC;
+}
+
+static int ec_check_mmap_flags(unsigned long prot, unsigned long flags)
+{
+	if (prot & ~EC_PROT_KNOWN)
+		return -EINVAL;
+	if (flags & ~(unsigned long)(EC_MAP_KNOWN | EC_MAP_DROPPABLE))
+		return -EINVAL;
+	switch (flags & MAP_TYPE) {
+	case MAP_SHARED:
+	case MAP_PRIVATE:
+	case MAP_SHARED_VALIDATE:
+		return 0;
+	default:
+		if (EC_MAP_DROPPABLE && (flags & MAP_TYPE) == EC_MAP_DROPPABLE)
+			return 0;
+		return -EINVAL;
+	}
+}
+
+/**
+ * ec_mmap_range() - EMUCOMPAT_IOC_MMAP_RANGE
+ * @req: validated request; @req->addr receives the address
+ *
+ * Return: 0, or -EINVAL (zero length, unknown prot/flags bits, bad map
+ * type, MAP_HUGETLB on a file that is not hugetlbfs, unaligned offset),
+ * -EOPNOTSUPP (anonymous MAP_HUGETLB: use EMUCOMPAT_IOC_RESERVE_RANGE and
+ * mmap(MAP_FIXED) over the placeholder; the library does), -EBADF,
+ * -ENOMEM (no room in the range), -EEXIST (MAP_FIXED_NOREPLACE collision),
+ * -EAGAIN (lost the placement race EC_PLACE_RETRIES times), or any error
+ * of mmap() itself.
+ */
+long ec_mmap_range(struct emucompat_mmap_range *req)
+{
+	unsigned long prot = req->prot, flags = req->flags, len, align;
+	struct ec_span spans[2];
+	struct file *file = NULL;
+	long ret;
+	int n;
+
+	if (!req->len)
+		return -EINVAL;
+	ret = ec_check_mmap_flags(prot, flags);
+	if (ret)
+		return ret;
+	if (req->len > TASK_SIZE)
+		return -ENOMEM;
+	len = PAGE_ALIGN(req->len);
+	align = PAGE_SIZE;
+
+	if (!(flags & MAP_ANONYMOUS)) {
+		file = fget(req->fd);
+		if (!file)
+			return -EBADF;
+		if (ec_is_hugetlbfs(file)) {
+			align = file_inode(file)->i_sb->s_blocksize;
+			len = ALIGN(len, align);
+		} else if (flags & MAP_HUGETLB) {
+			ret = -EINVAL;
+			goto out;
+		}
+	} else if (flags & MAP_HUGETLB) {
+		return -EOPNOTSUPP;
+	}
+
+	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE) || req->lo == req->hi) {
+		unsigned long addr = 0;
+
+		if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
+			if (req->lo > TASK_SIZE) {
+				ret = -ENOMEM;
+				goto out;
+			}
+			addr = req->lo;
+		}
+		addr = vm_mmap(file, addr, len, prot, flags, req->off);
+		ret = IS_ERR_VALUE(addr) ? (long)addr : 0;
+		if (!ret)
+			req->addr = addr;
+		goto out;
+	}
+
+	n = ec_range_spans(req->lo, req->hi, ec_mmap_floor(), TASK_SIZE, spans);
+	ret = ec_place(file, spans, n, len, align, prot, flags, req->off,
+		       &req->addr);
+out:
+	if (file)
+		fput(file);
+	return ret;
+}
+
+/**
+ * ec_reserve_range() - EMUCOMPAT_IOC_RESERVE_RANGE
+ * @req: validated request; @req->addr receives the placeholder address
+ *
+ * Places a PROT_NONE, MAP_NORESERVE anonymous placeholder of @req->len
+ * bytes aligned to @req->align inside the range (@req->lo == @req->hi
+ * means the whole address space), for the caller to replace atomically.
+ *
+ * Return: 0, or -EINVAL (zero length, @req->align not a power of two or
+ * below PAGE_SIZE), -ENOMEM (no room), -EAGAIN (see ec_mmap_range()).
+ */
+long ec_reserve_range(struct emucompat_reserve_range *req)
+{
+	unsigned long align = req->align ? req->align : PAGE_SIZE;
+	unsigned long len;
+	struct ec_span spans[2];
+	int n;
+
+	if (!req->len)
+		return -EINVAL;
+	if (req->align && (!is_power_of_2(req->align) ||
+			   req->align < PAGE_SIZE))
+		return -EINVAL;
+	if (req->len > TASK_SIZE || req->align > TASK_SIZE)
+		return -ENOMEM;
+	len = ALIGN(PAGE_ALIGN(req->len), align);
+
+	if (req->lo == req->hi) {
+		spans[0].start = ec_mmap_floor();
+		spans[0].end = TASK_SIZE & PAGE_MASK;
+		n = 1;
+	} else {
+		n = ec_range_spans(req->lo, req->hi, ec_mmap_floor(), TASK_SIZE,
+				   spans);
+	}
+	return ec_place(NULL, spans, n, len, align, PROT_NONE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+			0, &req->addr);
+}
