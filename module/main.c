@@ -16,8 +16,6 @@
 #include <linux/version.h>
 #include "emucompat.h"
 
-#define EC_VERSION "0.1.0"
-
 bool ec_allow_seccomp;
 module_param_named(allow_seccomp, ec_allow_seccomp, bool, 0644);
 MODULE_PARM_DESC(allow_seccomp,

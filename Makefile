@@ -1,0 +1,103 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# emucompat — top-level build.
+#   make                 module for the running kernel + library
+#   make module          module only   (KDIR=, ARCH=, CROSS_COMPILE= override)
+#   make lib             libemucompat.a / .so / emucompat.pc into build/
+#   make install         module (modules_install + depmod), library, headers,
+#                        pkg-config file, udev rule   (DESTDIR=, PREFIX=)
+#   make demo            boot a QEMU guest and show what emucompat does
+#   make check           the test suite in QEMU guests  (KERNELS= override)
+#   make checkpatch sparse   kernel style and static checks
+#
+# The version is PACKAGE_VERSION in dkms.conf.
+
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' $(CURDIR)/dkms.conf)
+SOMAJOR := 0
+
+KVER ?= $(shell uname -r)
+KDIR ?= /lib/modules/$(KVER)/build
+ARCH ?=
+CROSS_COMPILE ?=
+KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR)/module \
+	$(if $(ARCH),ARCH=$(ARCH)) $(if $(CROSS_COMPILE),CROSS_COMPILE=$(CROSS_COMPILE))
+
+PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+UDEVDIR ?= /lib/udev/rules.d
+DESTDIR ?=
+
+CC_LIB ?= $(CROSS_COMPILE)gcc
+AR_LIB ?= $(CROSS_COMPILE)ar
+LIB_CFLAGS ?= -O2 -g
+LIB_CFLAGS += -std=gnu11 -Wall -Wextra -Werror=implicit-function-declaration \
+	-fPIC -fvisibility=hidden -D_GNU_SOURCE -Iuserlib -Iuapi -pthread
+B := build
+
+KERNELS ?= 6.12-amd64 6.12-arm64 5.10-amd64
+KERNEL ?= 6.12-amd64
+
+.PHONY: all module lib install install-module install-lib demo check \
+	checkpatch sparse deps clean
+
+all: module lib
+
+module:
+	$(KMAKE) modules
+
+lib: $(B)/libemucompat.a $(B)/libemucompat.so.$(VERSION) $(B)/emucompat.pc
+
+$(B)/emucompat.o: userlib/emucompat.c userlib/emucompat.h uapi/linux/emucompat.h
+	@mkdir -p $(B)
+	$(CC_LIB) $(LIB_CFLAGS) -c -o $@ $<
+
+$(B)/libemucompat.a: $(B)/emucompat.o
+	$(AR_LIB) rcs $@ $^
+
+$(B)/libemucompat.so.$(VERSION): $(B)/emucompat.o userlib/libemucompat.map
+	$(CC_LIB) -shared -pthread -Wl,-soname,libemucompat.so.$(SOMAJOR) \
+		-Wl,--version-script=userlib/libemucompat.map -o $@ $(B)/emucompat.o
+	ln -sf libemucompat.so.$(VERSION) $(B)/libemucompat.so.$(SOMAJOR)
+	ln -sf libemucompat.so.$(SOMAJOR) $(B)/libemucompat.so
+
+$(B)/emucompat.pc: userlib/emucompat.pc.in dkms.conf
+	@mkdir -p $(B)
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+
+install: install-module install-lib
+
+install-module: module
+	$(KMAKE) INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=updates modules_install
+	install -D -m 0644 udev/60-emucompat.rules $(DESTDIR)$(UDEVDIR)/60-emucompat.rules
+	$(if $(DESTDIR),,depmod -a $(KVER))
+
+install-lib: lib
+	install -D -m 0644 $(B)/libemucompat.a $(DESTDIR)$(LIBDIR)/libemucompat.a
+	install -D -m 0755 $(B)/libemucompat.so.$(VERSION) \
+		$(DESTDIR)$(LIBDIR)/libemucompat.so.$(VERSION)
+	ln -sf libemucompat.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libemucompat.so.$(SOMAJOR)
+	ln -sf libemucompat.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libemucompat.so
+	install -D -m 0644 userlib/emucompat.h $(DESTDIR)$(INCLUDEDIR)/emucompat.h
+	install -D -m 0644 uapi/linux/emucompat.h $(DESTDIR)$(INCLUDEDIR)/linux/emucompat.h
+	install -D -m 0644 $(B)/emucompat.pc $(DESTDIR)$(LIBDIR)/pkgconfig/emucompat.pc
+
+deps:
+	tests/qemu/deps.sh
+
+demo: deps
+	tests/qemu/run.sh $(KERNEL) --demo
+
+check: deps
+	tests/qemu/run-all.sh $(KERNELS)
+
+checkpatch:
+	tests/lint.sh checkpatch
+
+sparse:
+	tests/lint.sh sparse
+
+clean:
+	-$(KMAKE) clean
+	rm -rf $(B)
