@@ -84,7 +84,7 @@ install-lib: lib
 	install -D -m 0644 $(B)/emucompat.pc $(DESTDIR)$(LIBDIR)/pkgconfig/emucompat.pc
 
 deps:
-	tests/qemu/deps.sh
+	tests/deps.sh
 
 demo: deps
 	tests/qemu/run.sh $(KERNEL) --demo
