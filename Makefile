@@ -8,7 +8,7 @@
 #                        pkg-config file, udev rule   (DESTDIR=, PREFIX=)
 #   make demo            boot a QEMU guest and show what emucompat does
 #   make check           the test suite in QEMU guests  (KERNELS= override)
-#   make checkpatch sparse   kernel style and static checks
+#   make lint            checkpatch --strict and sparse (make checkpatch / sparse)
 #
 # The version is PACKAGE_VERSION in dkms.conf.
 
@@ -39,7 +39,7 @@ KERNELS ?= 6.12-amd64 6.12-arm64 5.10-amd64
 KERNEL ?= 6.12-amd64
 
 .PHONY: all module lib install install-module install-lib demo check \
-	checkpatch sparse deps clean
+	checkpatch sparse lint deps clean
 
 all: module lib
 
@@ -95,8 +95,11 @@ check: deps
 checkpatch:
 	tests/lint.sh checkpatch
 
-sparse:
+sparse: deps
 	tests/lint.sh sparse
+
+lint: deps
+	tests/lint.sh all
 
 clean:
 	-$(KMAKE) clean

@@ -13,7 +13,12 @@
 #include <linux/version.h>
 #include <linux/types.h>
 
-#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 10, 0)
+/*
+ * The EC_HAVE_* macros come from the header probes in module/Kbuild.
+ * copy_struct_from_user() (5.4) is the oldest API the module relies on;
+ * everything older than 5.10 is untested and refused.
+ */
+#ifndef EC_HAVE_COPY_STRUCT_FROM_USER
 #error "emucompat needs Linux 5.10 or later"
 #endif
 
@@ -22,7 +27,7 @@
  * 5.15).  While it exists, a compat handler may carve scratch space below
  * the user stack pointer, so the forwarded call needs a low stack.
  */
-#if defined(CONFIG_COMPAT) && LINUX_VERSION_CODE < KERNEL_VERSION(5, 15, 0)
+#if defined(CONFIG_COMPAT) && defined(EC_HAVE_COMPAT_ALLOC_USER_SPACE)
 #define EC_NEEDS_PIVOT 1
 #else
 #define EC_NEEDS_PIVOT 0
@@ -33,13 +38,22 @@
  * FS_IOC32_{GET,SET}FLAGS and FS_IOC_FS{GET,SET}XATTR in the VFS; before,
  * each filesystem's compat_ioctl translated them.
  */
-#define EC_VFS_HANDLES_FILEATTR (LINUX_VERSION_CODE >= KERNEL_VERSION(5, 13, 0))
+#ifdef EC_HAVE_FILEATTR
+#define EC_VFS_HANDLES_FILEATTR 1
+#else
+#define EC_VFS_HANDLES_FILEATTR 0
+#endif
 
 /*
  * The maple tree (6.1) gives a logarithmic gap search with exported
  * mas_empty_area_rev(); before it, the VMA list is walked.
  */
-#define EC_HAVE_MAPLE_TREE (LINUX_VERSION_CODE >= KERNEL_VERSION(6, 1, 0))
+#ifdef EC_HAVE_MAPLE_TREE
+#undef EC_HAVE_MAPLE_TREE
+#define EC_HAVE_MAPLE_TREE 1
+#else
+#define EC_HAVE_MAPLE_TREE 0
+#endif
 
 #include <linux/security.h>
 #include <linux/sched.h>
@@ -49,9 +63,9 @@
  * security_file_ioctl_compat() came with 6.8 and was backported to
  * 5.10.210 and 6.1.76; module/Kbuild probes the header for it.
  */
-static inline int ec_security_file_ioctl_compat(struct file *file,
-						 unsigned int cmd,
-						 unsigned long arg)
+static inline int
+ec_security_file_ioctl_compat(struct file *file, unsigned int cmd,
+			      unsigned long arg)
 {
 #ifdef EC_HAVE_SECURITY_FILE_IOCTL_COMPAT
 	return security_file_ioctl_compat(file, cmd, arg);

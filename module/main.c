@@ -13,7 +13,6 @@
 #include <linux/fs.h>
 #include <linux/uaccess.h>
 #include <linux/sched.h>
-#include <linux/version.h>
 #include "emucompat.h"
 
 bool ec_allow_seccomp;
@@ -99,7 +98,7 @@ static long ec_cmd_info(void __user *uarg)
 		info.flags |= EMUCOMPAT_INFO_SECCOMP_REFUSED;
 	info.task_size = TASK_SIZE;
 	info.mmap_min = ec_mmap_floor();
-	info.kernel_version = LINUX_VERSION_CODE;
+	info.kernel_version = EC_KERNEL_VERSION;
 	return ec_copy_out(uarg, &info, sizeof(info), usize);
 }
 

@@ -20,6 +20,7 @@
 #ifndef _UAPI_LINUX_EMUCOMPAT_H
 #define _UAPI_LINUX_EMUCOMPAT_H
 
+#include <linux/const.h>
 #include <linux/types.h>
 #include <linux/ioctl.h>
 
@@ -33,16 +34,16 @@
 #define EMUCOMPAT_ARCH_ARM64	2
 
 /* emucompat_info.caps: one bit per operation the module performs here */
-#define EMUCOMPAT_CAP_IOCTL32		(1ULL << 0)	/* EMUCOMPAT_IOC_IOCTL32 */
-#define EMUCOMPAT_CAP_MMAP_RANGE	(1ULL << 1)	/* EMUCOMPAT_IOC_MMAP_RANGE */
-#define EMUCOMPAT_CAP_MREMAP_RANGE	(1ULL << 2)	/* via EMUCOMPAT_IOC_RESERVE_RANGE */
-#define EMUCOMPAT_CAP_SHMAT_RANGE	(1ULL << 3)	/* via EMUCOMPAT_IOC_RESERVE_RANGE */
+#define EMUCOMPAT_CAP_IOCTL32		_BITULL(0)	/* EMUCOMPAT_IOC_IOCTL32 */
+#define EMUCOMPAT_CAP_MMAP_RANGE	_BITULL(1)	/* EMUCOMPAT_IOC_MMAP_RANGE */
+#define EMUCOMPAT_CAP_MREMAP_RANGE	_BITULL(2)	/* via EMUCOMPAT_IOC_RESERVE_RANGE */
+#define EMUCOMPAT_CAP_SHMAT_RANGE	_BITULL(3)	/* via EMUCOMPAT_IOC_RESERVE_RANGE */
 
 /* emucompat_info.flags */
 /* ioctl32 needs a low stack (kernel has compat_alloc_user_space()) */
-#define EMUCOMPAT_INFO_NEEDS_PIVOT	(1U << 0)
+#define EMUCOMPAT_INFO_NEEDS_PIVOT	_BITUL(0)
 /* ioctl32 would be refused with EPERM for this caller (seccomp) */
-#define EMUCOMPAT_INFO_SECCOMP_REFUSED	(1U << 1)
+#define EMUCOMPAT_INFO_SECCOMP_REFUSED	_BITUL(1)
 
 /**
  * struct emucompat_info - what the module and the running kernel offer
@@ -55,7 +56,7 @@
  * @mmap_min: lowest address the module will place a ranged mapping at
  * @pivot_stack_size: minimum pivot stack the caller must pass, in bytes
  *                    (0 when the kernel needs no pivot)
- * @kernel_version: LINUX_VERSION_CODE the module was built against
+ * @kernel_version: KERNEL_VERSION() of the headers the module was built with
  * @reserved: zero
  */
 struct emucompat_info {
@@ -70,6 +71,7 @@ struct emucompat_info {
 	__u32 kernel_version;
 	__u64 reserved[4];
 };
+
 #define EMUCOMPAT_INFO_SIZE_VER0	80
 
 /* emucompat_ioctl32.flags (in) */
@@ -81,7 +83,7 @@ struct emucompat_info {
  * with an argument layout identical in both ABIs: the caller must issue
  * ioctl(fd, native_cmd, arg) natively.  Nothing was done and 0 returned.
  */
-#define EMUCOMPAT_IOCTL32_NATIVE	(1U << 0)
+#define EMUCOMPAT_IOCTL32_NATIVE	_BITUL(0)
 
 /**
  * struct emucompat_ioctl32 - forward one ioctl through the compat layer
@@ -114,6 +116,7 @@ struct emucompat_ioctl32 {
 	__u32 __pad;
 	__u64 reserved[2];
 };
+
 #define EMUCOMPAT_IOCTL32_SIZE_VER0	56
 
 /**
@@ -142,6 +145,7 @@ struct emucompat_mmap_range {
 	__u64 addr;
 	__u64 reserved[2];
 };
+
 #define EMUCOMPAT_MMAP_RANGE_SIZE_VER0	72
 
 /**
@@ -171,6 +175,7 @@ struct emucompat_reserve_range {
 	__u64 addr;
 	__u64 reserved[2];
 };
+
 #define EMUCOMPAT_RESERVE_RANGE_SIZE_VER0	64
 
 #define EMUCOMPAT_IOC_INFO \
