@@ -8,6 +8,7 @@
 #                        pkg-config file, udev rule   (DESTDIR=, PREFIX=)
 #   make demo            boot a QEMU guest and show what emucompat does
 #   make check           the test suite in QEMU guests  (KERNELS= override)
+#   make check-dkms      dkms add/build/install/remove against other headers
 #   make lint            checkpatch --strict and sparse (make checkpatch / sparse)
 #
 # The version is PACKAGE_VERSION in dkms.conf.
@@ -39,7 +40,7 @@ KERNELS ?= 6.12-amd64 6.12-arm64 5.10-amd64
 KERNEL ?= 6.12-amd64
 
 .PHONY: all module lib install install-module install-lib demo check \
-	checkpatch sparse lint deps clean
+	check-dkms checkpatch sparse lint deps clean
 
 all: module lib
 
@@ -91,6 +92,9 @@ demo: deps
 
 check: deps
 	tests/qemu/run-all.sh $(KERNELS)
+
+check-dkms: deps
+	tests/dkms-check.sh
 
 checkpatch:
 	tests/lint.sh checkpatch
