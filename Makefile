@@ -85,7 +85,7 @@ install-lib: lib
 	install -D -m 0644 $(B)/emucompat.pc $(DESTDIR)$(LIBDIR)/pkgconfig/emucompat.pc
 
 deps:
-	tests/deps.sh
+	tests/qemu/deps.sh
 
 demo: deps
 	tests/qemu/run.sh $(KERNEL) --demo

@@ -102,6 +102,20 @@ bool ec_arch_compat_supported(void)
 }
 
 /**
+ * ec_arch_compat_task_size() - end of a real 32-bit process's address space
+ *
+ * Inside the window TASK_SIZE is TASK_SIZE_32, and a translation fault
+ * at or above it is a bad access (is_ttbr0_addr()), so a handler cannot
+ * fault in a page there.
+ *
+ * Return: TASK_SIZE_32.
+ */
+u64 ec_arch_compat_task_size(void)
+{
+	return TASK_SIZE_32;
+}
+
+/**
  * ec_compat_enter() - make in_compat_syscall() true for the current task
  * @w: window state, passed back to ec_compat_exit()
  *

@@ -70,6 +70,20 @@ bool ec_arch_compat_supported(void)
 }
 
 /**
+ * ec_arch_compat_task_size() - end of a real 32-bit process's address space
+ *
+ * TASK_SIZE does not follow TS_COMPAT on x86-64 (it follows TIF_ADDR32),
+ * so a forwarded handler can fault in pages up to 4 GiB; a real i386
+ * process ends at IA32_PAGE_OFFSET, and that is what is reported.
+ *
+ * Return: IA32_PAGE_OFFSET for the current task.
+ */
+u64 ec_arch_compat_task_size(void)
+{
+	return IA32_PAGE_OFFSET;
+}
+
+/**
  * ec_compat_enter() - make in_compat_syscall() true for the current task
  * @w: window state, passed back to ec_compat_exit()
  *

@@ -30,12 +30,20 @@
 #include <asm/ioctls.h>
 #include "emucompat.h"
 
-/* Sentinel from ec_vfs_generic(): "issue this natively". */
-#define EC_NATIVE 1
+/*
+ * Any value a handler may return is a valid result, so "issue this
+ * natively" travels in *native (the command to issue, 0 for none).
+ */
+static long ec_native(unsigned int *native, unsigned int cmd)
+{
+	*native = cmd;
+	return 0;
+}
 
 /*
- * do_vfs_ioctl() for a compat caller: returns EC_NATIVE with *native set,
- * a final result, or -ENOIOCTLCMD to go on to f_op->compat_ioctl.
+ * do_vfs_ioctl() for a compat caller: a final result (with *native set
+ * when the caller must issue the command natively), or -ENOIOCTLCMD to go
+ * on to f_op->compat_ioctl.
  */
 static long ec_vfs_generic(struct file *file, unsigned int cmd, u32 arg,
 			   unsigned int *native)
@@ -43,7 +51,6 @@ static long ec_vfs_generic(struct file *file, unsigned int cmd, u32 arg,
 	struct inode *inode = file_inode(file);
 	void __user *argp = compat_ptr(arg);
 
-	*native = cmd;
 	switch (cmd) {
 	case FIOCLEX:
 	case FIONCLEX:
@@ -58,7 +65,7 @@ static long ec_vfs_generic(struct file *file, unsigned int cmd, u32 arg,
 	case FICLONERANGE:
 	case FIDEDUPERANGE:
 		/* FICLONE's argument is an fd number, passed on unchanged. */
-		return EC_NATIVE;
+		return ec_native(native, cmd);
 	case FIONREAD:
 		/* The one generic command that behaves differently per ABI. */
 		if (!S_ISREG(inode->i_mode))
@@ -67,24 +74,22 @@ static long ec_vfs_generic(struct file *file, unsigned int cmd, u32 arg,
 				(int __user *)argp);
 #if EC_VFS_HANDLES_FILEATTR
 	case FS_IOC32_GETFLAGS:
-		*native = FS_IOC_GETFLAGS;
-		return EC_NATIVE;
+		return ec_native(native, FS_IOC_GETFLAGS);
 	case FS_IOC32_SETFLAGS:
-		*native = FS_IOC_SETFLAGS;
-		return EC_NATIVE;
+		return ec_native(native, FS_IOC_SETFLAGS);
 	case FS_IOC_GETFLAGS:
 	case FS_IOC_SETFLAGS:
 	case FS_IOC_FSGETXATTR:
 	case FS_IOC_FSSETXATTR:
-		return EC_NATIVE;
+		return ec_native(native, cmd);
 #endif
 #ifdef FS_IOC_GETFSUUID
 	case FS_IOC_GETFSUUID:
-		return EC_NATIVE;
+		return ec_native(native, cmd);
 #endif
 #ifdef FS_IOC_GETFSSYSFSPATH
 	case FS_IOC_GETFSSYSFSPATH:
-		return EC_NATIVE;
+		return ec_native(native, cmd);
 #endif
 	}
 
@@ -97,7 +102,7 @@ static long ec_vfs_generic(struct file *file, unsigned int cmd, u32 arg,
 		case FS_IOC_UNRESVSP:
 		case FS_IOC_UNRESVSP64:
 		case FS_IOC_ZERO_RANGE:
-			return EC_NATIVE;
+			return ec_native(native, cmd);
 		}
 	}
 	return -ENOIOCTLCMD;
@@ -141,8 +146,9 @@ static int ec_check_pivot(u64 sp)
  * @req: validated request; @req->out_flags and @req->native_cmd are
  *       filled in when the caller must issue the command natively
  *
- * Return: the handler's result (>= 0), EC_NATIVE is reported as 0 with
- * EMUCOMPAT_IOCTL32_NATIVE set in @req->out_flags, or a negative errno:
+ * Return: the handler's result (>= 0); 0 with EMUCOMPAT_IOCTL32_NATIVE
+ * set in @req->out_flags when the caller must issue the command natively;
+ * or a negative errno:
  * -EOPNOTSUPP when compat ioctls are unavailable or disabled, -EPERM
  * under seccomp (unless allow_seccomp), -EINVAL for a bad pivot stack,
  * -EBADF for a bad fd, -ENOTTY when no handler knows the command.
@@ -151,7 +157,7 @@ long ec_ioctl32(struct emucompat_ioctl32 *req)
 {
 	struct ec_compat_window w;
 	unsigned long saved_sp = 0;
-	unsigned int native;
+	unsigned int native = 0;
 	struct file *file;
 	long ret;
 
@@ -183,7 +189,7 @@ long ec_ioctl32(struct emucompat_ioctl32 *req)
 
 	fput(file);
 
-	if (ret == EC_NATIVE) {
+	if (native) {
 		req->out_flags = EMUCOMPAT_IOCTL32_NATIVE;
 		req->native_cmd = native;
 		return 0;

@@ -99,6 +99,7 @@ static long ec_cmd_info(void __user *uarg)
 	info.task_size = TASK_SIZE;
 	info.mmap_min = ec_mmap_floor();
 	info.kernel_version = EC_KERNEL_VERSION;
+	info.compat_task_size = ec_arch_compat_task_size();
 	return ec_copy_out(uarg, &info, sizeof(info), usize);
 }
 

@@ -91,7 +91,13 @@ static uint64_t ec_pivot_top(struct emucompat *ec)
 	pv = malloc(sizeof(*pv));
 	if (!pv)
 		return 0;
-	base = emucompat_mmap_range(ec, 0, 1ULL << 32, size, PROT_READ | PROT_WRITE,
+	/*
+	 * compat_alloc_user_space() keeps only the low 32 bits of the stack
+	 * pointer, and on arm64 the handler cannot fault in pages at or above
+	 * the compat TASK_SIZE: stay below both.
+	 */
+	base = emucompat_mmap_range(ec, 0, ec->info.compat_task_size & ~0xffffULL, size,
+				    PROT_READ | PROT_WRITE,
 				    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (base == MAP_FAILED) {
 		free(pv);

@@ -46,31 +46,41 @@ if [ -z "$(find "$aptdir/lists" -maxdepth 1 -name '*Packages*' -mmin -1440 2>/de
 	apt-get "${aptopts[@]}" update >&2 || { echo "fetch-kernel: apt-get update failed" >&2; exit 1; }
 fi
 
-# Newest version of the linux-image-<arch> metapackage matching the pattern.
+# Versions of the linux-image-<arch> metapackage matching the pattern, newest
+# first.  If the newest cannot be downloaded (a mirror may lack some
+# architectures' security uploads), fall back to the next one.
 meta=linux-image-$debarch
-ver=$(apt-cache "${aptopts[@]}" madison "$meta:$debarch" | awk -F'|' '{gsub(/ /,"",$2); print $2}' |
-	grep -E "^$pattern\$" | sort -V | tail -1)
-[ -n "$ver" ] || { echo "fetch-kernel: no $meta version matches '$pattern'" >&2; exit 1; }
-abi=$(apt-cache "${aptopts[@]}" show "$meta:$debarch=$ver" | sed -n 's/^Depends:.*linux-image-\([^ ,]*\)-'"$debarch"'.*/\1/p' | head -1)
-[ -n "$abi" ] || { echo "fetch-kernel: cannot resolve the ABI of $meta=$ver" >&2; exit 1; }
-krel=$abi-$debarch
+vers=$(apt-cache "${aptopts[@]}" madison "$meta:$debarch" | awk -F'|' '{gsub(/ /,"",$2); print $2}' |
+	grep -E "^$pattern\$" | sort -Vru)
+[ -n "$vers" ] || { echo "fetch-kernel: no $meta version matches '$pattern'" >&2; exit 1; }
 
-pkgs=("linux-image-$krel:$debarch")
-apt-cache "${aptopts[@]}" show "linux-image-$krel-unsigned:$debarch" >/dev/null 2>&1 &&
-	pkgs=("linux-image-$krel-unsigned:$debarch")
-pkgs+=("linux-headers-$krel:$debarch")
-# The -common headers and the kbuild tools: names differ between 5.10 and 6.x.
-for p in "linux-headers-$abi-common" "linux-headers-$abi-common:all"; do
-	apt-cache "${aptopts[@]}" show "$p" >/dev/null 2>&1 && { pkgs+=("$p"); break; }
+ok=
+for ver in $vers; do
+	abi=$(apt-cache "${aptopts[@]}" show "$meta:$debarch=$ver" | sed -n 's/^Depends:.*linux-image-\([^ ,]*\)-'"$debarch"'.*/\1/p' | head -1)
+	[ -n "$abi" ] || { echo "fetch-kernel: cannot resolve the ABI of $meta=$ver" >&2; continue; }
+	krel=$abi-$debarch
+
+	pkgs=("linux-image-$krel:$debarch")
+	apt-cache "${aptopts[@]}" show "linux-image-$krel-unsigned:$debarch" >/dev/null 2>&1 &&
+		pkgs=("linux-image-$krel-unsigned:$debarch")
+	pkgs+=("linux-headers-$krel:$debarch")
+	# The -common headers and the kbuild tools: names differ between 5.10 and 6.x.
+	for p in "linux-headers-$abi-common" "linux-headers-$abi-common:all"; do
+		apt-cache "${aptopts[@]}" show "$p" >/dev/null 2>&1 && { pkgs+=("$p"); break; }
+	done
+	kb=$(apt-cache "${aptopts[@]}" show "linux-headers-$krel:$debarch" | sed -n 's/^Depends:.*\(linux-kbuild-[^ ,]*\).*/\1/p' | head -1)
+	pkgs+=("$kb:amd64")
+
+	rm -rf "$dest.tmp"
+	mkdir -p "$dest.tmp/debs" "$dest.tmp/root"
+	echo "fetch-kernel: $name = $krel ($ver): ${pkgs[*]}" >&2
+	if (cd "$dest.tmp/debs" && apt-get "${aptopts[@]}" download "${pkgs[@]}" >&2); then
+		ok=1
+		break
+	fi
+	echo "fetch-kernel: download failed for $name $ver, trying an older version" >&2
 done
-kb=$(apt-cache "${aptopts[@]}" show "linux-headers-$krel:$debarch" | sed -n 's/^Depends:.*\(linux-kbuild-[^ ,]*\).*/\1/p' | head -1)
-pkgs+=("$kb:amd64")
-
-rm -rf "$dest.tmp"
-mkdir -p "$dest.tmp/debs" "$dest.tmp/root"
-echo "fetch-kernel: $name = $krel ($ver): ${pkgs[*]}" >&2
-(cd "$dest.tmp/debs" && apt-get "${aptopts[@]}" download "${pkgs[@]}" >&2) ||
-	{ echo "fetch-kernel: download failed for $name" >&2; exit 1; }
+[ -n "$ok" ] || { echo "fetch-kernel: download failed for $name" >&2; rm -rf "$dest.tmp"; exit 1; }
 for d in "$dest.tmp"/debs/*.deb; do
 	dpkg -x "$d" "$dest.tmp/root"
 done
@@ -80,6 +90,9 @@ hdr=$root/usr/src/linux-headers-$krel
 sed -i "s|/usr/src/|$root/usr/src/|g" "$dest.tmp/root/usr/src/linux-headers-$krel/Makefile"
 img=$(ls "$dest.tmp/root/boot/"vmlinu[xz]-"$krel")
 kmod=$(ls -d "$dest.tmp/root/lib/modules/$krel" 2>/dev/null || ls -d "$dest.tmp/root/usr/lib/modules/$krel")
+# Debian generates modules.dep at install time; do it here.
+depmod -b "${kmod%/lib/modules/"$krel"}" "$krel" >&2 ||
+	echo "fetch-kernel: depmod failed for $name (mkinitramfs.sh retries)" >&2
 karch=x86_64
 [ "$debarch" = arm64 ] && karch=arm64
 {

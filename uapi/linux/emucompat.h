@@ -14,8 +14,8 @@
  *   - reserved members inside the struct must be zero, else EINVAL.
  * Results are written back only into the first `size` bytes.
  *
- * The ioctl numbers encode the VER0 size; the module matches on type and
- * number only, so a grown struct keeps its command number.
+ * The ioctl numbers encode the VER0 size; the module matches on type,
+ * direction and number only, so a grown struct keeps its command number.
  */
 #ifndef _UAPI_LINUX_EMUCOMPAT_H
 #define _UAPI_LINUX_EMUCOMPAT_H
@@ -57,6 +57,12 @@
  * @pivot_stack_size: minimum pivot stack the caller must pass, in bytes
  *                    (0 when the kernel needs no pivot)
  * @kernel_version: KERNEL_VERSION() of the headers the module was built with
+ * @compat_task_size: end of a real 32-bit process's address space on this
+ *                    kernel (arm64: 4 GiB - 4 KiB, x86-64: 4 GiB - 8 KiB).
+ *                    Memory that forwarded ioctls touch must lie below it:
+ *                    on arm64 the compat flag shrinks TASK_SIZE to this
+ *                    value, and a handler faulting in a page above it gets
+ *                    EFAULT, as a real 32-bit process would.
  * @reserved: zero
  */
 struct emucompat_info {
@@ -69,7 +75,8 @@ struct emucompat_info {
 	__u64 mmap_min;
 	__u32 pivot_stack_size;
 	__u32 kernel_version;
-	__u64 reserved[4];
+	__u64 compat_task_size;
+	__u64 reserved[3];
 };
 
 #define EMUCOMPAT_INFO_SIZE_VER0	80

@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * probe_util.c - see probe_util.h.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "probe_util.h"
+
+static int pt_count;
+static int pt_failed;
+static int pt_skipped;
+
+static void pt_vline(const char *prefix, const char *suffix, const char *fmt,
+		     va_list ap)
+{
+	char buf[512];
+
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	printf("%s%s%s\n", prefix, buf, suffix);
+	fflush(stdout);
+}
+
+int pt_ok(int cond, const char *fmt, ...)
+{
+	char prefix[32];
+	va_list ap;
+
+	pt_count++;
+	if (!cond)
+		pt_failed++;
+	snprintf(prefix, sizeof(prefix), "%sok %d - ", cond ? "" : "not ",
+		 pt_count);
+	va_start(ap, fmt);
+	pt_vline(prefix, "", fmt, ap);
+	va_end(ap);
+	return !!cond;
+}
+
+void pt_skip(const char *fmt, ...)
+{
+	char prefix[32];
+	va_list ap;
+
+	pt_count++;
+	pt_skipped++;
+	snprintf(prefix, sizeof(prefix), "ok %d - # SKIP ", pt_count);
+	va_start(ap, fmt);
+	pt_vline(prefix, "", fmt, ap);
+	va_end(ap);
+}
+
+void pt_diag(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	pt_vline("# ", "", fmt, ap);
+	va_end(ap);
+}
+
+int pt_done(void)
+{
+	printf("1..%d\n", pt_count);
+	if (pt_failed)
+		printf("# %d of %d failed\n", pt_failed, pt_count);
+	fflush(stdout);
+	if (pt_failed)
+		return 1;
+	if (pt_count == pt_skipped)
+		return PT_EXIT_SKIP;
+	return 0;
+}
+
+void pt_skip_all(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	pt_vline("1..0 # SKIP ", "", fmt, ap);
+	va_end(ap);
+	exit(PT_EXIT_SKIP);
+}
+
+void pt_bail(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	pt_vline("Bail out! ", "", fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+int pt_errno(long ret, int err, const char *what)
+{
+	int e = errno;
+
+	if (ret == -1 && e == err)
+		return pt_ok(1, "%s -> %s", what, strerrorname_np(err));
+	return pt_ok(0, "%s -> %s (got ret %ld errno %s)", what,
+		     strerrorname_np(err), ret,
+		     ret == -1 ? strerrorname_np(e) : "-");
+}
+
+struct emucompat *pt_open_ec(struct emucompat_info *info)
+{
+	struct emucompat *ec = emucompat_open();
+
+	if (!ec) {
+		if (errno == ENOENT || errno == ENODEV || errno == ENXIO)
+			pt_skip_all("/dev/emucompat: %s", strerror(errno));
+		pt_bail("emucompat_open: %s", strerror(errno));
+	}
+	memset(info, 0, sizeof(*info));
+	if (emucompat_info(ec, info))
+		pt_bail("emucompat_info: %s", strerror(errno));
+	pt_diag("module api %u arch %u flags %#x caps %#llx kernel %#x task_size %#llx pivot_stack_size %u",
+		info->api_version, info->arch, info->flags,
+		(unsigned long long)info->caps, info->kernel_version,
+		(unsigned long long)info->task_size, info->pivot_stack_size);
+	return ec;
+}
+
+int pt_open_probe(void)
+{
+	int fd = open(PROBE_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0) {
+		if (errno == ENOENT || errno == ENODEV || errno == ENXIO)
+			pt_skip_all("%s: %s (emucompat_probe.ko not loaded)",
+				    PROBE_DEVICE_PATH, strerror(errno));
+		pt_bail("open %s: %s", PROBE_DEVICE_PATH, strerror(errno));
+	}
+	return fd;
+}
+
+void *pt_low_map(struct emucompat *ec, size_t len)
+{
+	/* Below the compat TASK_SIZE of both arches (see compat_task_size). */
+	void *p = emucompat_mmap_range(ec, 0x10000, PT_4G - 0x10000, len,
+				       PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		pt_bail("emucompat_mmap_range below 4 GiB (%zu bytes): %s",
+			len, strerror(errno));
+	if ((uint64_t)(uintptr_t)p + len > PT_4G)
+		pt_bail("emucompat_mmap_range returned %p, not below 4 GiB", p);
+	return p;
+}
+
+uint32_t pt_low_hole(struct emucompat *ec)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	void *p = pt_low_map(ec, pg);
+
+	/* PROT_NONE rather than unmapped: nothing else can land there. */
+	if (mprotect(p, pg, PROT_NONE))
+		pt_bail("mprotect: %s", strerror(errno));
+	return pt_u32(p);
+}
+
+uint32_t pt_u32(const void *p)
+{
+	uintptr_t v = (uintptr_t)p;
+
+	if ((uint64_t)v >= PT_4G)
+		pt_bail("pointer %p is not below 4 GiB", p);
+	return (uint32_t)v;
+}
+
+uint64_t pt_pivot_stack(struct emucompat *ec, const struct emucompat_info *info,
+			void **base, size_t *size)
+{
+	size_t sz = 64 * 1024;
+
+	if (info->pivot_stack_size > sz)
+		sz = (info->pivot_stack_size + 0xfff) & ~(size_t)0xfff;
+	/* pivot_sp itself must be below 4 GiB: keep the top page free. */
+	*base = emucompat_mmap_range(ec, 0x10000, PT_4G - 0x10000, sz,
+				     PROT_READ | PROT_WRITE,
+				     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (*base == MAP_FAILED)
+		pt_bail("pivot stack below 4 GiB: %s", strerror(errno));
+	memset(*base, 0, sz);
+	*size = sz;
+	return (uint64_t)(uintptr_t)*base + sz;
+}
+
+void pt_native_state(int pfd, struct probe_state *s)
+{
+	memset(s, 0, sizeof(*s));
+	if (ioctl(pfd, PROBE_STATE, s))
+		pt_bail("native PROBE_STATE: %s", strerror(errno));
+}
+
+void pt_probe_last(int pfd, struct probe_last *l)
+{
+	memset(l, 0, sizeof(*l));
+	if (ioctl(pfd, PROBE_LAST, l))
+		pt_bail("PROBE_LAST: %s", strerror(errno));
+}
+
+int pt_task_flag(int pfd, pid_t tid)
+{
+	struct probe_task_flag tf = { .tid = tid };
+
+	if (ioctl(pfd, PROBE_TASK_FLAG, &tf))
+		return -1;
+	return tf.flag;
+}
+
+int pt_count_maps(void)
+{
+	FILE *f = fopen("/proc/self/maps", "re");
+	int n = 0, c;
+
+	if (!f)
+		pt_bail("/proc/self/maps: %s", strerror(errno));
+	while ((c = getc(f)) != EOF)
+		n += c == '\n';
+	fclose(f);
+	return n;
+}
+
+int pt_count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		pt_bail("/proc/self/fd: %s", strerror(errno));
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n - 1;	/* the directory's own fd */
+}
+
+char pt_task_state(pid_t tid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return '?';
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return '?';
+	buf[n] = 0;
+	p = strrchr(buf, ')');
+	if (!p || p[1] != ' ')
+		return '?';
+	return p[2];
+}
+
+pid_t pt_gettid(void)
+{
+	return (pid_t)syscall(SYS_gettid);
+}
+
+void pt_msleep(unsigned int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+int pt_module_param_on(const char *name)
+{
+	char path[128], c = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/module/emucompat/parameters/%s",
+		 name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (read(fd, &c, 1) != 1)
+		c = 0;
+	close(fd);
+	return c == 'Y' || c == 'y' || c == '1';
+}

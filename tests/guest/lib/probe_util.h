@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * probe_util.h - helpers for the guest tests that use /dev/emucompat_probe
+ * (t_flag, t_pivot, t_badinput): a small TAP printer, low mappings, the
+ * pivot stack, /proc counters.
+ *
+ * TAP: pt_ok()/pt_skip()/pt_diag() print as they go, pt_done() prints the
+ * plan last and returns the exit status (0 pass, 1 fail, 77 all skipped).
+ */
+#ifndef PROBE_UTIL_H
+#define PROBE_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "emucompat.h"
+#include "probe_uapi.h"
+
+#define PT_4G		(1ULL << 32)
+#define PT_EXIT_SKIP	77
+
+#if defined(__GNUC__)
+#define PT_PRINTF(a, b)	__attribute__((format(printf, a, b)))
+#else
+#define PT_PRINTF(a, b)
+#endif
+
+/* Print "ok N - name" or "not ok N - name"; returns !!cond. */
+int pt_ok(int cond, const char *fmt, ...) PT_PRINTF(2, 3);
+/* Print "ok N - name # SKIP". */
+void pt_skip(const char *fmt, ...) PT_PRINTF(1, 2);
+/* Print "# text". */
+void pt_diag(const char *fmt, ...) PT_PRINTF(1, 2);
+/* Print the plan "1..N"; exit status: 1 on any failure, 77 if all skipped. */
+int pt_done(void);
+/* Print "1..0 # SKIP reason" and exit(77). */
+void pt_skip_all(const char *fmt, ...) PT_PRINTF(1, 2) __attribute__((noreturn));
+/* Print "Bail out! reason" and exit(1). */
+void pt_bail(const char *fmt, ...) PT_PRINTF(1, 2) __attribute__((noreturn));
+
+/* ok() for "call returned -1 with this errno". */
+int pt_errno(long ret, int err, const char *what);
+
+/*
+ * Open the library handle and the probe device, or skip the whole test
+ * when either is missing (module not loaded).  *info is filled.
+ */
+struct emucompat *pt_open_ec(struct emucompat_info *info);
+int pt_open_probe(void);
+
+/* An anonymous read/write mapping entirely below 4 GiB; bails on failure. */
+void *pt_low_map(struct emucompat *ec, size_t len);
+/* A low PROT_NONE page: any access to it faults (EFAULT in the kernel). */
+uint32_t pt_low_hole(struct emucompat *ec);
+/* The 32-bit value of a pointer below 4 GiB; bails otherwise. */
+uint32_t pt_u32(const void *p);
+
+/*
+ * A pivot stack for the raw EMUCOMPAT_IOC_IOCTL32, below 4 GiB: *base is
+ * its lowest byte, the return value its top (the pivot_sp to pass).
+ * The size is max(64 KiB, info->pivot_stack_size).
+ */
+uint64_t pt_pivot_stack(struct emucompat *ec, const struct emucompat_info *info,
+			void **base, size_t *size);
+
+/* Native PROBE_STATE; bails if the ioctl fails. */
+void pt_native_state(int pfd, struct probe_state *s);
+/* PROBE_LAST; bails if the ioctl fails. */
+void pt_probe_last(int pfd, struct probe_last *l);
+/* PROBE_TASK_FLAG for a thread of this process: 0/1, or -1 with errno. */
+int pt_task_flag(int pfd, pid_t tid);
+
+/* Number of lines in /proc/self/maps, of entries in /proc/self/fd. */
+int pt_count_maps(void);
+int pt_count_fds(void);
+/* State letter of /proc/self/task/TID/stat ('R', 'S', ...), or '?'. */
+char pt_task_state(pid_t tid);
+pid_t pt_gettid(void);
+/* Sleep for ms milliseconds. */
+void pt_msleep(unsigned int ms);
+/* 1 if /sys/module/emucompat/parameters/NAME reads Y or 1. */
+int pt_module_param_on(const char *name);
+
+#endif /* PROBE_UTIL_H */

@@ -1,0 +1,180 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# mkinitramfs.sh — pack the emucompat test initramfs (an uncompressed newc cpio).
+#
+#   mkinitramfs.sh --arch x86_64|arm64 --kmoddir DIR --guest DIR --out FILE
+#                  [--ko FILE]...
+#
+#   --kmoddir  the kernel image's lib/modules/<release> (KMODDIR of
+#              fetch-kernel.sh); modules.dep is generated there with depmod if
+#              the package did not ship one.
+#   --guest    directory of built guest programs (t_*, o32_*, demo) -> /tests/
+#   --ko       an out-of-tree module to put at /<name>.ko (emucompat.ko,
+#              emucompat_probe.ko); may be repeated.
+#
+# Layout: /init (tests/guest/init), /run-tests.sh, /bin/busybox (+ /bin/sh),
+# /tests/*, /<name>.ko, /kmod/*.ko + /kmod/order (helper modules from the
+# kernel image, decompressed on the host, in dependency order).
+set -euo pipefail
+
+# ---------------------------------------------------------------------------
+# Helper modules from the kernel image loaded by /init before emucompat.ko,
+# with their dependencies (resolved from modules.dep).  Names use '_' or '-'
+# indifferently; a module that is built in (modules.builtin) or absent from
+# this kernel is skipped.  THIS IS THE ONLY PLACE TO EDIT THE LIST.
+GUEST_MODULES_COMMON="loop uinput evdev"
+GUEST_MODULES_x86_64="bochs bochs_drm rtc_cmos"
+GUEST_MODULES_arm64="virtio_pci virtio_gpu rtc_pl031"
+# ---------------------------------------------------------------------------
+
+here=$(cd "$(dirname "$0")" && pwd)
+guestsrc=$(cd "$here/../guest" && pwd)
+cache=${EMUCOMPAT_CACHE:-$HOME/.cache/emucompat}
+
+die() { echo "mkinitramfs: $*" >&2; exit 1; }
+
+arch='' kmoddir='' guest='' out=''
+kos=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	--arch) arch=$2; shift 2 ;;
+	--kmoddir) kmoddir=$2; shift 2 ;;
+	--guest) guest=$2; shift 2 ;;
+	--out) out=$2; shift 2 ;;
+	--ko) kos+=("$2"); shift 2 ;;
+	*) die "unknown argument '$1'" ;;
+	esac
+done
+if [ -z "$arch" ] || [ -z "$kmoddir" ] || [ -z "$out" ]; then
+	die "usage: mkinitramfs.sh --arch x86_64|arm64 --kmoddir DIR --guest DIR --out FILE [--ko FILE]..."
+fi
+[ -d "$kmoddir" ] || die "no module directory $kmoddir"
+
+case $arch in
+x86_64) mods="$GUEST_MODULES_COMMON $GUEST_MODULES_x86_64"; bbarch=amd64 ;;
+arm64) mods="$GUEST_MODULES_COMMON $GUEST_MODULES_arm64"; bbarch=arm64 ;;
+*) die "unsupported arch '$arch'" ;;
+esac
+
+# --- busybox (static) ------------------------------------------------------
+busybox_for() {
+	local a=$1 dir
+	if [ "$a" = "$(dpkg --print-architecture)" ] && [ -x /bin/busybox ] &&
+		file -L /bin/busybox | grep -q 'statically linked'; then
+		echo /bin/busybox
+		return
+	fi
+	dir=$cache/busybox/$a
+	if [ ! -x "$dir/bin/busybox" ]; then
+		# The private apt configuration of fetch-kernel.sh knows amd64+arm64.
+		local aptdir=$cache/apt
+		[ -f "$aptdir/sources.list" ] ||
+			die "no $aptdir/sources.list: run tests/qemu/fetch-kernel.sh first"
+		local aptopts=(-o "Dir::Etc::SourceList=$aptdir/sources.list" -o Dir::Etc::SourceParts=/dev/null
+			-o "Dir::State::Lists=$aptdir/lists" -o "Dir::Cache=$aptdir/cache"
+			-o APT::Architectures::=amd64 -o APT::Architectures::=arm64
+			-o APT::Sandbox::User=root -q)
+		echo "mkinitramfs: downloading busybox-static:$a" >&2
+		rm -rf "$dir.tmp"
+		mkdir -p "$dir.tmp/deb"
+		(cd "$dir.tmp/deb" && apt-get "${aptopts[@]}" download "busybox-static:$a/bookworm" >&2) ||
+			die "cannot download busybox-static:$a"
+		dpkg -x "$dir.tmp"/deb/*.deb "$dir.tmp/root"
+		mkdir -p "$dir.tmp/bin"
+		mv "$dir.tmp/root/bin/busybox" "$dir.tmp/bin/busybox"
+		rm -rf "$dir.tmp/deb" "$dir.tmp/root" "$dir"
+		mv "$dir.tmp" "$dir"
+	fi
+	echo "$dir/bin/busybox"
+}
+mkdir -p "$cache"
+exec 9>"$cache/.busybox.lock"
+flock 9
+busybox=$(busybox_for "$bbarch") || exit 1
+exec 9>&-
+
+# --- kernel helper modules ---------------------------------------------------
+krel=$(basename "$kmoddir")
+if [ ! -s "$kmoddir/modules.dep" ]; then
+	case $kmoddir in
+	*/lib/modules/"$krel") base=${kmoddir%/lib/modules/"$krel"} ;;
+	*) die "cannot run depmod: $kmoddir is not <base>/lib/modules/<release>" ;;
+	esac
+	echo "mkinitramfs: depmod -b $base $krel" >&2
+	flock "$kmoddir/.depmod.lock" depmod -b "$base" "$krel" ||
+		die "depmod failed for $kmoddir"
+fi
+
+norm() { local b=${1##*/}; b=${b%%.ko*}; echo "${b//-/_}"; }
+
+declare -A path deps builtin seen
+while IFS= read -r line; do
+	[ -n "$line" ] || continue
+	builtin[$(norm "$line")]=1
+done <"$kmoddir/modules.builtin"
+while IFS=: read -r mod rest; do
+	n=$(norm "$mod")
+	path[$n]=$mod
+	d=
+	for dep in $rest; do d+=" $(norm "$dep")"; done
+	deps[$n]=$d
+done <"$kmoddir/modules.dep"
+
+order=()
+visit() {
+	local m=$1 d
+	[ -z "${seen[$m]:-}" ] || return 0
+	seen[$m]=1
+	for d in ${deps[$m]}; do visit "$d"; done
+	order+=("$m")
+}
+wanted=()
+for m in $mods; do
+	m=${m//-/_}
+	if [ -n "${builtin[$m]:-}" ]; then
+		wanted+=("$m(builtin)")
+	elif [ -n "${path[$m]:-}" ]; then
+		wanted+=("$m")
+		visit "$m"
+	fi
+done
+
+stage=$(mktemp -d "${out}.stage.XXXXXX")
+trap 'rm -rf "$stage"' EXIT
+mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,root,tests,kmod,etc}
+
+for m in "${order[@]}"; do
+	src=$kmoddir/${path[$m]}
+	dst=$stage/kmod/$m.ko
+	case $src in
+	*.ko.xz) xz -dc "$src" >"$dst" ;;
+	*.ko.zst) zstd -qdc "$src" >"$dst" ;;
+	*.ko.gz) gzip -dc "$src" >"$dst" ;;
+	*.ko) cp "$src" "$dst" ;;
+	*) die "unexpected module file $src" ;;
+	esac
+	echo "$m.ko" >>"$stage/kmod/order"
+done
+touch "$stage/kmod/order"
+echo "mkinitramfs: helper modules: ${wanted[*]:-none} -> load order: ${order[*]:-none}" >&2
+
+# --- programs, scripts, modules ----------------------------------------------
+cp "$busybox" "$stage/bin/busybox"
+ln -s busybox "$stage/bin/sh"
+install -m 0755 "$guestsrc/init" "$stage/init"
+install -m 0755 "$guestsrc/run-tests.sh" "$stage/run-tests.sh"
+for ko in ${kos[@]+"${kos[@]}"}; do
+	[ -f "$ko" ] || die "no module file $ko"
+	cp "$ko" "$stage/$(basename "$ko")"
+done
+if [ -n "$guest" ] && [ -d "$guest" ]; then
+	find "$guest" -maxdepth 1 -type f -perm -u+x \( -name 't_*' -o -name 'o32_*' -o -name demo \) \
+		-exec cp {} "$stage/tests/" \;
+fi
+echo 'root:x:0:0:root:/root:/bin/sh' >"$stage/etc/passwd"
+echo 'root:x:0:' >"$stage/etc/group"
+
+(cd "$stage" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$out.tmp"
+mv "$out.tmp" "$out"
+echo "mkinitramfs: $out ($(du -h "$out" | cut -f1), $(find "$stage/tests" -type f | wc -l) guest programs)" >&2

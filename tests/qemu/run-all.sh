@@ -1,0 +1,114 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run-all.sh [-j N] [--timeout S] [--test-timeout S] [--only GLOB] KERNEL...
+#
+# Runs tests/qemu/run.sh for each KERNEL, N at a time (default
+# $EMUCOMPAT_PARALLEL, else 2), then prints a summary table and the total
+#   N passed, N failed
+# Exit status 0 iff every kernel passed.  Each kernel's run.sh output is in
+# $EMUCOMPAT_LOGDIR/KERNEL.out (console alone: KERNEL.log); with -j 1 it is
+# also streamed to stdout.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+logdir=${EMUCOMPAT_LOGDIR:-/tmp/emucompat-logs}
+export EMUCOMPAT_LOGDIR=$logdir
+par=${EMUCOMPAT_PARALLEL:-2}
+pass=()
+kernels=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	-j) par=$2; shift 2 ;;
+	-j*) par=${1#-j}; shift ;;
+	--timeout|--test-timeout|--only) pass+=("$1" "$2"); shift 2 ;;
+	-*) echo "run-all.sh: unknown option '$1'" >&2; exit 2 ;;
+	*) kernels+=("$1"); shift ;;
+	esac
+done
+[ ${#kernels[@]} -gt 0 ] || { echo "usage: run-all.sh [-j N] [--timeout S] KERNEL..." >&2; exit 2; }
+[[ $par =~ ^[1-9][0-9]*$ ]] || { echo "run-all.sh: bad -j '$par'" >&2; exit 2; }
+mkdir -p "$logdir"
+
+# Each run builds with make -j(nproc / parallel runs).
+ncpu=$(nproc)
+jobs=$(( ncpu / par ))
+[ "$jobs" -ge 1 ] || jobs=1
+export EMUCOMPAT_JOBS=${EMUCOMPAT_JOBS:-$jobs}
+
+# Fetch serially first: the kernel fetcher's private apt state is shared.
+for k in "${kernels[@]}"; do
+	"$here/fetch-kernel.sh" "$k" >/dev/null 2>"$logdir/$k.fetch.log" ||
+		echo "run-all.sh: $k: fetch failed (run.sh will report it): $(tail -n 1 "$logdir/$k.fetch.log")"
+done
+
+t0=$(date +%s)
+report() {
+	local k=$1
+	if [ -f "$logdir/$k.result" ]; then
+		grep -hE "^$k: (PASS|FAIL)" "$logdir/$k.out" | tail -n 1 || echo "$k: FAIL (no verdict)"
+	else
+		echo "$k: FAIL (run.sh left no result, see $logdir/$k.out)"
+	fi
+	if ! grep -qx 'verdict=PASS' "$logdir/$k.result" 2>/dev/null; then
+		grep -E '^(not ok|    )|^run\.sh: .*(failed|QEMU exited|splat)' "$logdir/$k.out" |
+			tail -n 25 | sed "s/^/    $k| /"
+	fi
+}
+
+declare -A pid_of=()
+running=0
+for k in "${kernels[@]}"; do
+	rm -f "$logdir/$k.result"
+	if [ "$par" -eq 1 ]; then
+		"$here/run.sh" "$k" ${pass[@]+"${pass[@]}"} 2>&1 | tee "$logdir/$k.out" || true
+		echo
+		report "$k"
+		continue
+	fi
+	while [ "$running" -ge "$par" ]; do
+		wait -n || true
+		running=$((running - 1))
+		for d in "${!pid_of[@]}"; do
+			if ! kill -0 "${pid_of[$d]}" 2>/dev/null; then
+				report "$d"
+				unset "pid_of[$d]"
+			fi
+		done
+	done
+	echo "run-all.sh: starting $k"
+	"$here/run.sh" "$k" ${pass[@]+"${pass[@]}"} >"$logdir/$k.out" 2>&1 &
+	pid_of[$k]=$!
+	running=$((running + 1))
+done
+while [ ${#pid_of[@]} -gt 0 ]; do
+	wait -n || true
+	for d in "${!pid_of[@]}"; do
+		if ! kill -0 "${pid_of[$d]}" 2>/dev/null; then
+			report "$d"
+			unset "pid_of[$d]"
+		fi
+	done
+done
+
+# --- summary -------------------------------------------------------------------
+tp=0 tf=0 bad=0
+echo
+printf '%-12s %-22s %7s %7s %-8s %7s\n' KERNEL DEBIAN PASSED FAILED VERDICT SECONDS
+for k in "${kernels[@]}"; do
+	debver='?' passed=0 failed=0 verdict=FAIL seconds='?'
+	if [ -f "$logdir/$k.result" ]; then
+		debver=$(sed -n 's/^debver=//p' "$logdir/$k.result")
+		passed=$(sed -n 's/^passed=//p' "$logdir/$k.result")
+		failed=$(sed -n 's/^failed=//p' "$logdir/$k.result")
+		verdict=$(sed -n 's/^verdict=//p' "$logdir/$k.result")
+		seconds=$(sed -n 's/^seconds=//p' "$logdir/$k.result")
+	fi
+	[ "$verdict" = PASS ] || bad=$((bad + 1))
+	tp=$((tp + passed))
+	tf=$((tf + failed))
+	printf '%-12s %-22s %7s %7s %-8s %7s\n' "$k" "$debver" "$passed" "$failed" "$verdict" "$seconds"
+done
+echo "run-all.sh: ${#kernels[@]} kernels in $(($(date +%s) - t0))s (${par} in parallel), $bad failed; logs in $logdir"
+echo "$tp passed, $tf failed"
+[ "$bad" -eq 0 ]

@@ -1,0 +1,284 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run.sh KERNEL [--demo] [--timeout S] [--test-timeout S] [--only GLOB]
+#
+# Fetch KERNEL (a name from kernels.conf, e.g. 6.12-amd64), build emucompat.ko
+# (and tests/kmod's emucompat_probe.ko, if present) against its headers, build
+# the static guest programs (tests/Makefile), pack an initramfs, boot it under
+# QEMU (TCG) and judge the serial console.  The console goes to stdout and to
+# $EMUCOMPAT_LOGDIR/KERNEL.log.  Last two lines:
+#   KERNEL: N passed, N failed
+#   KERNEL: PASS | KERNEL: FAIL (reason; ...)
+# Exit status 0 iff PASS.
+#
+# Options:
+#   --demo            boot in demo mode: run /tests/demo instead of the suite
+#   --timeout S       limit for the QEMU run (boot + tests); default 600 on
+#                     x86_64, 900 on arm64
+#   --test-timeout S  per-test-program limit inside the guest (default 300)
+#   --only GLOB       run only the guest test programs matching GLOB (t_foo*)
+# Environment:
+#   EMUCOMPAT_TOP      source tree to test (default: the tree holding this script)
+#   EMUCOMPAT_BUILD    build root (default: $EMUCOMPAT_TOP/build); this kernel
+#                      builds in <build root>/KERNEL/{src,guest,...}
+#   EMUCOMPAT_LOGDIR   logs (default /tmp/emucompat-logs): KERNEL.log (console),
+#                      KERNEL.build.log, KERNEL.result (key=value summary)
+#   EMUCOMPAT_CACHE    kernel/busybox cache (default ~/.cache/emucompat)
+#   EMUCOMPAT_APPEND   extra kernel command line arguments
+#   EMUCOMPAT_IGNORE   ERE: console lines matching it are exempt from the
+#                      kernel-splat scan (for known, unrelated boot warnings)
+#   EMUCOMPAT_JOBS     make -j for the builds (default: nproc)
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+harness=$(cd "$here/../.." && pwd)
+usage() { echo "usage: run.sh KERNEL [--demo] [--timeout S] [--test-timeout S] [--only GLOB]" >&2; exit 2; }
+
+kernel=
+mode=suite
+timeout=
+test_timeout=
+only=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--demo) mode=demo; shift ;;
+	--timeout) [ $# -ge 2 ] || usage; timeout=$2; shift 2 ;;
+	--test-timeout) [ $# -ge 2 ] || usage; test_timeout=$2; shift 2 ;;
+	--only) [ $# -ge 2 ] || usage; only=$2; shift 2 ;;
+	-h|--help) usage ;;
+	-*) echo "run.sh: unknown option '$1'" >&2; usage ;;
+	*) [ -z "$kernel" ] || usage; kernel=$1; shift ;;
+	esac
+done
+[ -n "$kernel" ] || usage
+
+top=$(cd "${EMUCOMPAT_TOP:-$harness}" && pwd)
+logdir=${EMUCOMPAT_LOGDIR:-/tmp/emucompat-logs}
+build=${EMUCOMPAT_BUILD:-$top/build}/$kernel
+jobs=${EMUCOMPAT_JOBS:-$(nproc)}
+mkdir -p "$logdir"
+log=$logdir/$kernel.log
+blog=$logdir/$kernel.build.log
+result=$logdir/$kernel.result
+rm -f "$log" "$result"
+: >"$blog"
+
+t_start=$(date +%s)
+t_boot=$t_start
+KDEBVER='?'
+
+# finish VERDICT PASSED FAILED SKIPPED REASON — print the verdict, write the
+# result file, exit.
+finish() {
+	local verdict=$1 passed=$2 failed=$3 skipped=$4 reason=$5 now
+	now=$(date +%s)
+	{
+		echo "kernel=$kernel"
+		echo "debver=$KDEBVER"
+		echo "mode=$mode"
+		echo "passed=$passed"
+		echo "failed=$failed"
+		echo "skipped=$skipped"
+		echo "verdict=$verdict"
+		echo "reason=$reason"
+		echo "build_seconds=$((t_boot - t_start))"
+		echo "run_seconds=$((now - t_boot))"
+		echo "seconds=$((now - t_start))"
+	} >"$result"
+	echo "$kernel: $passed passed, $failed failed"
+	if [ "$verdict" = PASS ]; then
+		echo "$kernel: PASS"
+		exit 0
+	fi
+	echo "$kernel: FAIL ($reason)"
+	exit 1
+}
+# build_fail WHAT — a host-side step failed: show the build log's tail.
+build_fail() {
+	echo "run.sh: $kernel: $1 failed; errors, then the last lines of $blog:" >&2
+	grep -m 20 -E 'error|Error [0-9]|undefined reference|No rule to make|fatal|failed' "$blog" |
+		sed 's/^/    /' >&2 || true
+	echo "    ..." >&2
+	tail -n 25 "$blog" >&2
+	finish FAIL 0 0 0 "$1 failed, see $blog"
+}
+step() { echo "run.sh: $kernel: $*"; echo "=== $* ===" >>"$blog"; }
+
+# --- kernel ------------------------------------------------------------------
+step "fetching kernel"
+if ! env_out=$("$here/fetch-kernel.sh" "$kernel" 2>>"$blog"); then
+	build_fail "fetching kernel $kernel"
+fi
+eval "$env_out"
+for v in KREL KARCH KIMAGE KDIR KMODDIR; do
+	[ -n "${!v:-}" ] || build_fail "fetching kernel $kernel (no $v)"
+done
+[ -f "$KIMAGE" ] || build_fail "fetching kernel $kernel (no image $KIMAGE)"
+[ -d "$KDIR" ] || build_fail "fetching kernel $kernel (no headers $KDIR)"
+echo "run.sh: $kernel: $KREL (Debian $KDEBVER), $KARCH"
+mkdir -p "$build"
+
+case $KARCH in
+x86_64) cross= ;;
+arm64) cross=aarch64-linux-gnu- ;;
+*) build_fail "unsupported KARCH=$KARCH for $kernel" ;;
+esac
+kmake=(ARCH="$KARCH" CROSS_COMPILE="$cross" CC="${cross}gcc")
+
+# --- sources: a private copy, so several kernels can build at once -----------
+src=$build/src
+rm -rf "$src"
+mkdir -p "$src"
+tar -C "$top" --exclude=./.git --exclude=./build --exclude=./out \
+	--exclude='*.o' --exclude='*.ko' --exclude='*.mod' --exclude='*.mod.c' \
+	--exclude='.*.cmd' --exclude=Module.symvers --exclude=modules.order \
+	-cf - . | tar -C "$src" -xf -
+
+# has_target DIR TARGET — does DIR/Makefile define TARGET (without running it)?
+has_target() {
+	[ -f "$1/Makefile" ] || return 1
+	{ make -C "$1" -pRrn __emucompat_no_such_target__ 2>/dev/null || true; } |
+		grep -E "^$2:([^=]|\$)" >/dev/null
+}
+
+step "building emucompat.ko"
+if has_target "$src" module; then
+	make -C "$src" -j"$jobs" module KDIR="$KDIR" "${kmake[@]}" >>"$blog" 2>&1 ||
+		build_fail "building emucompat.ko (make -C <top> module)"
+else
+	[ -d "$src/module" ] || build_fail "building emucompat.ko (no module/ directory in $top)"
+	make -C "$KDIR" -j"$jobs" M="$src/module" "${kmake[@]}" modules >>"$blog" 2>&1 ||
+		build_fail "building emucompat.ko"
+fi
+ko=$(find "$src" -name emucompat.ko -not -path "$src/tests/*" | head -n 1)
+[ -n "$ko" ] || build_fail "building emucompat.ko (no emucompat.ko produced)"
+kos=(--ko "$ko")
+
+if [ -f "$src/tests/kmod/Kbuild" ] || [ -f "$src/tests/kmod/Makefile" ]; then
+	step "building emucompat_probe.ko"
+	extra=()
+	sym=$(dirname "$ko")/Module.symvers
+	[ -f "$sym" ] && extra=(KBUILD_EXTRA_SYMBOLS="$sym")
+	make -C "$KDIR" -j"$jobs" M="$src/tests/kmod" "${kmake[@]}" ${extra[@]+"${extra[@]}"} modules >>"$blog" 2>&1 ||
+		build_fail "building tests/kmod (emucompat_probe.ko)"
+	[ -f "$src/tests/kmod/emucompat_probe.ko" ] ||
+		build_fail "building tests/kmod (no emucompat_probe.ko produced)"
+	kos+=(--ko "$src/tests/kmod/emucompat_probe.ko")
+fi
+
+step "building guest programs"
+rm -rf "$build/guest"
+# -k: one program that does not build must not hide the others' results; the
+# ones missing are counted as failures in the verdict.
+gmake=(make -f "$harness/tests/Makefile" -C "$src/tests" TOP="$src" ARCH="$KARCH" OUT="$build/guest")
+unbuilt=()
+if ! "${gmake[@]}" -k -j"$jobs" guest >>"$blog" 2>&1; then
+	expected=$("${gmake[@]}" -s list 2>>"$blog") ||
+		build_fail "building guest programs (tests/Makefile)"
+	for p in $expected; do
+		[ -x "$build/guest/$p" ] || unbuilt+=("$p")
+	done
+	[ ${#unbuilt[@]} -gt 0 ] || build_fail "building guest programs (tests/Makefile)"
+	[ ${#unbuilt[@]} -lt "$(wc -w <<<"$expected")" ] ||
+		build_fail "building guest programs (tests/Makefile): none built"
+	echo "run.sh: $kernel: NOT BUILT (counted as failures): ${unbuilt[*]}; errors:"
+	grep -m 20 -E 'error|undefined reference' "$blog" | sed 's/^/    /' || true
+fi
+grep "^tests:" "$blog" | tail -n 1 || true
+
+step "packing initramfs"
+"$here/mkinitramfs.sh" --arch "$KARCH" --kmoddir "$KMODDIR" --guest "$build/guest" \
+	--out "$build/initramfs.cpio" "${kos[@]}" 2>>"$blog" ||
+	build_fail "packing the initramfs"
+grep '^mkinitramfs:' "$blog" | tail -n 2
+
+# --- boot ----------------------------------------------------------------------
+append="panic=-1 emucompat.mode=$mode"
+[ -n "$test_timeout" ] && append+=" emucompat.timeout=$test_timeout"
+[ -n "$only" ] && append+=" emucompat.only=$only"
+[ -n "${EMUCOMPAT_APPEND:-}" ] && append+=" $EMUCOMPAT_APPEND"
+common=(-m 1024 -smp 2 -nographic -no-reboot -accel tcg -nic none
+	-device virtio-rng-pci -initrd "$build/initramfs.cpio")
+case $KARCH in
+x86_64)
+	timeout=${timeout:-600}
+	qemu=(qemu-system-x86_64 -M q35 "${common[@]}" -vga none -device bochs-display
+		-kernel "$KIMAGE" -append "console=ttyS0 $append")
+	;;
+arm64)
+	timeout=${timeout:-900}
+	image=$KIMAGE
+	# QEMU wants a raw arm64 Image; Debian ships one, but accept gzip too.
+	if [ "$(head -c 2 "$KIMAGE" | od -An -tx1 | tr -d ' ')" = 1f8b ]; then
+		image=$build/Image
+		gzip -dc "$KIMAGE" >"$image"
+	fi
+	qemu=(qemu-system-aarch64 -M virt -cpu cortex-a72 "${common[@]}" -device virtio-gpu-pci
+		-kernel "$image" -append "console=ttyAMA0 $append")
+	;;
+esac
+command -v "${qemu[0]}" >/dev/null || build_fail "finding ${qemu[0]}"
+
+t_boot=$(date +%s)
+echo "run.sh: $kernel: booting (mode $mode, timeout ${timeout}s): ${qemu[*]}"
+qrc=0
+timeout --foreground -k 10 "$timeout" "${qemu[@]}" </dev/null 2>&1 | tee "$log" || qrc=${PIPESTATUS[0]}
+echo
+secs=$(($(date +%s) - t_boot))
+echo "run.sh: $kernel: QEMU exited with status $qrc after ${secs}s (build $((t_boot - t_start))s)"
+
+# --- verdict -------------------------------------------------------------------
+clean=$(tr -d '\r' <"$log")
+reasons=()
+rc=$(sed -n 's/.*EMUCOMPAT-DONE rc=\([0-9][0-9]*\).*/\1/p' <<<"$clean" | tail -n 1)
+if [ -z "$rc" ]; then
+	last=$(sed -n 's/^# ==== \(.*\) ====$/\1/p' <<<"$clean" | tail -n 1)
+	last=${last:+, during $last}
+	if grep -q 'Kernel panic' <<<"$clean"; then
+		reasons+=("no EMUCOMPAT-DONE: kernel panic$last")
+	elif [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ]; then
+		reasons+=("no EMUCOMPAT-DONE: timed out after ${timeout}s$last")
+	else
+		reasons+=("no EMUCOMPAT-DONE: guest crashed or QEMU failed (QEMU status $qrc)$last")
+	fi
+elif [ "$rc" != 0 ]; then
+	reasons+=("guest rc=$rc")
+fi
+summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed' <<<"$clean" | tail -n 1 || true)
+nnotok=$(grep -cE '^not ok' <<<"$clean" || true)
+if [ -n "$summary" ]; then
+	passed=$(sed -E 's/^([0-9]+) passed.*/\1/' <<<"$summary")
+	failed=$(sed -E 's/^[0-9]+ passed, ([0-9]+) failed.*/\1/' <<<"$summary")
+	skipped=$(sed -nE 's/.* ([0-9]+) skipped.*/\1/p' <<<"$summary")
+	skipped=${skipped:-0}
+else
+	passed=$(grep -cE '^ok( |$)' <<<"$clean" || true)
+	failed=$nnotok
+	skipped=0
+	[ -z "$rc" ] || reasons+=("no 'N passed, N failed' line")
+fi
+if [ ${#unbuilt[@]} -gt 0 ]; then
+	failed=$((failed + ${#unbuilt[@]}))
+	reasons+=("not built: ${unbuilt[*]}")
+fi
+[ "$failed" -eq 0 ] || reasons+=("$failed failed")
+if [ "$nnotok" -gt 0 ] && [ "$failed" -eq 0 ]; then
+	reasons+=("$nnotok 'not ok' lines")
+fi
+# Kernel splats.  Lines printed by test programs (TAP) are not scanned.
+splat_re='Kernel panic|BUG:|WARNING:|Oops|Call Trace|KASAN|UBSAN|possible circular locking|possible recursive locking|INFO: task|kernel BUG|general protection|Unable to handle kernel|Internal error:|lockdep'
+splats=$(grep -vE '^(ok|not ok|#)( |$)' <<<"$clean" | grep -E "$splat_re" |
+	{ if [ -n "${EMUCOMPAT_IGNORE:-}" ]; then grep -vE "$EMUCOMPAT_IGNORE"; else cat; fi; } || true)
+if [ -n "$splats" ]; then
+	first=$(head -n 1 <<<"$splats" | sed -E 's/^\[ *[0-9.]+\] //' | cut -c1-100)
+	reasons+=("kernel splat: $first")
+	echo "run.sh: $kernel: kernel splat lines in the console log:"
+	head -n 10 <<<"$splats" | sed 's/^/    /'
+fi
+
+if [ ${#reasons[@]} -eq 0 ]; then
+	finish PASS "$passed" "$failed" "$skipped" ""
+fi
+reason=$(printf '%s; ' "${reasons[@]}")
+finish FAIL "$passed" "$failed" "$skipped" "${reason%; }"
