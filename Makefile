@@ -62,7 +62,8 @@ $(B)/libemucompat.so.$(VERSION): $(B)/emucompat.o userlib/libemucompat.map
 	ln -sf libemucompat.so.$(VERSION) $(B)/libemucompat.so.$(SOMAJOR)
 	ln -sf libemucompat.so.$(SOMAJOR) $(B)/libemucompat.so
 
-$(B)/emucompat.pc: userlib/emucompat.pc.in dkms.conf
+# Regenerated every time: it depends on PREFIX/LIBDIR/INCLUDEDIR.
+$(B)/emucompat.pc: userlib/emucompat.pc.in dkms.conf FORCE
 	@mkdir -p $(B)
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
@@ -104,6 +105,8 @@ sparse: deps
 
 lint: deps
 	tests/lint.sh all
+
+FORCE:
 
 clean:
 	-$(KMAKE) clean

@@ -174,14 +174,14 @@ static void check_sizes(const struct cmd_desc *c)
 	pt_errno(ioctl(ecfd, c->cmd, buf), E2BIG, what);
 
 	if (!c->usable) {
-		pt_skip("%s: valid calls (not available here)", c->name);
+		tap_skip("not applicable here", "%s: valid calls (not available here)", c->name);
 		return;
 	}
 
 	request(c, c->ksize + 8);
 	errno = 0;
 	r = ioctl(ecfd, c->cmd, buf);
-	pt_ok(r >= 0, "%s: size sizeof+8, zero tail: accepted (%ld %s)",
+	tap_ok(r >= 0, "%s: size sizeof+8, zero tail: accepted (%ld %s)",
 	      c->name, r, r < 0 ? strerrorname_np(errno) : "-");
 	if (r >= 0)
 		c->undo(buf);
@@ -189,7 +189,7 @@ static void check_sizes(const struct cmd_desc *c)
 	request(c, pg);
 	errno = 0;
 	r = ioctl(ecfd, c->cmd, buf);
-	pt_ok(r >= 0, "%s: size one page, zero tail: accepted (%ld %s)",
+	tap_ok(r >= 0, "%s: size one page, zero tail: accepted (%ld %s)",
 	      c->name, r, r < 0 ? strerrorname_np(errno) : "-");
 	if (r >= 0)
 		c->undo(buf);
@@ -199,14 +199,14 @@ static void check_sizes(const struct cmd_desc *c)
 	memset(buf + c->ver0, 0xa5, pg - c->ver0);
 	errno = 0;
 	r = ioctl(ecfd, c->cmd, buf);
-	pt_ok(r >= 0, "%s: size VER0 with garbage after it: accepted (%ld %s)",
+	tap_ok(r >= 0, "%s: size VER0 with garbage after it: accepted (%ld %s)",
 	      c->name, r, r < 0 ? strerrorname_np(errno) : "-");
 	if (r >= 0) {
 		size_t i, bad = 0;
 
 		for (i = c->ver0; i < (size_t)pg; i++)
 			bad += buf[i] != 0xa5;
-		pt_ok(bad == 0, "%s: nothing written past size (%zu bytes)",
+		tap_ok(bad == 0, "%s: nothing written past size (%zu bytes)",
 		      c->name, bad);
 		c->undo(buf);
 	}
@@ -266,7 +266,7 @@ static void check_pointers(const struct cmd_desc *c, unsigned char *ro,
 	pt_errno(r, EFAULT, what);
 	if (r >= 0)
 		c->undo(ro);
-	pt_ok(pt_count_maps() == before,
+	tap_ok(pt_count_maps() == before,
 	      "%s: no mapping left behind by the failed write-back", c->name);
 }
 
@@ -289,18 +289,18 @@ static void check_unknown_cmds(void)
 
 	memset(buf, 0, 2 * pg);
 	i->size = sizeof(*i);
-	pt_ok(ioctl(ecfd, _IOC(_IOC_READ | _IOC_WRITE, EMUCOMPAT_IOC_MAGIC,
+	tap_ok(ioctl(ecfd, _IOC(_IOC_READ | _IOC_WRITE, EMUCOMPAT_IOC_MAGIC,
 			       0x00, sizeof(*i) + 48), buf) == 0 &&
 	      i->api_version == EMUCOMPAT_API_VERSION,
 	      "INFO with a larger size in the command number: accepted");
 	memset(buf, 0, 2 * pg);
 	i->size = sizeof(*i);
-	pt_ok(ioctl(ecfd, _IOC(_IOC_READ | _IOC_WRITE, EMUCOMPAT_IOC_MAGIC,
+	tap_ok(ioctl(ecfd, _IOC(_IOC_READ | _IOC_WRITE, EMUCOMPAT_IOC_MAGIC,
 			       0x00, 8), buf) == 0 &&
 	      i->api_version == EMUCOMPAT_API_VERSION,
 	      "INFO with a smaller size in the command number: accepted");
 	request(&cmds[2], sizeof(struct emucompat_mmap_range));
-	pt_ok(ioctl(ecfd, _IOC(_IOC_READ | _IOC_WRITE, EMUCOMPAT_IOC_MAGIC,
+	tap_ok(ioctl(ecfd, _IOC(_IOC_READ | _IOC_WRITE, EMUCOMPAT_IOC_MAGIC,
 			       0x02, 200), buf) == 0,
 	      "MMAP_RANGE with a larger size in the command number: accepted");
 	undo_mmap(buf);
@@ -409,7 +409,7 @@ static struct emucompat_ioctl32 *self_req;	/* below 4 GiB */
 static void check_ioctl32_args(void)
 {
 	if (!can_ioctl32) {
-		pt_skip("IOCTL32 argument checks: no EMUCOMPAT_CAP_IOCTL32");
+		tap_skip("not applicable here", "IOCTL32 argument checks: no EMUCOMPAT_CAP_IOCTL32");
 		return;
 	}
 	pt_errno(ioctl32_raw(pipefd[0], FIONREAD, pt_u32(low_int), 1, 0),
@@ -421,7 +421,7 @@ static void check_ioctl32_args(void)
 	pt_errno(ioctl32_raw(9999, FIONREAD, pt_u32(low_int), 0, 0), EBADF,
 		 "IOCTL32: closed fd 9999");
 	*low_int = -1;
-	pt_ok(ioctl32_raw(pipefd[0], FIONREAD, pt_u32(low_int), 0, 0) == 0 &&
+	tap_ok(ioctl32_raw(pipefd[0], FIONREAD, pt_u32(low_int), 0, 0) == 0 &&
 	      *low_int == 0, "IOCTL32: FIONREAD on an empty pipe: 0");
 
 	/* /dev/emucompat has no compat_ioctl: forwarding to it ends there. */
@@ -475,7 +475,7 @@ static void check_no_leak(unsigned char *ro, uintptr_t hole)
 			  EMUCOMPAT_IOC_RESERVE_RANGE,
 			  i & 1 ? ro : ro + RO_RESERVE_OFF);
 		if (r == 0)
-			pt_bail("read-only request succeeded in the leak loop");
+			tap_bail("read-only request succeeded in the leak loop");
 		if (can_ioctl32) {
 			ioctl32_raw(-1, FIONREAD, pt_u32(low_int), 0, 0);
 			ioctl32_raw(ecfd, EMUCOMPAT_IOC_IOCTL32,
@@ -485,9 +485,9 @@ static void check_no_leak(unsigned char *ro, uintptr_t hole)
 	}
 	maps1 = pt_count_maps();
 	fds1 = pt_count_fds();
-	pt_ok(maps1 == maps0, "1000 rounds of failing calls: /proc/self/maps %d -> %d lines",
+	tap_ok(maps1 == maps0, "1000 rounds of failing calls: /proc/self/maps %d -> %d lines",
 	      maps0, maps1);
-	pt_ok(fds1 == fds0, "1000 rounds of failing calls: open fds %d -> %d",
+	tap_ok(fds1 == fds0, "1000 rounds of failing calls: open fds %d -> %d",
 	      fds0, fds1);
 
 	n = 0;
@@ -500,7 +500,7 @@ static void check_no_leak(unsigned char *ro, uintptr_t hole)
 			munmap((void *)(uintptr_t)m.addr, pg);
 		}
 	}
-	pt_ok(n == 200 && pt_count_maps() == maps0,
+	tap_ok(n == 200 && pt_count_maps() == maps0,
 	      "200 good mmap_range + munmap: all placed, nothing left");
 }
 
@@ -575,18 +575,18 @@ static void check_seccomp(void)
 	pid_t pid;
 
 	if (under_seccomp()) {
-		pt_skip("seccomp refusal: this test already runs under seccomp");
+		tap_skip("not applicable here", "seccomp refusal: this test already runs under seccomp");
 		return;
 	}
-	pt_ok(!(info.flags & EMUCOMPAT_INFO_SECCOMP_REFUSED),
+	tap_ok(!(info.flags & EMUCOMPAT_INFO_SECCOMP_REFUSED),
 	      "without seccomp INFO does not report SECCOMP_REFUSED");
 	allow = pt_module_param_on("allow_seccomp");
 	if (pipe2(p, O_CLOEXEC))
-		pt_bail("pipe2: %s", strerror(errno));
+		tap_bail("pipe2: %s", strerror(errno));
 	fflush(stdout);
 	pid = fork();
 	if (pid < 0)
-		pt_bail("fork: %s", strerror(errno));
+		tap_bail("fork: %s", strerror(errno));
 	if (pid == 0) {
 		close(p[0]);
 		seccomp_child(p[1]);
@@ -598,32 +598,32 @@ static void check_seccomp(void)
 	close(p[0]);
 	waitpid(pid, &status, 0);
 
-	if (!pt_ok(res.filter_ret == 0, "child installed an allow-all seccomp filter (%ld %s)",
+	if (!tap_ok(res.filter_ret == 0, "child installed an allow-all seccomp filter (%ld %s)",
 		   res.filter_ret, strerrorname_np(res.filter_errno)))
 		return;
-	pt_ok(res.info_ret == 0, "under seccomp: INFO works");
+	tap_ok(res.info_ret == 0, "under seccomp: INFO works");
 	if (allow) {
-		pt_diag("allow_seccomp=1: forwarding is allowed under seccomp");
-		pt_ok(!(res.info_flags & EMUCOMPAT_INFO_SECCOMP_REFUSED),
+		tap_diag("allow_seccomp=1: forwarding is allowed under seccomp");
+		tap_ok(!(res.info_flags & EMUCOMPAT_INFO_SECCOMP_REFUSED),
 		      "allow_seccomp=1: INFO does not report SECCOMP_REFUSED");
 		if (can_ioctl32)
-			pt_ok(res.ioctl32_ret == 0,
+			tap_ok(res.ioctl32_ret == 0,
 			      "allow_seccomp=1: IOCTL32 works under seccomp");
 	} else {
-		pt_ok(res.info_flags & EMUCOMPAT_INFO_SECCOMP_REFUSED,
+		tap_ok(res.info_flags & EMUCOMPAT_INFO_SECCOMP_REFUSED,
 		      "under seccomp: INFO reports SECCOMP_REFUSED (flags %#x)",
 		      res.info_flags);
 		if (can_ioctl32)
-			pt_ok(res.ioctl32_ret == -1 && res.ioctl32_errno == EPERM,
+			tap_ok(res.ioctl32_ret == -1 && res.ioctl32_errno == EPERM,
 			      "under seccomp: IOCTL32 -> EPERM (%ld %s)",
 			      res.ioctl32_ret,
 			      strerrorname_np(res.ioctl32_errno));
 	}
-	pt_ok(res.mmap_ret == 0 && res.mmap_addr && res.mmap_addr < PT_4G,
+	tap_ok(res.mmap_ret == 0 && res.mmap_addr && res.mmap_addr < PT_4G,
 	      "under seccomp: MMAP_RANGE still works (%ld %s, %#llx)",
 	      res.mmap_ret, strerrorname_np(res.mmap_errno),
 	      (unsigned long long)res.mmap_addr);
-	pt_ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	tap_ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 	      "seccomp child exited cleanly");
 }
 
@@ -639,9 +639,9 @@ int main(void)
 	pg = sysconf(_SC_PAGESIZE);
 	ecfd = open("/dev/" EMUCOMPAT_DEVICE_NAME, O_RDWR | O_CLOEXEC);
 	if (ecfd < 0)
-		pt_bail("open /dev/emucompat: %s", strerror(errno));
+		tap_bail("open /dev/emucompat: %s", strerror(errno));
 	if (pipe2(pipefd, O_CLOEXEC))
-		pt_bail("pipe2: %s", strerror(errno));
+		tap_bail("pipe2: %s", strerror(errno));
 	can_ioctl32 = (info.caps & EMUCOMPAT_CAP_IOCTL32) &&
 		      !(info.flags & EMUCOMPAT_INFO_SECCOMP_REFUSED);
 	cmds[1].usable = can_ioctl32;
@@ -660,7 +660,7 @@ int main(void)
 		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (buf == MAP_FAILED || ro == MAP_FAILED || holes == MAP_FAILED ||
 	    mprotect(holes + pg, pg, PROT_NONE))
-		pt_bail("mmap: %s", strerror(errno));
+		tap_bail("mmap: %s", strerror(errno));
 	hole = (uintptr_t)holes + pg;
 
 	for (k = 0; k < NCMDS; k++) {
@@ -683,5 +683,5 @@ int main(void)
 	check_seccomp();
 
 	emucompat_close(ec);
-	return pt_done();
+	return tap_done();
 }

@@ -66,7 +66,7 @@ static void set_handler(int flags)
 	sa.sa_flags = flags;
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGUSR1, &sa, NULL))
-		pt_bail("sigaction: %s", strerror(errno));
+		tap_bail("sigaction: %s", strerror(errno));
 }
 
 /* The 64-bit view of the thread right after a forwarded call. */
@@ -100,19 +100,19 @@ static void post_collect(struct post *p, unsigned long marker)
 
 static void post_check(const struct post *p, const char *after)
 {
-	pt_ok(p->native.in_compat == 0 && p->native.arch_flag == 0 &&
+	tap_ok(p->native.in_compat == 0 && p->native.arch_flag == 0 &&
 	      p->native.handler == PROBE_HANDLER_NATIVE,
 	      "%s: native PROBE_STATE in_compat=%u flag=%u handler=%u (want 0 0 native)",
 	      after, p->native.in_compat, p->native.arch_flag,
 	      p->native.handler);
-	pt_ok(p->native.task_size > PT_4G, "%s: native TASK_SIZE %#llx > 4 GiB",
+	tap_ok(p->native.task_size > PT_4G, "%s: native TASK_SIZE %#llx > 4 GiB",
 	      after, (unsigned long long)p->native.task_size);
-	pt_ok(p->mmap_addr >= PT_4G, "%s: fresh mmap(NULL) at %#llx, above 4 GiB",
+	tap_ok(p->mmap_addr >= PT_4G, "%s: fresh mmap(NULL) at %#llx, above 4 GiB",
 	      after, (unsigned long long)p->mmap_addr);
-	pt_ok(p->lseek_ret == 5LL << 30,
+	tap_ok(p->lseek_ret == 5LL << 30,
 	      "%s: lseek to 5 GiB returns %#llx (not truncated)", after,
 	      p->lseek_ret);
-	pt_ok(p->tls_ok, "%s: TLS intact", after);
+	tap_ok(p->tls_ok, "%s: TLS intact", after);
 }
 
 static void check_forwarded_state(void)
@@ -124,28 +124,28 @@ static void check_forwarded_state(void)
 	memset(low, 0xff, sizeof(*low));
 	errno = 0;
 	r = emucompat_ioctl32(ec, pfd, PROBE_STATE, pt_u32(low));
-	pt_ok(r == 0, "forwarded PROBE_STATE returns 0 (%ld, %s)", r,
+	tap_ok(r == 0, "forwarded PROBE_STATE returns 0 (%ld, %s)", r,
 	      strerror(errno));
-	pt_ok(low->in_compat == 1, "forwarded: in_compat_syscall() = %u",
+	tap_ok(low->in_compat == 1, "forwarded: in_compat_syscall() = %u",
 	      low->in_compat);
-	pt_ok(low->handler == PROBE_HANDLER_COMPAT,
+	tap_ok(low->handler == PROBE_HANDLER_COMPAT,
 	      "forwarded: compat_ioctl ran (handler %u)", low->handler);
-	pt_ok(low->arch_flag == 1, "forwarded: arch compat flag set (%u)",
+	tap_ok(low->arch_flag == 1, "forwarded: arch compat flag set (%u)",
 	      low->arch_flag);
 	if (is_arm64)
-		pt_ok(low->task_size <= PT_4G,
+		tap_ok(low->task_size <= PT_4G,
 		      "forwarded, arm64: TASK_SIZE %#llx <= 4 GiB in the window",
 		      (unsigned long long)low->task_size);
 	else
-		pt_ok(low->task_size > PT_4G,
+		tap_ok(low->task_size > PT_4G,
 		      "forwarded, x86-64: TASK_SIZE %#llx unchanged",
 		      (unsigned long long)low->task_size);
 	pt_native_state(pfd, &native);
-	pt_diag("user sp: forwarded %#llx, native %#llx",
+	tap_diag("user sp: forwarded %#llx, native %#llx",
 		(unsigned long long)low->user_sp,
 		(unsigned long long)native.user_sp);
 	if (!(info.flags & EMUCOMPAT_INFO_NEEDS_PIVOT))
-		pt_ok(low->user_sp >= PT_4G &&
+		tap_ok(low->user_sp >= PT_4G &&
 		      (low->user_sp > native.user_sp ?
 		       low->user_sp - native.user_sp :
 		       native.user_sp - low->user_sp) < 65536,
@@ -172,14 +172,14 @@ static void check_return_values(void)
 	for (i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
 		errno = 0;
 		r = emucompat_ioctl32(ec, pfd, PROBE_RETURN, (uint32_t)vals[i]);
-		pt_ok(r == vals[i], "library: forwarded handler returning %ld: result %ld (%s)",
+		tap_ok(r == vals[i], "library: forwarded handler returning %ld: result %ld (%s)",
 		      vals[i], r, r < 0 ? strerrorname_np(errno) : "-");
 	}
 
 	/* Raw: the module must not mistake a result for "issue natively". */
 	ecfd = open("/dev/" EMUCOMPAT_DEVICE_NAME, O_RDWR | O_CLOEXEC);
 	if (ecfd < 0)
-		pt_bail("open /dev/emucompat: %s", strerror(errno));
+		tap_bail("open /dev/emucompat: %s", strerror(errno));
 	if (info.flags & EMUCOMPAT_INFO_NEEDS_PIVOT)
 		top = pt_pivot_stack(ec, &info, &pbase, &psize);
 	for (i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
@@ -191,7 +191,7 @@ static void check_return_values(void)
 		req.pivot_sp = top;
 		errno = 0;
 		r = ioctl(ecfd, EMUCOMPAT_IOC_IOCTL32, &req);
-		pt_ok(r == vals[i] && req.out_flags == 0,
+		tap_ok(r == vals[i] && req.out_flags == 0,
 		      "raw: forwarded handler returning %ld: result %ld, out_flags %#x (want 0)",
 		      vals[i], r, req.out_flags);
 	}
@@ -215,13 +215,13 @@ static void check_fresh_page(const char *what, uint64_t lo, uint64_t hi)
 	p = emucompat_mmap_range(ec, lo, hi, pg, PROT_READ | PROT_WRITE,
 				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED) {
-		pt_skip("%s: cannot map it (%s)", what, strerror(errno));
+		tap_skip("not applicable here", "%s: cannot map it (%s)", what, strerror(errno));
 		return;
 	}
 	s = p;
 	errno = 0;
 	r = emucompat_ioctl32(ec, pfd, PROBE_STATE, pt_u32(s));
-	pt_ok(r == 0 && s->in_compat == 1,
+	tap_ok(r == 0 && s->in_compat == 1,
 	      "forwarded PROBE_STATE into a never-touched page, %s (%p): %ld %s",
 	      what, p, r, r ? strerrorname_np(errno) : "ok");
 	munmap(p, pg);
@@ -265,7 +265,7 @@ static void check_error_paths(void)
 	post_check(&p, "after ENOTTY");
 
 	if (pipe2(pipefd, O_CLOEXEC))
-		pt_bail("pipe2: %s", strerror(errno));
+		tap_bail("pipe2: %s", strerror(errno));
 	errno = 0;
 	r = emucompat_ioctl32(ec, pipefd[0], _IOR(PROBE_IOC_MAGIC, 0x7f,
 						  struct probe_state),
@@ -371,7 +371,7 @@ static void signal_case(const char *name, unsigned int cmd, int sa_flags,
 	pthread_t th;
 	int f, ok;
 
-	pt_diag("--- %s", name);
+	tap_diag("--- %s", name);
 	set_handler(sa_flags);
 	sig_count = 0;
 	sig_state_ret = -2;
@@ -381,87 +381,87 @@ static void signal_case(const char *name, unsigned int cmd, int sa_flags,
 	s.cmd = cmd;
 	s.ms = SLEEP_MS;
 	if (pipe2(s.release, O_CLOEXEC))
-		pt_bail("pipe2: %s", strerror(errno));
+		tap_bail("pipe2: %s", strerror(errno));
 	pt_probe_last(pfd, &l0);
 	if (pthread_create(&th, NULL, sleeper_main, &s))
-		pt_bail("pthread_create");
+		tap_bail("pthread_create");
 	while (!__atomic_load_n(&s.started, __ATOMIC_SEQ_CST))
 		pt_msleep(1);
 
 	ok = wait_asleep(&s, l0.entries + 1);
-	pt_ok(ok, "%s: thread sleeps in the forwarded ioctl", name);
+	tap_ok(ok, "%s: thread sleeps in the forwarded ioctl", name);
 
 	f = sample_sleeping_flag(s.tid);
 	if (is_arm64)
-		pt_ok(f == 0, "%s: arm64: TIF_32BIT not visible on the sleeping thread (%d)",
+		tap_ok(f == 0, "%s: arm64: TIF_32BIT not visible on the sleeping thread (%d)",
 		      name, f);
 	else
-		pt_diag("%s: x86-64: TS_COMPAT on the sleeping thread = %d (harmless)",
+		tap_diag("%s: x86-64: TS_COMPAT on the sleeping thread = %d (harmless)",
 			name, f);
 
 	syscall(SYS_tgkill, getpid(), s.tid, SIGUSR1);
 
 	if (restarts) {
 		ok = wait_asleep(&s, l0.entries + 2);
-		pt_ok(ok, "%s: the ioctl restarted and sleeps again", name);
+		tap_ok(ok, "%s: the ioctl restarted and sleeps again", name);
 		f = sample_sleeping_flag(s.tid);
 		if (is_arm64)
-			pt_ok(f == 0, "%s: arm64: flag not visible after the restart (%d)",
+			tap_ok(f == 0, "%s: arm64: flag not visible after the restart (%d)",
 			      name, f);
 		if (ioctl(pfd, PROBE_WAKE, 0))
-			pt_bail("PROBE_WAKE: %s", strerror(errno));
+			tap_bail("PROBE_WAKE: %s", strerror(errno));
 	}
 
 	ok = wait_done(&s);
-	pt_ok(ok, "%s: the forwarded ioctl returned", name);
+	tap_ok(ok, "%s: the forwarded ioctl returned", name);
 	if (!ok) {
 		ioctl(pfd, PROBE_WAKE, 0);
 		wait_done(&s);
 	}
 
 	if (restarts)
-		pt_ok(s.ret == 1, "%s: restarted call returns 1 after PROBE_WAKE (ret %ld errno %s)",
+		tap_ok(s.ret == 1, "%s: restarted call returns 1 after PROBE_WAKE (ret %ld errno %s)",
 		      name, s.ret, strerrorname_np(s.err));
 	else
-		pt_ok(s.ret == -1 && s.err == EINTR,
+		tap_ok(s.ret == -1 && s.err == EINTR,
 		      "%s: returns -1 EINTR (ret %ld errno %s)", name, s.ret,
 		      strerrorname_np(s.err));
-	pt_ok(sig_count == 1, "%s: the handler ran once (%d)", name,
+	tap_ok(sig_count == 1, "%s: the handler ran once (%d)", name,
 	      (int)sig_count);
-	pt_ok(sig_state_ret == 0 && sig_state.in_compat == 0 &&
+	tap_ok(sig_state_ret == 0 && sig_state.in_compat == 0 &&
 	      sig_state.arch_flag == 0 &&
 	      sig_state.handler == PROBE_HANDLER_NATIVE,
 	      "%s: in the signal handler the thread is 64-bit (ret %d in_compat %u flag %u handler %u)",
 	      name, sig_state_ret, sig_state.in_compat, sig_state.arch_flag,
 	      sig_state.handler);
-	pt_ok(sig_sp >= PT_4G,
+	tap_ok(sig_sp >= PT_4G,
 	      "%s: signal frame on the thread's own stack (%#llx), not a low pivot",
 	      name, (unsigned long long)sig_sp);
 
 	pt_probe_last(pfd, &l);
-	pt_ok(l.entries == l0.entries + 1 + restarts,
+	tap_ok(l.entries == l0.entries + 1 + restarts,
 	      "%s: PROBE_SLEEP entered %u time(s), want %d", name,
 	      l.entries - l0.entries, 1 + restarts);
-	pt_ok(l.tid == s.tid && l.handler == PROBE_HANDLER_COMPAT,
+	tap_ok(l.tid == s.tid && l.handler == PROBE_HANDLER_COMPAT,
 	      "%s: last sleep ran in the thread through compat_ioctl (tid %d/%d handler %u)",
 	      name, l.tid, (int)s.tid, l.handler);
-	pt_ok(l.in_compat == 1 && l.arch_flag == 1,
+	tap_ok(l.in_compat == 1 && l.arch_flag == 1,
 	      "%s: flag back on in the handler after sleeping (in_compat %u flag %u)",
 	      name, l.in_compat, l.arch_flag);
 	if (restarts)
-		pt_ok(l.ret == 1, "%s: probe saw the wake-up (ret %d)", name,
+		tap_ok(l.ret == 1, "%s: probe saw the wake-up (ret %d)", name,
 		      l.ret);
 	else
-		pt_ok(l.ret == (cmd == PROBE_SLEEP ? -ERESTARTSYS_K : -EINTR),
+		tap_ok(l.ret == (cmd == PROBE_SLEEP ? -ERESTARTSYS_K : -EINTR),
 		      "%s: probe returned %d", name, l.ret);
 
 	post_check(&s.post, name);
 	f = pt_task_flag(pfd, s.tid);
-	pt_ok(f == 0, "%s: after the return the thread has no compat flag (%d)",
+	tap_ok(f == 0, "%s: after the return the thread has no compat flag (%d)",
 	      name, f);
 
 	if (write(s.release[1], "x", 1) != 1)
-		pt_bail("write: %s", strerror(errno));
+		tap_bail("write: %s", strerror(errno));
 	pthread_join(th, NULL);
 	close(s.release[0]);
 	close(s.release[1]);
@@ -475,10 +475,10 @@ static void check_sleep_timeout(void)
 
 	errno = 0;
 	r = emucompat_ioctl32(ec, pfd, PROBE_SLEEP, 50);
-	pt_ok(r == 0, "forwarded PROBE_SLEEP 50 ms times out, returns 0 (%ld %s)",
+	tap_ok(r == 0, "forwarded PROBE_SLEEP 50 ms times out, returns 0 (%ld %s)",
 	      r, strerror(errno));
 	pt_probe_last(pfd, &l);
-	pt_ok(l.in_compat == 1 && l.arch_flag == 1 && l.ret == 0,
+	tap_ok(l.in_compat == 1 && l.arch_flag == 1 && l.ret == 0,
 	      "after the timeout sleep: flag on in the handler (in_compat %u flag %u ret %d)",
 	      l.in_compat, l.arch_flag, l.ret);
 	post_collect(&p, tls_marker);
@@ -536,16 +536,16 @@ static void check_stress(void)
 		memset(&st[i], 0, sizeof(st[i]));
 		st[i].low = low + 1 + i;
 		if (pthread_create(&th[i], NULL, stress_main, &st[i]))
-			pt_bail("pthread_create");
+			tap_bail("pthread_create");
 	}
 	for (i = 0; i < STRESS_THREADS; i++) {
 		pthread_join(th[i], NULL);
 		if (st[i].bad) {
 			bad = 1;
-			pt_diag("stress thread %d: %s", i, st[i].why);
+			tap_diag("stress thread %d: %s", i, st[i].why);
 		}
 	}
-	pt_ok(!bad, "%d threads x %d forwarded calls and sleeps: flag only inside the window",
+	tap_ok(!bad, "%d threads x %d forwarded calls and sleeps: flag only inside the window",
 	      STRESS_THREADS, STRESS_ITERS);
 }
 
@@ -554,9 +554,9 @@ int main(void)
 	ec = pt_open_ec(&info);
 	pfd = pt_open_probe();
 	if (!(info.caps & EMUCOMPAT_CAP_IOCTL32))
-		pt_skip_all("module reports no EMUCOMPAT_CAP_IOCTL32");
+		tap_skip_all("module reports no EMUCOMPAT_CAP_IOCTL32");
 	if (info.flags & EMUCOMPAT_INFO_SECCOMP_REFUSED)
-		pt_skip_all("running under seccomp: ioctl32 refused");
+		tap_skip_all("running under seccomp: ioctl32 refused");
 	is_arm64 = info.arch == EMUCOMPAT_ARCH_ARM64;
 	check_fresh_pages();
 	low = pt_low_map(ec, 4096);
@@ -572,5 +572,5 @@ int main(void)
 	check_stress();
 
 	emucompat_close(ec);
-	return pt_done();
+	return tap_done();
 }

@@ -66,11 +66,11 @@ static void check_library_first_call(void)
 				 PROT_READ | PROT_WRITE,
 				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (s == MAP_FAILED)
-		pt_bail("emucompat_mmap_range below 3 GiB: %s", strerror(errno));
+		tap_bail("emucompat_mmap_range below 3 GiB: %s", strerror(errno));
 	memset(s, 0xff, sizeof(*s));
 	errno = 0;
 	r = emucompat_ioctl32(ec, pfd, PROBE_STATE, pt_u32(s));
-	pt_ok(r == 0 && s->in_compat == 1,
+	tap_ok(r == 0 && s->in_compat == 1,
 	      "library: first forwarded call, top of the low 4 GiB free: %ld %s (handler sp %#llx)",
 	      r, r ? strerrorname_np(errno) : "ok",
 	      (unsigned long long)s->user_sp);
@@ -86,11 +86,11 @@ static void check_raw_info(void)
 	memset(&ri, 0, sizeof(ri));
 	ri.size = sizeof(ri);
 	r = ioctl(ecfd, EMUCOMPAT_IOC_INFO, &ri);
-	pt_ok(r == 0 && ri.flags == info.flags &&
+	tap_ok(r == 0 && ri.flags == info.flags &&
 	      ri.pivot_stack_size == info.pivot_stack_size,
 	      "raw EMUCOMPAT_IOC_INFO agrees with the library (flags %#x)",
 	      ri.flags);
-	pt_ok(!!(info.flags & EMUCOMPAT_INFO_NEEDS_PIVOT) ==
+	tap_ok(!!(info.flags & EMUCOMPAT_INFO_NEEDS_PIVOT) ==
 	      !!info.pivot_stack_size,
 	      "pivot_stack_size %u is nonzero exactly with NEEDS_PIVOT",
 	      info.pivot_stack_size);
@@ -111,7 +111,7 @@ static void check_flag_matches_kernel(uint64_t top, void *base)
 	errno = 0;
 	r = raw_ioctl32(pfd, PROBE_ALLOC_USER, pt_u32(a), needs ? top : 0);
 	if (needs)
-		pt_ok(r == 0 || errno != EOPNOTSUPP,
+		tap_ok(r == 0 || errno != EOPNOTSUPP,
 		      "NEEDS_PIVOT: the kernel has compat_alloc_user_space() (probe: %s)",
 		      r ? strerrorname_np(errno) : "ok");
 	else
@@ -135,18 +135,18 @@ static void check_alloc_in_pivot(uint64_t top, unsigned char *base, size_t size)
 	errno = 0;
 	r = raw_ioctl32(pfd, PROBE_ALLOC_USER, pt_u32(a), top);
 	addr = a->addr;
-	pt_ok(r == 0, "forwarded PROBE_ALLOC_USER with our pivot returns 0 (%ld %s, addr %#llx)",
+	tap_ok(r == 0, "forwarded PROBE_ALLOC_USER with our pivot returns 0 (%ld %s, addr %#llx)",
 	      r, r ? strerrorname_np(errno) : "-", (unsigned long long)addr);
-	pt_ok(a->user_sp == top, "handler's user sp %#llx == our pivot_sp %#llx",
+	tap_ok(a->user_sp == top, "handler's user sp %#llx == our pivot_sp %#llx",
 	      (unsigned long long)a->user_sp, (unsigned long long)top);
-	pt_ok(addr >= (uintptr_t)base && addr + ALLOC_LEN <= top,
+	tap_ok(addr >= (uintptr_t)base && addr + ALLOC_LEN <= top,
 	      "compat_alloc_user_space() = %#llx inside the pivot stack [%p, %#llx)",
 	      (unsigned long long)addr, base, (unsigned long long)top);
 	if (info.arch == EMUCOMPAT_ARCH_X86_64)
 		want = (top - 128 - ALLOC_LEN) & ~15ULL;
 	else
 		want = top - ALLOC_LEN;
-	pt_diag("expected compat_alloc_user_space() = %#llx", (unsigned long long)want);
+	tap_diag("expected compat_alloc_user_space() = %#llx", (unsigned long long)want);
 	if (r != 0 || addr < (uintptr_t)base || addr + ALLOC_LEN > top)
 		return;
 	for (i = 0; i < size; i++) {
@@ -158,9 +158,9 @@ static void check_alloc_in_pivot(uint64_t top, unsigned char *base, size_t size)
 		if (!inside && base[i] != STACK_FILL)
 			bad_out++;
 	}
-	pt_ok(bad_in == 0, "the handler's writes landed in the pivot stack (%zu bytes missing)",
+	tap_ok(bad_in == 0, "the handler's writes landed in the pivot stack (%zu bytes missing)",
 	      bad_in);
-	pt_ok(bad_out == 0, "nothing else in the pivot stack changed (%zu bytes)",
+	tap_ok(bad_out == 0, "nothing else in the pivot stack changed (%zu bytes)",
 	      bad_out);
 }
 
@@ -173,12 +173,12 @@ static void check_state_sp(uint64_t top)
 
 	memset(s, 0xff, sizeof(*s));
 	r = raw_ioctl32(pfd, PROBE_STATE, pt_u32(s), top);
-	pt_ok(r == 0 && s->user_sp == top && s->in_compat == 1,
+	tap_ok(r == 0 && s->user_sp == top && s->in_compat == 1,
 	      "forwarded PROBE_STATE: sp %#llx == pivot_sp %#llx, in_compat %u",
 	      (unsigned long long)s->user_sp, (unsigned long long)top,
 	      s->in_compat);
 	pt_native_state(pfd, &n);
-	pt_ok(n.user_sp >= PT_4G && n.user_sp < here + 4096 &&
+	tap_ok(n.user_sp >= PT_4G && n.user_sp < here + 4096 &&
 	      here - n.user_sp < 65536,
 	      "after the call the native sp %#llx is the thread's own stack (near %#llx)",
 	      (unsigned long long)n.user_sp, (unsigned long long)here);
@@ -280,13 +280,13 @@ static void check_signal_restores_sp(void)
 	s.top = pt_pivot_stack(ec, &info, &base, &size);
 	pt_probe_last(pfd, &l0);
 	if (pthread_create(&th, NULL, sleeper_main, &s))
-		pt_bail("pthread_create");
+		tap_bail("pthread_create");
 	while (!__atomic_load_n(&s.started, __ATOMIC_SEQ_CST))
 		pt_msleep(1);
-	pt_ok(wait_sleep_entries(&s, l0.entries + 1),
+	tap_ok(wait_sleep_entries(&s, l0.entries + 1),
 	      "pivoted PROBE_SLEEP: the thread sleeps in the handler");
 	syscall(SYS_tgkill, getpid(), s.tid, SIGUSR1);
-	pt_ok(wait_sleep_entries(&s, l0.entries + 2),
+	tap_ok(wait_sleep_entries(&s, l0.entries + 2),
 	      "pivoted PROBE_SLEEP restarted after SA_RESTART signal");
 	ioctl(pfd, PROBE_WAKE, 0);
 	for (i = 0; i < WAIT_POLLS && !__atomic_load_n(&s.done, __ATOMIC_SEQ_CST); i++)
@@ -294,12 +294,12 @@ static void check_signal_restores_sp(void)
 	if (!s.done)
 		ioctl(pfd, PROBE_WAKE, 0);
 	pthread_join(th, NULL);
-	pt_ok(sig_count == 1 && sig_sp >= PT_4G,
+	tap_ok(sig_count == 1 && sig_sp >= PT_4G,
 	      "signal frame built on the thread's own stack %#llx, not the pivot (%d signals)",
 	      (unsigned long long)sig_sp, (int)sig_count);
-	pt_ok(s.ret == 1, "restarted pivoted call returns 1 after PROBE_WAKE (ret %ld %s)",
+	tap_ok(s.ret == 1, "restarted pivoted call returns 1 after PROBE_WAKE (ret %ld %s)",
 	      s.ret, strerrorname_np(s.err));
-	pt_ok(s.after.user_sp >= PT_4G && s.stack_here - s.after.user_sp < 65536,
+	tap_ok(s.after.user_sp >= PT_4G && s.stack_here - s.after.user_sp < 65536,
 	      "after the restarted call the thread's sp %#llx is its own",
 	      (unsigned long long)s.after.user_sp);
 	munmap(base, size);
@@ -319,13 +319,13 @@ static void check_siocgifflags(void)
 
 	sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (sock < 0) {
-		pt_skip("socket(AF_INET): %s", strerror(errno));
+		tap_skip("not applicable here", "socket(AF_INET): %s", strerror(errno));
 		return;
 	}
 	memset(&ifr, 0, sizeof(ifr));
 	strcpy(ifr.ifr_name, "lo");
 	if (ioctl(sock, SIOCGIFFLAGS, &ifr)) {
-		pt_skip("native SIOCGIFFLAGS on lo: %s", strerror(errno));
+		tap_skip("not applicable here", "native SIOCGIFFLAGS on lo: %s", strerror(errno));
 		close(sock);
 		return;
 	}
@@ -340,15 +340,15 @@ static void check_siocgifflags(void)
 	errno = 0;
 	r = emucompat_ioctl32(ec, sock, SIOCGIFFLAGS, pt_u32(ifr32));
 	memcpy(&flags32, ifr32 + 16, sizeof(flags32));
-	pt_ok(r == 0, "library: forwarded SIOCGIFFLAGS on lo returns 0 (%ld %s)",
+	tap_ok(r == 0, "library: forwarded SIOCGIFFLAGS on lo returns 0 (%ld %s)",
 	      r, r ? strerrorname_np(errno) : "-");
-	pt_ok(r == 0 && flags32 == ifr.ifr_flags && (flags32 & IFF_LOOPBACK),
+	tap_ok(r == 0 && flags32 == ifr.ifr_flags && (flags32 & IFF_LOOPBACK),
 	      "32-bit ifreq flags %#x == native %#x, IFF_LOOPBACK set",
 	      (unsigned int)(uint16_t)flags32,
 	      (unsigned int)(uint16_t)ifr.ifr_flags);
-	pt_diag("lo flags %#x (IFF_UP %s)", (unsigned int)(uint16_t)flags32,
+	tap_diag("lo flags %#x (IFF_UP %s)", (unsigned int)(uint16_t)flags32,
 		flags32 & IFF_UP ? "set" : "clear");
-	pt_ok(two[pg - IFREQ32_SIZE - 1] == 0xee,
+	tap_ok(two[pg - IFREQ32_SIZE - 1] == 0xee,
 	      "nothing written before the 32-bit ifreq");
 	munmap(two, pg);
 	close(sock);
@@ -363,17 +363,17 @@ int main(void)
 	ec = pt_open_ec(&info);
 	pfd = pt_open_probe();
 	if (!(info.caps & EMUCOMPAT_CAP_IOCTL32))
-		pt_skip_all("module reports no EMUCOMPAT_CAP_IOCTL32");
+		tap_skip_all("module reports no EMUCOMPAT_CAP_IOCTL32");
 	if (info.flags & EMUCOMPAT_INFO_SECCOMP_REFUSED)
-		pt_skip_all("running under seccomp: ioctl32 refused");
+		tap_skip_all("running under seccomp: ioctl32 refused");
 	check_library_first_call();
 	ecfd = open("/dev/" EMUCOMPAT_DEVICE_NAME, O_RDWR | O_CLOEXEC);
 	if (ecfd < 0)
-		pt_bail("open /dev/emucompat: %s", strerror(errno));
+		tap_bail("open /dev/emucompat: %s", strerror(errno));
 	low = pt_low_map(ec, 4096);
 	memset(low, 0, 4096);
 	top = pt_pivot_stack(ec, &info, &base, &size);
-	pt_diag("pivot stack [%p, %#llx), %zu bytes", base,
+	tap_diag("pivot stack [%p, %#llx), %zu bytes", base,
 		(unsigned long long)top, size);
 
 	check_raw_info();
@@ -390,18 +390,18 @@ int main(void)
 		pt_errno(raw_ioctl32(pfd, PROBE_STATE, pt_u32(s), top), EINVAL,
 			 "no pivot needed: a nonzero pivot_sp");
 		r = raw_ioctl32(pfd, PROBE_STATE, pt_u32(s), 0);
-		pt_ok(r == 0 && s->in_compat == 1 && s->user_sp >= PT_4G,
+		tap_ok(r == 0 && s->in_compat == 1 && s->user_sp >= PT_4G,
 		      "no pivot needed: pivot_sp 0 works, handler sees the real sp %#llx",
 		      (unsigned long long)s->user_sp);
-		pt_skip("compat_alloc_user_space() lands in the pivot stack: kernel has none");
-		pt_skip("handler sees sp == pivot_sp: kernel needs no pivot");
-		pt_skip("bad pivot_sp values: kernel needs no pivot");
-		pt_skip("signal during a pivoted call: kernel needs no pivot");
+		tap_skip("not applicable here", "compat_alloc_user_space() lands in the pivot stack: kernel has none");
+		tap_skip("not applicable here", "handler sees sp == pivot_sp: kernel needs no pivot");
+		tap_skip("not applicable here", "bad pivot_sp values: kernel needs no pivot");
+		tap_skip("not applicable here", "signal during a pivoted call: kernel needs no pivot");
 	}
 	check_siocgifflags();
 
 	munmap(base, size);
 	close(ecfd);
 	emucompat_close(ec);
-	return pt_done();
+	return tap_done();
 }

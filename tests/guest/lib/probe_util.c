@@ -20,98 +20,13 @@
 
 #include "probe_util.h"
 
-static int pt_count;
-static int pt_failed;
-static int pt_skipped;
-
-static void pt_vline(const char *prefix, const char *suffix, const char *fmt,
-		     va_list ap)
-{
-	char buf[512];
-
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	printf("%s%s%s\n", prefix, buf, suffix);
-	fflush(stdout);
-}
-
-int pt_ok(int cond, const char *fmt, ...)
-{
-	char prefix[32];
-	va_list ap;
-
-	pt_count++;
-	if (!cond)
-		pt_failed++;
-	snprintf(prefix, sizeof(prefix), "%sok %d - ", cond ? "" : "not ",
-		 pt_count);
-	va_start(ap, fmt);
-	pt_vline(prefix, "", fmt, ap);
-	va_end(ap);
-	return !!cond;
-}
-
-void pt_skip(const char *fmt, ...)
-{
-	char prefix[32];
-	va_list ap;
-
-	pt_count++;
-	pt_skipped++;
-	snprintf(prefix, sizeof(prefix), "ok %d - # SKIP ", pt_count);
-	va_start(ap, fmt);
-	pt_vline(prefix, "", fmt, ap);
-	va_end(ap);
-}
-
-void pt_diag(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	pt_vline("# ", "", fmt, ap);
-	va_end(ap);
-}
-
-int pt_done(void)
-{
-	printf("1..%d\n", pt_count);
-	if (pt_failed)
-		printf("# %d of %d failed\n", pt_failed, pt_count);
-	fflush(stdout);
-	if (pt_failed)
-		return 1;
-	if (pt_count == pt_skipped)
-		return PT_EXIT_SKIP;
-	return 0;
-}
-
-void pt_skip_all(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	pt_vline("1..0 # SKIP ", "", fmt, ap);
-	va_end(ap);
-	exit(PT_EXIT_SKIP);
-}
-
-void pt_bail(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	pt_vline("Bail out! ", "", fmt, ap);
-	va_end(ap);
-	exit(1);
-}
-
 int pt_errno(long ret, int err, const char *what)
 {
 	int e = errno;
 
 	if (ret == -1 && e == err)
-		return pt_ok(1, "%s -> %s", what, strerrorname_np(err));
-	return pt_ok(0, "%s -> %s (got ret %ld errno %s)", what,
+		return tap_ok(1, "%s -> %s", what, strerrorname_np(err));
+	return tap_ok(0, "%s -> %s (got ret %ld errno %s)", what,
 		     strerrorname_np(err), ret,
 		     ret == -1 ? strerrorname_np(e) : "-");
 }
@@ -122,13 +37,13 @@ struct emucompat *pt_open_ec(struct emucompat_info *info)
 
 	if (!ec) {
 		if (errno == ENOENT || errno == ENODEV || errno == ENXIO)
-			pt_skip_all("/dev/emucompat: %s", strerror(errno));
-		pt_bail("emucompat_open: %s", strerror(errno));
+			tap_skip_all("/dev/emucompat: %s", strerror(errno));
+		tap_bail("emucompat_open: %s", strerror(errno));
 	}
 	memset(info, 0, sizeof(*info));
 	if (emucompat_info(ec, info))
-		pt_bail("emucompat_info: %s", strerror(errno));
-	pt_diag("module api %u arch %u flags %#x caps %#llx kernel %#x task_size %#llx pivot_stack_size %u",
+		tap_bail("emucompat_info: %s", strerror(errno));
+	tap_diag("module api %u arch %u flags %#x caps %#llx kernel %#x task_size %#llx pivot_stack_size %u",
 		info->api_version, info->arch, info->flags,
 		(unsigned long long)info->caps, info->kernel_version,
 		(unsigned long long)info->task_size, info->pivot_stack_size);
@@ -141,9 +56,9 @@ int pt_open_probe(void)
 
 	if (fd < 0) {
 		if (errno == ENOENT || errno == ENODEV || errno == ENXIO)
-			pt_skip_all("%s: %s (emucompat_probe.ko not loaded)",
+			tap_skip_all("%s: %s (emucompat_probe.ko not loaded)",
 				    PROBE_DEVICE_PATH, strerror(errno));
-		pt_bail("open %s: %s", PROBE_DEVICE_PATH, strerror(errno));
+		tap_bail("open %s: %s", PROBE_DEVICE_PATH, strerror(errno));
 	}
 	return fd;
 }
@@ -156,10 +71,10 @@ void *pt_low_map(struct emucompat *ec, size_t len)
 				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	if (p == MAP_FAILED)
-		pt_bail("emucompat_mmap_range below 4 GiB (%zu bytes): %s",
+		tap_bail("emucompat_mmap_range below 4 GiB (%zu bytes): %s",
 			len, strerror(errno));
 	if ((uint64_t)(uintptr_t)p + len > PT_4G)
-		pt_bail("emucompat_mmap_range returned %p, not below 4 GiB", p);
+		tap_bail("emucompat_mmap_range returned %p, not below 4 GiB", p);
 	return p;
 }
 
@@ -170,7 +85,7 @@ uint32_t pt_low_hole(struct emucompat *ec)
 
 	/* PROT_NONE rather than unmapped: nothing else can land there. */
 	if (mprotect(p, pg, PROT_NONE))
-		pt_bail("mprotect: %s", strerror(errno));
+		tap_bail("mprotect: %s", strerror(errno));
 	return pt_u32(p);
 }
 
@@ -179,7 +94,7 @@ uint32_t pt_u32(const void *p)
 	uintptr_t v = (uintptr_t)p;
 
 	if ((uint64_t)v >= PT_4G)
-		pt_bail("pointer %p is not below 4 GiB", p);
+		tap_bail("pointer %p is not below 4 GiB", p);
 	return (uint32_t)v;
 }
 
@@ -195,7 +110,7 @@ uint64_t pt_pivot_stack(struct emucompat *ec, const struct emucompat_info *info,
 				     PROT_READ | PROT_WRITE,
 				     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (*base == MAP_FAILED)
-		pt_bail("pivot stack below 4 GiB: %s", strerror(errno));
+		tap_bail("pivot stack below 4 GiB: %s", strerror(errno));
 	memset(*base, 0, sz);
 	*size = sz;
 	return (uint64_t)(uintptr_t)*base + sz;
@@ -205,14 +120,14 @@ void pt_native_state(int pfd, struct probe_state *s)
 {
 	memset(s, 0, sizeof(*s));
 	if (ioctl(pfd, PROBE_STATE, s))
-		pt_bail("native PROBE_STATE: %s", strerror(errno));
+		tap_bail("native PROBE_STATE: %s", strerror(errno));
 }
 
 void pt_probe_last(int pfd, struct probe_last *l)
 {
 	memset(l, 0, sizeof(*l));
 	if (ioctl(pfd, PROBE_LAST, l))
-		pt_bail("PROBE_LAST: %s", strerror(errno));
+		tap_bail("PROBE_LAST: %s", strerror(errno));
 }
 
 int pt_task_flag(int pfd, pid_t tid)
@@ -230,7 +145,7 @@ int pt_count_maps(void)
 	int n = 0, c;
 
 	if (!f)
-		pt_bail("/proc/self/maps: %s", strerror(errno));
+		tap_bail("/proc/self/maps: %s", strerror(errno));
 	while ((c = getc(f)) != EOF)
 		n += c == '\n';
 	fclose(f);
@@ -244,7 +159,7 @@ int pt_count_fds(void)
 	int n = 0;
 
 	if (!d)
-		pt_bail("/proc/self/fd: %s", strerror(errno));
+		tap_bail("/proc/self/fd: %s", strerror(errno));
 	while ((e = readdir(d)))
 		n += e->d_name[0] != '.';
 	closedir(d);

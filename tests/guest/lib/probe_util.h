@@ -2,10 +2,7 @@
 /*
  * probe_util.h - helpers for the guest tests that use /dev/emucompat_probe
  * (t_flag, t_pivot, t_badinput): a small TAP printer, low mappings, the
- * pivot stack, /proc counters.
- *
- * TAP: pt_ok()/pt_skip()/pt_diag() print as they go, pt_done() prints the
- * plan last and returns the exit status (0 pass, 1 fail, 77 all skipped).
+ * pivot stack, /proc counters.  TAP output goes through common_tap.h.
  */
 #ifndef PROBE_UTIL_H
 #define PROBE_UTIL_H
@@ -14,30 +11,11 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "common_tap.h"
 #include "emucompat.h"
 #include "probe_uapi.h"
 
 #define PT_4G		(1ULL << 32)
-#define PT_EXIT_SKIP	77
-
-#if defined(__GNUC__)
-#define PT_PRINTF(a, b)	__attribute__((format(printf, a, b)))
-#else
-#define PT_PRINTF(a, b)
-#endif
-
-/* Print "ok N - name" or "not ok N - name"; returns !!cond. */
-int pt_ok(int cond, const char *fmt, ...) PT_PRINTF(2, 3);
-/* Print "ok N - name # SKIP". */
-void pt_skip(const char *fmt, ...) PT_PRINTF(1, 2);
-/* Print "# text". */
-void pt_diag(const char *fmt, ...) PT_PRINTF(1, 2);
-/* Print the plan "1..N"; exit status: 1 on any failure, 77 if all skipped. */
-int pt_done(void);
-/* Print "1..0 # SKIP reason" and exit(77). */
-void pt_skip_all(const char *fmt, ...) PT_PRINTF(1, 2) __attribute__((noreturn));
-/* Print "Bail out! reason" and exit(1). */
-void pt_bail(const char *fmt, ...) PT_PRINTF(1, 2) __attribute__((noreturn));
 
 /* ok() for "call returned -1 with this errno". */
 int pt_errno(long ret, int err, const char *what);
