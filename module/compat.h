@@ -59,9 +59,17 @@
 #include <linux/sched.h>
 #include <linux/mm.h>
 
-/*
+/**
+ * ec_security_file_ioctl_compat() - the LSM hook for a compat ioctl
+ * @file: target file
+ * @cmd: command as the 32-bit caller passed it
+ * @arg: 32-bit argument
+ *
  * security_file_ioctl_compat() came with 6.8 and was backported to
- * 5.10.210 and 6.1.76; module/Kbuild probes the header for it.
+ * 5.10.210 and 6.1.76; module/Kbuild probes the header for it.  Older
+ * kernels have only security_file_ioctl(), which LSMs then see instead.
+ *
+ * Return: 0 if allowed, else the LSM's negative errno.
  */
 static inline int
 ec_security_file_ioctl_compat(struct file *file, unsigned int cmd,
@@ -74,7 +82,11 @@ ec_security_file_ioctl_compat(struct file *file, unsigned int cmd,
 #endif
 }
 
-/* Is the calling task running under a seccomp filter (or strict mode)? */
+/**
+ * ec_seccomp_active() - is the calling task under seccomp (filter or strict)?
+ *
+ * Return: true when a seccomp mode is set on the current task.
+ */
 static inline bool ec_seccomp_active(void)
 {
 #ifdef CONFIG_SECCOMP

@@ -1,9 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# lint.sh checkpatch|sparse|all — kernel style and static analysis.
+# lint.sh checkpatch|kernel-doc|sparse|all — kernel style and static analysis.
 #   checkpatch: checkpatch.pl --strict (from Debian's linux-source, cached)
 #               on module/, uapi/ and the test probe module;
+#   kernel-doc: scripts/kernel-doc -Wall on module/ (every documented
+#               function's comment must match it);
 #   sparse:     `make C=2` of the module against the default kernel's headers.
 # Exit status non-zero on any finding.
 set -euo pipefail
@@ -15,7 +17,7 @@ kernel=${KERNEL:-6.12-amd64}
 
 checkpatch_path() {
 	local dir=$cache/checkpatch
-	if [ ! -x "$dir/scripts/checkpatch.pl" ]; then
+	if [ ! -x "$dir/scripts/checkpatch.pl" ] || [ ! -x "$dir/scripts/kernel-doc" ]; then
 		local aptdir=$cache/apt tmp
 		# fetch-kernel.sh sets up the private apt lists.
 		"$here/qemu/fetch-kernel.sh" "$kernel" >/dev/null
@@ -28,7 +30,7 @@ checkpatch_path() {
 		mkdir -p "$dir"
 		tar -C "$dir" --strip-components=1 -xf "$tmp"/x/usr/src/linux-source-6.12.tar.xz \
 			--wildcards '*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
-			'*/scripts/const_structs.checkpatch'
+			'*/scripts/const_structs.checkpatch' '*/scripts/kernel-doc'
 		rm -rf "$tmp"
 	fi
 	echo "$dir/scripts/checkpatch.pl"
@@ -41,6 +43,14 @@ run_checkpatch() {
 	echo "lint: checkpatch --strict on $(echo "$files" | wc -w) files"
 	# shellcheck disable=SC2086
 	(cd "$top" && "$cp" --no-tree --strict --quiet --show-types -f $files)
+}
+
+run_kerneldoc() {
+	local kd out
+	kd=$(dirname "$(checkpatch_path)")/kernel-doc
+	echo "lint: kernel-doc -Wall on module/"
+	out=$(cd "$top" && "$kd" -none -Wall module/*.c module/*.h 2>&1)
+	[ -z "$out" ] || { echo "$out"; return 1; }
 }
 
 run_sparse() {
@@ -61,7 +71,8 @@ run_sparse() {
 
 case ${1:-all} in
 checkpatch) run_checkpatch ;;
+kernel-doc) run_kerneldoc ;;
 sparse) run_sparse ;;
-all) run_checkpatch && run_sparse ;;
-*) echo "usage: lint.sh checkpatch|sparse|all" >&2; exit 2 ;;
+all) run_checkpatch && run_kerneldoc && run_sparse ;;
+*) echo "usage: lint.sh checkpatch|kernel-doc|sparse|all" >&2; exit 2 ;;
 esac

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "probe_util.h"
+#include "range_util.h"
 
 #define ALLOC_LEN	256
 #define STACK_FILL	0x5a
@@ -354,6 +355,42 @@ static void check_siocgifflags(void)
 	close(sock);
 }
 
+/*
+ * The library's pivot stacks: allocated on a thread's first forwarded call,
+ * below the compat TASK_SIZE, and unmapped when the thread exits.
+ */
+struct lib_thread {
+	uint64_t sp;		/* user sp the handler saw */
+	int maps_before, maps_after;
+	long r;
+};
+
+static void *lib_thread_main(void *arg)
+{
+	struct lib_thread *t = arg;
+	struct probe_state *st = low;
+
+	t->maps_before = pt_count_maps();
+	t->r = emucompat_ioctl32(ec, pfd, PROBE_STATE, pt_u32(st));
+	t->sp = st->user_sp;
+	t->maps_after = pt_count_maps();
+	return NULL;
+}
+
+static void check_library_pivot_lifetime(void)
+{
+	struct lib_thread t = { 0 };
+	pthread_t th;
+
+	pthread_create(&th, NULL, lib_thread_main, &t);
+	pthread_join(th, NULL);
+	tap_ok(t.r == 0 && t.sp && t.sp <= info.compat_task_size &&
+	       t.maps_after >= t.maps_before,
+	       "library: a new thread's first forwarded call runs on a fresh low stack (sp %#llx)",
+	       (unsigned long long)t.sp);
+	tap_ok(!range_touched(t.sp - 1, 1), "library: that pivot stack is unmapped after the thread exits");
+}
+
 int main(void)
 {
 	size_t size;
@@ -383,6 +420,7 @@ int main(void)
 		check_state_sp(top);
 		check_bad_pivots(top);
 		check_signal_restores_sp();
+		check_library_pivot_lifetime();
 	} else {
 		struct probe_state *s = low;
 		long r;
@@ -397,6 +435,8 @@ int main(void)
 		tap_skip("not applicable here", "handler sees sp == pivot_sp: kernel needs no pivot");
 		tap_skip("not applicable here", "bad pivot_sp values: kernel needs no pivot");
 		tap_skip("not applicable here", "signal during a pivoted call: kernel needs no pivot");
+		tap_skip("not applicable here", "library pivot stacks: kernel needs no pivot");
+		tap_skip("not applicable here", "library pivot stacks freed at thread exit: none");
 	}
 	check_siocgifflags();
 
