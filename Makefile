@@ -8,6 +8,7 @@
 #                        pkg-config file, udev rule   (DESTDIR=, PREFIX=)
 #   make demo            boot a QEMU guest and show what emucompat does
 #   make check           the test suite in QEMU guests  (KERNELS= override)
+#   make check-all       the same on every kernel of the matrix
 #   make check-dkms      dkms add/build/install/remove against other headers
 #   make lint            checkpatch --strict and sparse (make checkpatch / sparse)
 #
@@ -37,9 +38,10 @@ LIB_CFLAGS += -std=gnu11 -Wall -Wextra -Werror=implicit-function-declaration \
 B := build
 
 KERNELS ?= 6.12-amd64 6.12-arm64 5.10-amd64
+ALL_KERNELS := 5.10-amd64 5.10-arm64 6.1-amd64 6.1-arm64 6.12-amd64 6.12-arm64
 KERNEL ?= 6.12-amd64
 
-.PHONY: all module lib install install-module install-lib demo check \
+.PHONY: all module lib install install-module install-lib demo check check-all \
 	check-dkms checkpatch sparse lint deps clean
 
 all: module lib
@@ -93,6 +95,9 @@ demo: deps
 
 check: deps
 	tests/qemu/run-all.sh $(KERNELS)
+
+check-all: deps
+	tests/qemu/run-all.sh $(ALL_KERNELS)
 
 check-dkms: deps
 	tests/dkms-check.sh

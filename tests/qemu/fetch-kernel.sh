@@ -68,8 +68,12 @@ for ver in $vers; do
 	for p in "linux-headers-$abi-common" "linux-headers-$abi-common:all"; do
 		apt-cache "${aptopts[@]}" show "$p" >/dev/null 2>&1 && { pkgs+=("$p"); break; }
 	done
-	kb=$(apt-cache "${aptopts[@]}" show "linux-headers-$krel:$debarch" | sed -n 's/^Depends:.*\(linux-kbuild-[^ ,]*\).*/\1/p' | head -1)
-	pkgs+=("$kb:amd64")
+	# Pin kbuild to the headers' own version (same source package): a newer
+	# linux-kbuild installed on the host would otherwise be apt's candidate.
+	hinfo=$(apt-cache "${aptopts[@]}" show "linux-headers-$krel:$debarch")
+	kb=$(sed -n 's/^Depends:.*\(linux-kbuild-[^ ,]*\).*/\1/p' <<<"$hinfo" | head -1)
+	hver=$(sed -n 's/^Version: //p' <<<"$hinfo" | head -1)
+	pkgs+=("$kb:amd64=$hver")
 
 	rm -rf "$dest.tmp"
 	mkdir -p "$dest.tmp/debs" "$dest.tmp/root"

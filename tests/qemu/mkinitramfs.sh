@@ -23,7 +23,7 @@ set -euo pipefail
 # with their dependencies (resolved from modules.dep).  Names use '_' or '-'
 # indifferently; a module that is built in (modules.builtin) or absent from
 # this kernel is skipped.  THIS IS THE ONLY PLACE TO EDIT THE LIST.
-GUEST_MODULES_COMMON="loop uinput evdev"
+GUEST_MODULES_COMMON="loop uinput evdev crc32c_generic ext4 vfat nls_cp437 nls_ascii nls_utf8 nls_iso8859_1"
 GUEST_MODULES_x86_64="bochs bochs_drm rtc_cmos"
 GUEST_MODULES_arm64="virtio_pci virtio_gpu rtc_pl031"
 # ---------------------------------------------------------------------------
