@@ -71,6 +71,19 @@ unsigned long ec_mmap_floor(void)
 				CONFIG_DEFAULT_MMAP_MIN_ADDR));
 }
 
+/*
+ * End of the search window.  mmap() hands out addresses above
+ * DEFAULT_MAP_WINDOW (47 bits on x86-64 with 5-level paging, 48 bits on
+ * arm64 with 52-bit VAs) only to a caller whose hint lies above it
+ * (arch_get_mmap_end()); the range is the hint here.
+ */
+static unsigned long ec_mmap_top(u64 lo, u64 hi)
+{
+	if (max(lo, hi) > DEFAULT_MAP_WINDOW)
+		return TASK_SIZE;
+	return DEFAULT_MAP_WINDOW;
+}
+
 static int ec_add_span(struct ec_span *spans, int n, u64 start, u64 end,
 		       unsigned long floor, unsigned long top)
 {
@@ -92,7 +105,7 @@ static int ec_add_span(struct ec_span *spans, int n, u64 start, u64 end,
  * @lo: range start as the caller gave it
  * @hi: range end (exclusive) as the caller gave it; @lo != @hi
  * @floor: lowest usable address (ec_mmap_floor())
- * @top: end of the task's address space (TASK_SIZE)
+ * @top: end of the usable address space (see ec_mmap_top())
  * @spans: out: up to two windows, in the order they are searched
  *
  * @lo < @hi gives [lo, hi); @lo > @hi wraps around and gives [lo, top)
@@ -263,7 +276,8 @@ long ec_mmap_range(struct emucompat_mmap_range *req)
 		goto out;
 	}
 
-	n = ec_range_spans(req->lo, req->hi, ec_mmap_floor(), TASK_SIZE, spans);
+	n = ec_range_spans(req->lo, req->hi, ec_mmap_floor(),
+			   ec_mmap_top(req->lo, req->hi), spans);
 	ret = ec_place(file, spans, n, len, align, prot, flags, req->off,
 		       &req->addr);
 out:
@@ -278,7 +292,7 @@ out:
  *
  * Places a PROT_NONE, MAP_NORESERVE anonymous placeholder of @req->len
  * bytes aligned to @req->align inside the range (@req->lo == @req->hi
- * means the whole address space), for the caller to replace atomically.
+ * means the default mmap window), for the caller to replace atomically.
  *
  * Return: 0, or -EINVAL (zero length, @req->align not a power of two or
  * below PAGE_SIZE), -ENOMEM (no room), -EAGAIN (see ec_mmap_range()).
@@ -301,11 +315,11 @@ long ec_reserve_range(struct emucompat_reserve_range *req)
 
 	if (req->lo == req->hi) {
 		spans[0].start = ec_mmap_floor();
-		spans[0].end = TASK_SIZE & PAGE_MASK;
+		spans[0].end = DEFAULT_MAP_WINDOW & PAGE_MASK;
 		n = 1;
 	} else {
-		n = ec_range_spans(req->lo, req->hi, ec_mmap_floor(), TASK_SIZE,
-				   spans);
+		n = ec_range_spans(req->lo, req->hi, ec_mmap_floor(),
+				   ec_mmap_top(req->lo, req->hi), spans);
 	}
 	return ec_place(NULL, spans, n, len, align, PROT_NONE,
 			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
