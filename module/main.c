@@ -63,6 +63,20 @@ static long ec_copy_out(void __user *uarg, const void *kbuf, size_t ksize,
 	return 0;
 }
 
+/*
+ * Copy out the result of a placement; if the caller's struct cannot be
+ * written, it never learns the address, so undo the mapping.
+ */
+static long ec_copy_out_placed(void __user *uarg, const void *kbuf,
+			       size_t ksize, size_t usize, u64 addr, u64 len)
+{
+	long ret = ec_copy_out(uarg, kbuf, ksize, usize);
+
+	if (ret)
+		vm_munmap(addr, len);
+	return ret;
+}
+
 static bool ec_zero(const u64 *v, size_t n)
 {
 	while (n--)
@@ -142,10 +156,8 @@ static long ec_cmd_mmap_range(void __user *uarg)
 	ret = ec_mmap_range(&req);
 	if (ret)
 		return ret;
-	ret = ec_copy_out(uarg, &req, sizeof(req), usize);
-	if (ret)
-		vm_munmap(req.addr, req.len);
-	return ret;
+	return ec_copy_out_placed(uarg, &req, sizeof(req), usize, req.addr,
+				  req.len);
 }
 
 static long ec_cmd_reserve_range(void __user *uarg)
@@ -163,10 +175,8 @@ static long ec_cmd_reserve_range(void __user *uarg)
 	ret = ec_reserve_range(&req);
 	if (ret)
 		return ret;
-	ret = ec_copy_out(uarg, &req, sizeof(req), usize);
-	if (ret)
-		vm_munmap(req.addr, req.len);
-	return ret;
+	return ec_copy_out_placed(uarg, &req, sizeof(req), usize, req.addr,
+				  req.len);
 }
 
 /* Match type, direction and number; the size field may grow. */

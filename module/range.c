@@ -216,7 +216,8 @@ static int ec_check_mmap_flags(unsigned long prot, unsigned long flags)
 
 /**
  * ec_mmap_range() - EMUCOMPAT_IOC_MMAP_RANGE
- * @req: validated request; @req->addr receives the address
+ * @req: validated request; @req->addr receives the address and @req->len
+ *       the length mapped (rounded up to the page or huge page size)
  *
  * Return: 0, or -EINVAL (zero length, unknown prot/flags bits, bad map
  * type, MAP_HUGETLB on a file that is not hugetlbfs, unaligned offset),
@@ -281,6 +282,8 @@ long ec_mmap_range(struct emucompat_mmap_range *req)
 	ret = ec_place(file, spans, n, len, align, prot, flags, req->off,
 		       &req->addr);
 out:
+	if (!ret)
+		req->len = len;
 	if (file)
 		fput(file);
 	return ret;
@@ -288,7 +291,8 @@ out:
 
 /**
  * ec_reserve_range() - EMUCOMPAT_IOC_RESERVE_RANGE
- * @req: validated request; @req->addr receives the placeholder address
+ * @req: validated request; @req->addr receives the placeholder address,
+ *       @req->len its length (rounded up to a multiple of the alignment)
  *
  * Places a PROT_NONE, MAP_NORESERVE anonymous placeholder of @req->len
  * bytes aligned to @req->align inside the range (@req->lo == @req->hi
@@ -302,6 +306,7 @@ long ec_reserve_range(struct emucompat_reserve_range *req)
 	unsigned long align = req->align ? req->align : PAGE_SIZE;
 	unsigned long len;
 	struct ec_span spans[2];
+	long ret;
 	int n;
 
 	if (!req->len)
@@ -321,7 +326,9 @@ long ec_reserve_range(struct emucompat_reserve_range *req)
 		n = ec_range_spans(req->lo, req->hi, ec_mmap_floor(),
 				   ec_mmap_top(req->lo, req->hi), spans);
 	}
-	return ec_place(NULL, spans, n, len, align, PROT_NONE,
-			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-			0, &req->addr);
+	ret = ec_place(NULL, spans, n, len, align, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, 0, &req->addr);
+	if (!ret)
+		req->len = len;
+	return ret;
 }

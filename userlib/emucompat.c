@@ -196,19 +196,21 @@ static long ec_page_size(void)
 	return ps;
 }
 
-static void *ec_reserve(struct emucompat *ec, uint64_t lo, uint64_t hi, size_t len,
+/* A placeholder in the range; *len becomes its real (rounded-up) length. */
+static void *ec_reserve(struct emucompat *ec, uint64_t lo, uint64_t hi, size_t *len,
 			uint64_t align)
 {
 	struct emucompat_reserve_range req = {
 		.size = sizeof(req),
 		.lo = lo,
 		.hi = hi,
-		.len = len,
+		.len = *len,
 		.align = align,
 	};
 
 	if (ioctl(ec->fd, EMUCOMPAT_IOC_RESERVE_RANGE, &req) < 0)
 		return MAP_FAILED;
+	*len = req.len;
 	return (void *)(uintptr_t)req.addr;
 }
 
@@ -342,6 +344,7 @@ static int ec_in_range(uint64_t addr, uint64_t len, uint64_t lo, uint64_t hi)
 EC_EXPORT void *emucompat_mremap_range(struct emucompat *ec, void *old, size_t old_len,
 				       size_t new_len, int flags, uint64_t lo, uint64_t hi)
 {
+	size_t place_len;
 	void *place, *p;
 
 	if (!ec || (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP))) {
@@ -374,13 +377,14 @@ EC_EXPORT void *emucompat_mremap_range(struct emucompat *ec, void *old, size_t o
 	if (old_len && mremap(old, old_len, old_len, 0) == MAP_FAILED)
 		return MAP_FAILED;
 
-	place = ec_reserve(ec, lo, hi, new_len, 0);
+	place_len = new_len;
+	place = ec_reserve(ec, lo, hi, &place_len, 0);
 	if (place == MAP_FAILED)
 		return MAP_FAILED;
 	/* mremap_to() unmaps the placeholder and moves under one mmap lock. */
 	p = mremap(old, old_len, new_len, flags | MREMAP_MAYMOVE | MREMAP_FIXED, place);
 	if (p == MAP_FAILED)
-		ec_release_placeholder(place, new_len);
+		ec_release_placeholder(place, place_len);
 	return p;
 }
 
@@ -417,11 +421,12 @@ static size_t ec_default_hugepage(void)
 static void *ec_shmat_at(struct emucompat *ec, int shmid, int shmflg, uint64_t lo, uint64_t hi,
 			 size_t len, size_t align, size_t avoid_align)
 {
-	size_t ps = ec_page_size(), extra = avoid_align ? ps : 0;
+	size_t ps = ec_page_size(), extra = avoid_align ? ps : 0, rlen = len + extra;
 	char *base, *addr;
 	void *p;
 
-	base = ec_reserve(ec, lo, hi, len + extra, align);
+	/* len is a multiple of align (or of the page size): rlen == len + extra. */
+	base = ec_reserve(ec, lo, hi, &rlen, align);
 	if (base == MAP_FAILED)
 		return MAP_FAILED;
 	addr = base;

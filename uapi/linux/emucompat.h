@@ -135,7 +135,8 @@ struct emucompat_ioctl32 {
  * @lo: lowest address of the range; with MAP_FIXED(_NOREPLACE) the address
  * @hi: end of the range (exclusive); lo == hi: anywhere, as plain mmap();
  *      lo > hi: the range wraps, [lo, end) and [start, hi)
- * @len: length in bytes
+ * @len: in: length in bytes; out: the length mapped (rounded up to the
+ *       page size, or to the huge page size on hugetlbfs)
  * @off: file offset in bytes (page aligned)
  * @addr: out: where the mapping was placed
  * @reserved: zero
@@ -161,7 +162,8 @@ struct emucompat_mmap_range {
  * @flags: zero
  * @lo: range start (see emucompat_mmap_range)
  * @hi: range end (see emucompat_mmap_range)
- * @len: length in bytes
+ * @len: in: length in bytes; out: the placeholder's length (rounded up to
+ *       a multiple of @align)
  * @align: required alignment, a power of two >= PAGE_SIZE, or 0 for a page
  * @addr: out: start of the placeholder
  * @reserved: zero
