@@ -313,21 +313,7 @@ static void *sleeper_main(void *arg)
 /* Until the sleeper entered PROBE_SLEEP* for the n-th time and sleeps. */
 static int wait_asleep(struct sleeper *s, unsigned int entries)
 {
-	struct probe_last l;
-	int i;
-
-	for (i = 0; i < WAIT_POLLS; i++) {
-		pt_probe_last(pfd, &l);
-		if (l.entries >= entries && l.sleepers >= 1 &&
-		    pt_task_state(s->tid) == 'S') {
-			pt_msleep(50);
-			return 1;
-		}
-		if (__atomic_load_n(&s->done, __ATOMIC_SEQ_CST))
-			return 0;
-		pt_msleep(2);
-	}
-	return 0;
+	return pt_wait_asleep(pfd, s->tid, &s->done, entries);
 }
 
 static int wait_done(struct sleeper *s)

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include "emucompat.h"
 #include "common_tap.h"
+#include "probe_util.h"
 #include "range_util.h"
 
 #define GiB (1ULL << 30)
@@ -279,7 +280,7 @@ static void test_guard_gap(void)
 
 static void test_bad_input(void)
 {
-	int maps = map_count(), fds = fd_count();
+	int maps = pt_count_maps(), fds = pt_count_fds();
 	void *p;
 
 	p = mr(GiB, 2 * GiB, 0, RW, ANON, -1, 0);
@@ -294,7 +295,7 @@ static void test_bad_input(void)
 	tap_ok(p == MAP_FAILED && errno == EBADF, "bad fd -> EBADF");
 	p = mr(GiB, 2 * GiB, 1ULL << 62, RW, ANON, -1, 0);
 	tap_ok(p == MAP_FAILED && errno == ENOMEM, "len beyond the address space -> ENOMEM");
-	tap_ok(map_count() == maps && fd_count() == fds, "bad input left no mapping and no descriptor");
+	tap_ok(pt_count_maps() == maps && pt_count_fds() == fds, "bad input left no mapping and no descriptor");
 }
 
 struct racer {

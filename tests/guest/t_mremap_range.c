@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include "emucompat.h"
 #include "common_tap.h"
+#include "probe_util.h"
 #include "range_util.h"
 
 #define GiB (1ULL << 30)
@@ -93,22 +94,22 @@ int main(void)
 	/* Full range. */
 	blk = emucompat_mmap_range(ec, 3 * GiB, 3 * GiB + 64 * ps, 64 * ps, PROT_NONE, ANON, -1, 0);
 	a = mmap(NULL, ps, RW, ANON, -1, 0);
-	maps = map_count();
+	maps = pt_count_maps();
 	b = emucompat_mremap_range(ec, a, ps, 2 * ps, MREMAP_MAYMOVE, 3 * GiB, 3 * GiB + 64 * ps);
-	tap_ok(blk != MAP_FAILED && b == MAP_FAILED && errno == ENOMEM && map_count() == maps &&
+	tap_ok(blk != MAP_FAILED && b == MAP_FAILED && errno == ENOMEM && pt_count_maps() == maps &&
 	   range_mapped((uintptr_t)a, ps), "full range -> ENOMEM, old mapping untouched");
 	munmap(blk, 64 * ps);
 
 	/* Bad input leaves nothing behind. */
-	maps = map_count();
+	maps = pt_count_maps();
 	b = emucompat_mremap_range(ec, (void *)(uintptr_t)(GiB + 12345 * ps), ps, 2 * ps,
 				   MREMAP_MAYMOVE, 3 * GiB, 4 * GiB);
-	tap_ok(b == MAP_FAILED && errno == EFAULT && map_count() == maps,
+	tap_ok(b == MAP_FAILED && errno == EFAULT && pt_count_maps() == maps,
 	   "unmapped old range -> EFAULT, no placeholder left (%d)", errno);
 	b = emucompat_mremap_range(ec, a, ps, 2 * ps, 0x100, 3 * GiB, 4 * GiB);
 	tap_ok(b == MAP_FAILED && errno == EINVAL, "unknown flag -> EINVAL");
 	b = emucompat_mremap_range(ec, a + 1, ps, 2 * ps, MREMAP_MAYMOVE, 3 * GiB, 4 * GiB);
-	tap_ok(b == MAP_FAILED && errno == EINVAL && map_count() == maps,
+	tap_ok(b == MAP_FAILED && errno == EINVAL && pt_count_maps() == maps,
 	   "unaligned old address -> EINVAL, nothing left");
 	munmap(a, ps);
 	emucompat_close(ec);

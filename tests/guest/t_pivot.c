@@ -244,21 +244,7 @@ static void *sleeper_main(void *arg)
 
 static int wait_sleep_entries(struct sleeper *s, unsigned int entries)
 {
-	struct probe_last l;
-	int i;
-
-	for (i = 0; i < WAIT_POLLS; i++) {
-		pt_probe_last(pfd, &l);
-		if (l.entries >= entries && l.sleepers >= 1 &&
-		    pt_task_state(s->tid) == 'S') {
-			pt_msleep(50);
-			return 1;
-		}
-		if (__atomic_load_n(&s->done, __ATOMIC_SEQ_CST))
-			return 0;
-		pt_msleep(2);
-	}
-	return 0;
+	return pt_wait_asleep(pfd, s->tid, &s->done, entries);
 }
 
 static void check_signal_restores_sp(void)

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include "emucompat.h"
 #include "common_tap.h"
+#include "probe_util.h"
 #include "range_util.h"
 
 #define GiB (1ULL << 30)
@@ -65,15 +66,15 @@ int main(void)
 	blk = emucompat_mmap_range(ec, 3 * GiB, 3 * GiB + 6 * ps, 6 * ps, PROT_NONE,
 				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	munmap(blk + 2 * ps, 3 * ps);
-	maps = map_count();
+	maps = pt_count_maps();
 	b = emucompat_shmat_range(ec, id, 0, 3 * GiB, 3 * GiB + 6 * ps);
-	tap_ok(b == (void *)-1 && errno == ENOMEM && map_count() == maps,
+	tap_ok(b == (void *)-1 && errno == ENOMEM && pt_count_maps() == maps,
 	   "no room (3-page hole, 4-page segment) -> ENOMEM, nothing left");
 	munmap(blk, 6 * ps);
 
-	maps = map_count();
+	maps = pt_count_maps();
 	b = emucompat_shmat_range(ec, 0x7ffffff, 0, lo, hi);
-	tap_ok(b == (void *)-1 && errno == EINVAL && map_count() == maps, "bad shmid -> EINVAL");
+	tap_ok(b == (void *)-1 && errno == EINVAL && pt_count_maps() == maps, "bad shmid -> EINVAL");
 	b = emucompat_shmat_range(ec, id, SHM_REMAP, lo, hi);
 	tap_ok(b == (void *)-1 && errno == EINVAL, "SHM_REMAP is refused -> EINVAL");
 	shmctl(id, IPC_RMID, NULL);

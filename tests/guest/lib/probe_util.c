@@ -215,3 +215,23 @@ int pt_module_param_on(const char *name)
 	close(fd);
 	return c == 'Y' || c == 'y' || c == '1';
 }
+
+#define PT_WAIT_POLLS 10000	/* x 2 ms */
+
+int pt_wait_asleep(int pfd, pid_t tid, const int *done, unsigned int entries)
+{
+	struct probe_last l;
+	int i;
+
+	for (i = 0; i < PT_WAIT_POLLS; i++) {
+		pt_probe_last(pfd, &l);
+		if (l.entries >= entries && l.sleepers >= 1 && pt_task_state(tid) == 'S') {
+			pt_msleep(50);
+			return 1;
+		}
+		if (__atomic_load_n(done, __ATOMIC_SEQ_CST))
+			return 0;
+		pt_msleep(2);
+	}
+	return 0;
+}

@@ -55,6 +55,12 @@ int pt_count_fds(void);
 /* State letter of /proc/self/task/TID/stat ('R', 'S', ...), or '?'. */
 char pt_task_state(pid_t tid);
 pid_t pt_gettid(void);
+/*
+ * Wait (up to 20 s) until PROBE_LAST counts at least @entries entries into
+ * PROBE_SLEEP* and thread @tid sleeps in it; gives up early once *@done is
+ * set.  1 when asleep, 0 otherwise.
+ */
+int pt_wait_asleep(int pfd, pid_t tid, const int *done, unsigned int entries);
 /* Sleep for ms milliseconds. */
 void pt_msleep(unsigned int ms);
 /* 1 if /sys/module/emucompat/parameters/NAME reads Y or 1. */

@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: GPL-2.0
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,30 +80,6 @@ bool map_at(uint64_t addr, struct map_ent *out)
 	}
 	free(v);
 	return found;
-}
-
-int map_count(void)
-{
-	struct map_ent *v;
-	int n = read_maps(&v);
-
-	free(v);
-	return n;
-}
-
-int fd_count(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		abort();
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n - 1;	/* the DIR's own descriptor */
 }
 
 uint64_t rnd(void)

@@ -20,10 +20,6 @@ bool range_mapped(uint64_t addr, uint64_t len);
 bool range_touched(uint64_t addr, uint64_t len);
 /* Mapping containing addr; false if none. */
 bool map_at(uint64_t addr, struct map_ent *out);
-/* Number of lines in /proc/self/maps. */
-int map_count(void);
-/* Number of open descriptors. */
-int fd_count(void);
 /* xorshift64 */
 uint64_t rnd(void);
 /* Is [a, a+len) inside the allowed region of (lo, hi), after rounding inward? */
