@@ -391,17 +391,7 @@ static void check_mmap_args(void)
 static long ioctl32_raw(int fd, unsigned int cmd, uint32_t arg, uint32_t flags,
 			uint32_t pad)
 {
-	struct emucompat_ioctl32 r;
-
-	memset(&r, 0, sizeof(r));
-	r.size = sizeof(r);
-	r.fd = fd;
-	r.cmd = cmd;
-	r.arg = arg;
-	r.flags = flags;
-	r.__pad = pad;
-	r.pivot_sp = pivot_top;
-	return ioctl(ecfd, EMUCOMPAT_IOC_IOCTL32, &r);
+	return pt_raw_ioctl32(ecfd, fd, cmd, arg, pivot_top, flags, pad);
 }
 
 static struct emucompat_ioctl32 *self_req;	/* below 4 GiB */

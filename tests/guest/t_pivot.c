@@ -42,15 +42,7 @@ static void *low;	/* one page below 4 GiB for the probe's structs */
 
 static long raw_ioctl32(int fd, unsigned int cmd, uint32_t arg, uint64_t sp)
 {
-	struct emucompat_ioctl32 req;
-
-	memset(&req, 0, sizeof(req));
-	req.size = sizeof(req);
-	req.fd = fd;
-	req.cmd = cmd;
-	req.arg = arg;
-	req.pivot_sp = sp;
-	return ioctl(ecfd, EMUCOMPAT_IOC_IOCTL32, &req);
+	return pt_raw_ioctl32(ecfd, fd, cmd, arg, sp, 0, 0);
 }
 
 /*

@@ -124,28 +124,37 @@ static void place(enum ic_res res, int fd, const char *what)
 	ic_missing[res][0] = '\0';
 }
 
+/* Write @size bytes of a letter pattern starting at @first, rewind; 0 or -1. */
+static int fill_fd(int fd, size_t size, char first)
+{
+	char buf[4096];
+	size_t done = 0, i;
+
+	for (i = 0; i < sizeof(buf); i++)
+		buf[i] = (char)(first + i % 26);
+	while (done < size) {
+		size_t n = size - done < sizeof(buf) ? size - done : sizeof(buf);
+
+		if (write(fd, buf, n) != (ssize_t)n)
+			return -1;
+		done += n;
+	}
+	return lseek(fd, 0, SEEK_SET) < 0 ? -1 : 0;
+}
+
 static int tmpfile_with(const char *tag, size_t size, int unlink_it)
 {
-	char path[256], buf[4096];
-	size_t done = 0, i;
+	char path[256];
 	int fd;
 
 	snprintf(path, sizeof(path), "%s.%s", ic_tmp_prefix, tag);
 	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -1;
-	for (i = 0; i < sizeof(buf); i++)
-		buf[i] = (char)('a' + i % 26);
-	while (done < size) {
-		size_t n = size - done < sizeof(buf) ? size - done : sizeof(buf);
-
-		if (write(fd, buf, n) != (ssize_t)n) {
-			close(fd);
-			return -1;
-		}
-		done += n;
+	if (fill_fd(fd, size, 'a')) {
+		close(fd);
+		return -1;
 	}
-	lseek(fd, 0, SEEK_SET);
 	if (unlink_it)
 		unlink(path);
 	return fd;
@@ -369,27 +378,17 @@ static int mount_image(const char *tag, const char *const mkfs[], const char *co
 
 static int file_on(const char *dir, const char *name, size_t size)
 {
-	char path[512], buf[512];
-	size_t done = 0, i;
+	char path[512];
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -1;
-	for (i = 0; i < sizeof(buf); i++)
-		buf[i] = (char)('A' + i % 26);
-	while (done < size) {
-		size_t n = size - done < sizeof(buf) ? size - done : sizeof(buf);
-
-		if (write(fd, buf, n) != (ssize_t)n) {
-			close(fd);
-			return -1;
-		}
-		done += n;
+	if (fill_fd(fd, size, 'A') || fsync(fd)) {
+		close(fd);
+		return -1;
 	}
-	fsync(fd);
-	lseek(fd, 0, SEEK_SET);
 	return fd;
 }
 

@@ -235,3 +235,19 @@ int pt_wait_asleep(int pfd, pid_t tid, const int *done, unsigned int entries)
 	}
 	return 0;
 }
+
+long pt_raw_ioctl32(int ecfd, int fd, unsigned int cmd, uint32_t arg, uint64_t sp,
+		    uint32_t flags, uint32_t pad)
+{
+	struct emucompat_ioctl32 req;
+
+	memset(&req, 0, sizeof(req));
+	req.size = sizeof(req);
+	req.fd = fd;
+	req.cmd = cmd;
+	req.arg = arg;
+	req.flags = flags;
+	req.__pad = pad;
+	req.pivot_sp = sp;
+	return ioctl(ecfd, EMUCOMPAT_IOC_IOCTL32, &req);
+}

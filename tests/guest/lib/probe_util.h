@@ -42,6 +42,13 @@ uint32_t pt_u32(const void *p);
 uint64_t pt_pivot_stack(struct emucompat *ec, const struct emucompat_info *info,
 			void **base, size_t *size);
 
+/*
+ * EMUCOMPAT_IOC_IOCTL32 through the raw uapi on descriptor @ecfd, with the
+ * given pivot_sp and (normally zero) flags / __pad.
+ */
+long pt_raw_ioctl32(int ecfd, int fd, unsigned int cmd, uint32_t arg, uint64_t sp,
+		    uint32_t flags, uint32_t pad);
+
 /* Native PROBE_STATE; bails if the ioctl fails. */
 void pt_native_state(int pfd, struct probe_state *s);
 /* PROBE_LAST; bails if the ioctl fails. */
