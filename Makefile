@@ -100,7 +100,8 @@ check-all: deps
 	tests/qemu/run-all.sh $(ALL_KERNELS)
 
 check-dkms: deps
-	tests/dkms-check.sh
+	tests/dkms-check.sh 6.12-amd64
+	tests/dkms-check.sh 6.12-arm64
 
 checkpatch:
 	tests/lint.sh checkpatch
