@@ -2,8 +2,9 @@
 /*
  * arm64 side of the compat window: TIF_32BIT.
  *
- * On arm64 TIF_32BIT means far more than in_compat_syscall() (see
- * ../shared/docs/kernel-api-audit.md section D): TASK_SIZE shrinks to
+ * On arm64 TIF_32BIT means far more than in_compat_syscall() (every
+ * reader in 6.1 and 6.12, what the window does about it and what is left:
+ * arch-arm64-audit.md next to this file): TASK_SIZE shrinks to
  * 4 GiB, so a uaccess fault above 4 GiB becomes -EFAULT and kernel-internal
  * mmaps fail; the context-switch code saves and restores the user TLS
  * registers (tls_thread_switch()) as for an AArch32 task; a flag left set

@@ -402,6 +402,75 @@ static void test_47bit(void)
 	tap_ok(!bad, "47-bit range for x86-64 guests on a larger address space");
 }
 
+/*
+ * Above 48 bits (arm64 with 52-bit VA and FEAT_LVA, x86-64 with LA57):
+ * mmap() places a mapping above DEFAULT_MAP_WINDOW only when asked to with
+ * a hint there.  A range lying entirely below the window, or "anywhere",
+ * must stay below it; a range above it must be honoured.
+ */
+static bool poke(void *p, uint64_t len)
+{
+	volatile char *c = p;
+
+	c[0] = 1;
+	c[len - 1] = 2;
+	return c[0] == 1 && c[len - 1] == 2;
+}
+
+static void test_above_48bit(void)
+{
+	uint64_t win = 1ULL << 48, lo, hi;
+	void *p, *q;
+	int bad;
+
+	if (info.task_size <= win) {
+		tap_skip("not available here", "address space is not above 48 bits (task_size %#llx)",
+		     (unsigned long long)info.task_size);
+		return;
+	}
+	tap_diag("task_size %#llx: testing placement above 48 bits",
+		 (unsigned long long)info.task_size);
+	p = mmap(NULL, MiB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	q = mr(0, 0, MiB, RW, ANON, -1, 0);
+	tap_ok(p != MAP_FAILED && (uintptr_t)p + MiB <= win && q != MAP_FAILED &&
+	       (uintptr_t)q + MiB <= win,
+	       "without a hint above 48 bits, plain mmap (%p) and an unranged mmap_range (%p) stay below it",
+	       p, q);
+	if (p != MAP_FAILED)
+		munmap(p, MiB);
+	if (q != MAP_FAILED)
+		munmap(q, MiB);
+
+	lo = win;
+	hi = info.task_size;
+	bad = 0;
+	for (int i = 0; i < 50; i++) {
+		p = mr(lo, hi, MiB, RW, ANON, -1, 0);
+		if (p == MAP_FAILED || (uintptr_t)p < lo || (uintptr_t)p + MiB > hi ||
+		    !poke(p, MiB))
+			bad++;
+		if (p != MAP_FAILED)
+			munmap(p, MiB);
+	}
+	tap_ok(!bad, "[2^48, task_size): 50 mappings land inside and are usable (%d bad)", bad);
+
+	lo = 1ULL << 50;
+	hi = lo + 4 * GiB;
+	p = mr(lo, hi, 64 * MiB, RW, ANON, -1, 0);
+	tap_ok(p != MAP_FAILED && (uintptr_t)p >= lo && (uintptr_t)p + 64 * MiB <= hi &&
+	       poke(p, 64 * MiB),
+	       "[2^50, 2^50 + 4 GiB): 64 MiB lands inside (%p)", p);
+	if (p != MAP_FAILED)
+		munmap(p, 64 * MiB);
+
+	/* straddling the window: the part above it is usable too */
+	p = mr(win - 2 * MiB, win + 2 * GiB, GiB, RW, ANON, -1, 0);
+	tap_ok(p != MAP_FAILED && (uintptr_t)p >= win - 2 * MiB && (uintptr_t)p + GiB <= win + 2 * GiB,
+	       "range straddling 2^48: 1 GiB lands inside (%p)", p);
+	if (p != MAP_FAILED)
+		munmap(p, GiB);
+}
+
 int main(void)
 {
 	ps = (uint64_t)sysconf(_SC_PAGESIZE);
@@ -428,6 +497,7 @@ int main(void)
 	test_bad_input();
 	test_race();
 	test_47bit();
+	test_above_48bit();
 	emucompat_close(ec);
 	return tap_done();
 }
