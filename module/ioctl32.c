@@ -68,8 +68,8 @@ static long ec_vfs_generic(struct file *file, unsigned int cmd, u32 arg,
 		return ec_native(native, cmd);
 	case FIONREAD:
 		/* The one generic command that behaves differently per ABI. */
-		if (!S_ISREG(inode->i_mode))
-			return vfs_ioctl(file, cmd, (unsigned long)argp);
+		if (!ec_vfs_regular_file(inode))
+			return ec_vfs_ioctl(file, cmd, (unsigned long)argp);
 		return put_user(i_size_read(inode) - file->f_pos,
 				(int __user *)argp);
 #if EC_VFS_HANDLES_FILEATTR
@@ -94,7 +94,7 @@ static long ec_vfs_generic(struct file *file, unsigned int cmd, u32 arg,
 	}
 
 	/* file_ioctl(): regular files only. */
-	if (S_ISREG(inode->i_mode)) {
+	if (ec_vfs_regular_file(inode)) {
 		switch (cmd) {
 		case FIBMAP:
 		case FS_IOC_RESVSP:

@@ -37,7 +37,15 @@ needs=(
 	"sparse|sparse"
 	"git|git"
 	"/usr/share/keyrings/debian-archive-keyring.gpg|debian-archive-keyring"
+	# toolchain.sh: build roots for kernels whose headers need a newer
+	# Debian's compilers (kernels.conf's TOOLCHAIN column, e.g. 7.x).
+	"debootstrap|debootstrap"
+	"unshare|util-linux"
+	"chroot|coreutils"
 )
+
+# `make bench` also plots (tests/bench/bench.sh).
+[ "${EMUCOMPAT_DEPS_BENCH:-0}" = 1 ] && needs+=("gnuplot|gnuplot-nox")
 
 missing=()
 for n in "${needs[@]}"; do

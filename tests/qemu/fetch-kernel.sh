@@ -8,6 +8,7 @@
 # Prints shell assignments on stdout for the caller to eval:
 #   KREL=<uname -r>  KARCH=<x86_64|arm64>  KIMAGE=<vmlinuz>  KDIR=<headers>
 #   KMODDIR=<lib/modules/KREL>  KDEBVER=<debian version>
+#   KTOOLCHAIN=<host|suite> (kernels.conf's TOOLCHAIN column, see toolchain.sh)
 # Cache: ${EMUCOMPAT_CACHE:-~/.cache/emucompat}/kernels/NAME (outside the clone).
 set -euo pipefail
 
@@ -18,11 +19,20 @@ conf=$here/kernels.conf
 
 line=$(awk -v n="$name" '$1 == n' "$conf")
 [ -n "$line" ] || { echo "fetch-kernel: unknown kernel '$name' (see $conf)" >&2; exit 2; }
-read -r _ debarch pattern <<<"$line"
+read -r _ debarch pattern toolchain _ <<<"$line"
+toolchain=${toolchain:-host}
+
+# Debug kernels (NAME *-debug-*: KUnit, KASAN, lockdep, kmemleak) are not
+# downloaded but built from Debian's linux-source by debug-kernel.sh, which
+# caches them the same way and prints the same assignments.
+case $name in
+*-debug-*) exec "$here/debug-kernel.sh" "$name" ;;
+esac
 
 dest=$cache/kernels/$name
 if [ -f "$dest/.done" ]; then
 	cat "$dest/.env"
+	echo "KTOOLCHAIN=$toolchain"
 	exit 0
 fi
 
@@ -60,9 +70,18 @@ for ver in $vers; do
 	[ -n "$abi" ] || { echo "fetch-kernel: cannot resolve the ABI of $meta=$ver" >&2; continue; }
 	krel=$abi-$debarch
 
-	pkgs=("linux-image-$krel:$debarch")
-	apt-cache "${aptopts[@]}" show "linux-image-$krel-unsigned:$debarch" >/dev/null 2>&1 &&
-		pkgs=("linux-image-$krel-unsigned:$debarch")
+	# The image: up to 6.x in linux-image-KREL(-unsigned); from 7.x
+	# linux-image-KREL is a metapackage and the kernel is in
+	# linux-binary(-unsigned)-KREL, the modules in linux-modules-KREL.
+	pkgs=()
+	for p in "linux-binary-unsigned-$krel" "linux-binary-$krel" \
+		"linux-image-$krel-unsigned" "linux-image-$krel"; do
+		apt-cache "${aptopts[@]}" show "$p:$debarch" >/dev/null 2>&1 && { pkgs=("$p:$debarch"); break; }
+	done
+	[ ${#pkgs[@]} -gt 0 ] || { echo "fetch-kernel: no image package for $krel" >&2; continue; }
+	for p in "linux-modules-$krel" "linux-base-$krel"; do
+		apt-cache "${aptopts[@]}" show "$p:$debarch" >/dev/null 2>&1 && pkgs+=("$p:$debarch")
+	done
 	pkgs+=("linux-headers-$krel:$debarch")
 	# The -common headers and the kbuild tools: names differ between 5.10 and 6.x.
 	for p in "linux-headers-$abi-common" "linux-headers-$abi-common:all"; do
@@ -92,8 +111,9 @@ root=$dest/root
 hdr=$root/usr/src/linux-headers-$krel
 # The arch headers' Makefile names /usr/src/... absolutely; point it at the cache.
 sed -i "s|/usr/src/|$root/usr/src/|g" "$dest.tmp/root/usr/src/linux-headers-$krel/Makefile"
-img=$(ls "$dest.tmp/root/boot/"vmlinu[xz]-"$krel")
 kmod=$(ls -d "$dest.tmp/root/lib/modules/$krel" 2>/dev/null || ls -d "$dest.tmp/root/usr/lib/modules/$krel")
+# /boot/vmlinuz-KREL up to 6.x; from 7.x lib/modules/KREL/vmlinuz(.unsigned).
+img=$(ls "$dest.tmp/root/boot/"vmlinu[xz]-"$krel" 2>/dev/null || ls "$kmod"/vmlinu[xz]* | head -n 1)
 # Debian generates modules.dep at install time; do it here.
 depmod -b "${kmod%/lib/modules/"$krel"}" "$krel" >&2 ||
 	echo "fetch-kernel: depmod failed for $name (mkinitramfs.sh retries)" >&2
@@ -114,3 +134,4 @@ rm -rf "$dest"
 mv "$dest.tmp" "$dest"
 touch "$dest/.done"
 cat "$dest/.env"
+echo "KTOOLCHAIN=$toolchain"

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# run.sh KERNEL [--demo] [--timeout S] [--test-timeout S] [--only GLOB]
+# run.sh KERNEL [--demo|--bench] [--timeout S] [--test-timeout S] [--only GLOB]
 #
 # Fetch KERNEL (a name from kernels.conf, e.g. 6.12-amd64), build emucompat.ko
 # (and tests/kmod's emucompat_probe.ko, if present) against its headers, build
@@ -14,6 +14,8 @@
 #
 # Options:
 #   --demo            boot in demo mode: run /tests/demo instead of the suite
+#   --bench           boot in bench mode: run the benchmarks (tests/bench/,
+#                     packed as /tests/bench/) instead of the suite
 #   --timeout S       limit for the QEMU run (boot + tests); default 600 on
 #                     x86_64, 900 on arm64
 #   --test-timeout S  per-test-program limit inside the guest (default 300)
@@ -33,7 +35,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 harness=$(cd "$here/../.." && pwd)
-usage() { echo "usage: run.sh KERNEL [--demo] [--timeout S] [--test-timeout S] [--only GLOB]" >&2; exit 2; }
+usage() { echo "usage: run.sh KERNEL [--demo|--bench] [--timeout S] [--test-timeout S] [--only GLOB]" >&2; exit 2; }
 
 kernel=
 mode=suite
@@ -43,6 +45,7 @@ only=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--demo) mode=demo; shift ;;
+	--bench) mode=bench; shift ;;
 	--timeout) [ $# -ge 2 ] || usage; timeout=$2; shift 2 ;;
 	--test-timeout) [ $# -ge 2 ] || usage; test_timeout=$2; shift 2 ;;
 	--only) [ $# -ge 2 ] || usage; only=$2; shift 2 ;;
@@ -118,6 +121,7 @@ done
 [ -d "$KDIR" ] || build_fail "fetching kernel $kernel (no headers $KDIR)"
 echo "run.sh: $kernel: $KREL (Debian $KDEBVER), $KARCH"
 mkdir -p "$build"
+build=$(cd "$build" && pwd)
 
 case $KARCH in
 x86_64) cross= ;;
@@ -125,6 +129,21 @@ arm64) cross=aarch64-linux-gnu- ;;
 *) build_fail "unsupported KARCH=$KARCH for $kernel" ;;
 esac
 kmake=(ARCH="$KARCH" CROSS_COMPILE="$cross" CC="${cross}gcc")
+
+# The compilers for the kernel modules (kernels.conf's TOOLCHAIN column):
+# `host`, or a Debian suite's build root (toolchain.sh; created once, cached)
+# that sees the build tree and this kernel's unpacked packages at their own
+# paths.  The guest programs always build with the host's compilers.
+KTOOLCHAIN=${KTOOLCHAIN:-host}
+if [ "$KTOOLCHAIN" != host ]; then
+	step "preparing the $KTOOLCHAIN toolchain"
+	"$here/toolchain.sh" ensure "$KTOOLCHAIN" >>"$blog" 2>&1 ||
+		build_fail "preparing the $KTOOLCHAIN toolchain for $kernel (tests/qemu/toolchain.sh)"
+	echo "run.sh: $kernel: modules build in the $KTOOLCHAIN build root"
+fi
+kroot=${KDIR%%/usr/src/*}
+kroot=${kroot:-$KDIR}
+tc=("$here/toolchain.sh" run "$KTOOLCHAIN" --rw "$build" --ro "$kroot" --)
 
 # --- sources: a private copy, so several kernels can build at once -----------
 src=$build/src
@@ -144,11 +163,11 @@ has_target() {
 
 step "building emucompat.ko"
 if has_target "$src" module; then
-	make -C "$src" -j"$jobs" module KDIR="$KDIR" "${kmake[@]}" >>"$blog" 2>&1 ||
+	"${tc[@]}" make -C "$src" -j"$jobs" module KDIR="$KDIR" "${kmake[@]}" >>"$blog" 2>&1 ||
 		build_fail "building emucompat.ko (make -C <top> module)"
 else
 	[ -d "$src/module" ] || build_fail "building emucompat.ko (no module/ directory in $top)"
-	make -C "$KDIR" -j"$jobs" M="$src/module" "${kmake[@]}" modules >>"$blog" 2>&1 ||
+	"${tc[@]}" make -C "$KDIR" -j"$jobs" M="$src/module" "${kmake[@]}" modules >>"$blog" 2>&1 ||
 		build_fail "building emucompat.ko"
 fi
 ko=$(find "$src" -name emucompat.ko -not -path "$src/tests/*" | head -n 1)
@@ -160,7 +179,7 @@ if [ -f "$src/tests/kmod/Kbuild" ] || [ -f "$src/tests/kmod/Makefile" ]; then
 	extra=()
 	sym=$(dirname "$ko")/Module.symvers
 	[ -f "$sym" ] && extra=(KBUILD_EXTRA_SYMBOLS="$sym")
-	make -C "$KDIR" -j"$jobs" M="$src/tests/kmod" "${kmake[@]}" ${extra[@]+"${extra[@]}"} modules >>"$blog" 2>&1 ||
+	"${tc[@]}" make -C "$KDIR" -j"$jobs" M="$src/tests/kmod" "${kmake[@]}" ${extra[@]+"${extra[@]}"} modules >>"$blog" 2>&1 ||
 		build_fail "building tests/kmod (emucompat_probe.ko)"
 	[ -f "$src/tests/kmod/emucompat_probe.ko" ] ||
 		build_fail "building tests/kmod (no emucompat_probe.ko produced)"
@@ -187,14 +206,38 @@ if ! "${gmake[@]}" -k -j"$jobs" guest >>"$blog" 2>&1; then
 fi
 grep "^tests:" "$blog" | tail -n 1 || true
 
+# --- bench mode only: the benchmark programs (tests/bench) --------------------
+if [ "$mode" = bench ]; then
+	step "building benchmark programs"
+	"${gmake[@]}" -j"$jobs" bench >>"$blog" 2>&1 ||
+		build_fail "building benchmark programs (tests/Makefile bench)"
+	grep "^bench:" "$blog" | tail -n 1 || true
+fi
+
 step "packing initramfs"
 "$here/mkinitramfs.sh" --arch "$KARCH" --kmoddir "$KMODDIR" --guest "$build/guest" \
 	--out "$build/initramfs.cpio" "${kos[@]}" 2>>"$blog" ||
 	build_fail "packing the initramfs"
 grep '^mkinitramfs:' "$blog" | tail -n 2
 
+# --- bench mode only: append /tests/bench/ as a second cpio archive -----------
+# (the kernel unpacks concatenated newc archives in turn)
+if [ "$mode" = bench ]; then
+	bstage=$build/bench-stage
+	rm -rf "$bstage"
+	mkdir -p "$bstage/tests/bench"
+	cp "$build/guest/bench/"* "$bstage/tests/bench/"
+	install -m 0755 "$src/tests/bench/run-bench.sh" "$bstage/tests/bench/run-bench.sh"
+	(cd "$bstage" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) \
+		>>"$build/initramfs.cpio" 2>>"$blog" || build_fail "packing the benchmarks"
+	rm -rf "$bstage"
+fi
+
 # --- boot ----------------------------------------------------------------------
 append="panic=-1 emucompat.mode=$mode"
+# bench: a TSC clock (TCG's TSC follows the host clock) instead of the HPET
+# the guest falls back to, whose every read is an MMIO exit and a syscall.
+[ "$mode" = bench ] && [ "$KARCH" = x86_64 ] && append+=" clocksource=tsc tsc=reliable"
 [ -n "$test_timeout" ] && append+=" emucompat.timeout=$test_timeout"
 [ -n "$only" ] && append+=" emucompat.only=$only"
 [ -n "${EMUCOMPAT_APPEND:-}" ] && append+=" $EMUCOMPAT_APPEND"
