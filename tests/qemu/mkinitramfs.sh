@@ -11,10 +11,15 @@
 #              the package did not ship one.
 #   --guest    directory of built guest programs (t_*, o32_*, demo) -> /tests/
 #   --ko       an out-of-tree module to put at /<name>.ko (emucompat.ko,
-#              emucompat_probe.ko); may be repeated.
+#              emucompat_probe.ko); may be repeated.  emucompat.ko also goes
+#              where DKMS installs it, /lib/modules/<release>/updates/dkms/,
+#              with its tree's dkms.conf at /etc/emucompat/dkms.conf, for
+#              tests/guest/t_modprobe.sh (depmod -a + modprobe in the guest).
 #
 # Layout: /init (tests/guest/init), /run-tests.sh, /bin/busybox (+ /bin/sh),
-# /tests/*, /<name>.ko, /kmod/*.ko + /kmod/order (helper modules from the
+# /tests/* (guest programs, and the script tests tests/guest/t_*.sh),
+# /<name>.ko, /lib/modules/<release>/updates/dkms/emucompat.ko,
+# /etc/emucompat/dkms.conf, /kmod/*.ko + /kmod/order (helper modules from the
 # kernel image, decompressed on the host, in dependency order).
 set -euo pipefail
 
@@ -167,10 +172,24 @@ install -m 0755 "$guestsrc/run-tests.sh" "$stage/run-tests.sh"
 for ko in ${kos[@]+"${kos[@]}"}; do
 	[ -f "$ko" ] || die "no module file $ko"
 	cp "$ko" "$stage/$(basename "$ko")"
+	if [ "$(basename "$ko")" = emucompat.ko ]; then
+		# As `dkms install` places it (dkms.conf DEST_MODULE_LOCATION); the
+		# guest runs depmod itself.  dkms.conf of the tree the module was
+		# built from (<top>/module/emucompat.ko), else this harness's.
+		mkdir -p "$stage/lib/modules/$krel/updates/dkms" "$stage/etc/emucompat"
+		cp "$ko" "$stage/lib/modules/$krel/updates/dkms/emucompat.ko"
+		conf=$(dirname "$ko")/../dkms.conf
+		[ -f "$conf" ] || conf=$here/../../dkms.conf
+		cp "$conf" "$stage/etc/emucompat/dkms.conf"
+	fi
 done
 if [ -n "$guest" ] && [ -d "$guest" ]; then
 	find "$guest" -maxdepth 1 -type f -perm -u+x \( -name 't_*' -o -name 'o32_*' -o -name demo \) \
 		-exec cp {} "$stage/tests/" \;
+	# Script tests (busybox sh) go with the programs as they are.
+	for s in "$guestsrc"/t_*.sh; do
+		if [ -f "$s" ]; then install -m 0755 "$s" "$stage/tests/"; fi
+	done
 fi
 echo 'root:x:0:0:root:/root:/bin/sh' >"$stage/etc/passwd"
 echo 'root:x:0:' >"$stage/etc/group"
