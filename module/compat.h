@@ -58,6 +58,55 @@
 #include <linux/security.h>
 #include <linux/sched.h>
 #include <linux/mm.h>
+#include <linux/fs.h>
+
+/**
+ * ec_vfs_ioctl() - a file's own ->unlocked_ioctl, as the VFS calls it
+ * @file: target file
+ * @cmd: ioctl command
+ * @arg: argument (already converted with compat_ptr() where needed)
+ *
+ * vfs_ioctl() was exported until 6.x; 7.x made it static in fs/ioctl.c
+ * (module/Kbuild probes include/linux/fs.h).  Without it, do the same:
+ * no handler or -ENOIOCTLCMD means -ENOTTY.
+ *
+ * Return: the handler's result.
+ */
+static inline long ec_vfs_ioctl(struct file *file, unsigned int cmd,
+				unsigned long arg)
+{
+#ifdef EC_HAVE_VFS_IOCTL
+	return vfs_ioctl(file, cmd, arg);
+#else
+	long ret;
+
+	if (!file->f_op->unlocked_ioctl)
+		return -ENOTTY;
+	ret = file->f_op->unlocked_ioctl(file, cmd, arg);
+	return ret == -ENOIOCTLCMD ? -ENOTTY : ret;
+#endif
+}
+
+/**
+ * ec_vfs_regular_file() - does the VFS treat @inode as a regular file?
+ * @inode: inode of the target file
+ *
+ * The generic ioctls that only regular files get (FIONREAD from i_size,
+ * file_ioctl()'s FIBMAP and preallocation).  Since anonymous inodes
+ * became S_IFREG (after 6.12, together with IS_ANON_FILE()), fs/ioctl.c
+ * excludes them, so an inotify file's FIONREAD still reaches its own
+ * ->unlocked_ioctl.
+ *
+ * Return: true for a regular file that is not an anonymous inode.
+ */
+static inline bool ec_vfs_regular_file(const struct inode *inode)
+{
+#ifdef IS_ANON_FILE
+	if (IS_ANON_FILE(inode))
+		return false;
+#endif
+	return S_ISREG(inode->i_mode);
+}
 
 /**
  * ec_security_file_ioctl_compat() - the LSM hook for a compat ioctl
@@ -151,5 +200,27 @@ static inline int ec_highest_gap(struct mm_struct *mm, unsigned long low,
 	}
 #endif
 }
+
+/*
+ * The thread's compat robust list pointer: a task_struct member until 7.0,
+ * then inside task_struct::futex (struct futex_sched_data).  NULL when the
+ * kernel has no futexes or no compat support.
+ */
+#if defined(CONFIG_FUTEX) && defined(CONFIG_COMPAT)
+#include <linux/compat.h>
+static inline struct compat_robust_list_head __user **
+ec_compat_robust_list(struct task_struct *t)
+{
+#ifdef EC_HAVE_FUTEX_SCHED_DATA
+	return &t->futex.compat_robust_list;
+#else
+	return &t->compat_robust_list;
+#endif
+}
+
+#define EC_HAVE_ROBUST_LIST32 1
+#else
+#define EC_HAVE_ROBUST_LIST32 0
+#endif
 
 #endif /* _EMUCOMPAT_COMPAT_H */

@@ -46,6 +46,11 @@ unsigned long ec_user_sp(void);
 void ec_set_user_sp(unsigned long sp);
 long ec_arch_ioctl32_special(struct file *file, unsigned int cmd, u32 arg);
 
+/* compat32.c */
+bool ec_robust_list32_supported(void);
+long ec_robust_list32(struct emucompat_robust_list32 *req);
+long ec_dir32(const struct emucompat_dir32 *req);
+
 /* ioctl32.c */
 long ec_ioctl32(struct emucompat_ioctl32 *req);
 
@@ -62,6 +67,8 @@ struct ec_span {
 };
 
 unsigned long ec_mmap_floor(void);
+unsigned long ec_mmap_top(u64 lo, u64 hi);
+int ec_check_mmap_flags(unsigned long prot, unsigned long flags);
 int ec_range_spans(u64 lo, u64 hi, unsigned long floor, unsigned long top,
 		   struct ec_span spans[2]);
 long ec_mmap_range(struct emucompat_mmap_range *req);

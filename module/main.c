@@ -31,6 +31,9 @@ static_assert(sizeof(struct emucompat_mmap_range) ==
 	      EMUCOMPAT_MMAP_RANGE_SIZE_VER0);
 static_assert(sizeof(struct emucompat_reserve_range) ==
 	      EMUCOMPAT_RESERVE_RANGE_SIZE_VER0);
+static_assert(sizeof(struct emucompat_robust_list32) ==
+	      EMUCOMPAT_ROBUST_LIST32_SIZE_VER0);
+static_assert(sizeof(struct emucompat_dir32) == EMUCOMPAT_DIR32_SIZE_VER0);
 
 /*
  * Copy in an extensible struct: size first, VER0 <= size <= PAGE_SIZE,
@@ -103,6 +106,9 @@ static long ec_cmd_info(void __user *uarg)
 		    EMUCOMPAT_CAP_SHMAT_RANGE;
 	if (ec_ioctl32_enabled && ec_arch_compat_supported())
 		info.caps |= EMUCOMPAT_CAP_IOCTL32;
+	if (ec_robust_list32_supported())
+		info.caps |= EMUCOMPAT_CAP_ROBUST_LIST32;
+	info.caps |= EMUCOMPAT_CAP_DIR32;
 	info.arch = ec_arch_id();
 	if (EC_NEEDS_PIVOT) {
 		info.flags |= EMUCOMPAT_INFO_NEEDS_PIVOT;
@@ -179,6 +185,40 @@ static long ec_cmd_reserve_range(void __user *uarg)
 				  req.len);
 }
 
+static long ec_cmd_robust_list32(void __user *uarg)
+{
+	struct emucompat_robust_list32 req;
+	long usize, ret;
+
+	usize = ec_copy_in(&req, sizeof(req), EMUCOMPAT_ROBUST_LIST32_SIZE_VER0,
+			   uarg);
+	if (usize < 0)
+		return usize;
+	if (!ec_zero(req.reserved, ARRAY_SIZE(req.reserved)))
+		return -EINVAL;
+	if (req.op == EMUCOMPAT_ROBUST_LIST32_GET && (req.head || req.len))
+		return -EINVAL;
+
+	ret = ec_robust_list32(&req);
+	if (ret || req.op != EMUCOMPAT_ROBUST_LIST32_GET)
+		return ret;
+	return ec_copy_out(uarg, &req, sizeof(req), usize);
+}
+
+static long ec_cmd_dir32(void __user *uarg)
+{
+	struct emucompat_dir32 req;
+	long usize;
+
+	usize = ec_copy_in(&req, sizeof(req), EMUCOMPAT_DIR32_SIZE_VER0, uarg);
+	if (usize < 0)
+		return usize;
+	if (req.flags || req.__pad ||
+	    !ec_zero(req.reserved, ARRAY_SIZE(req.reserved)))
+		return -EINVAL;
+	return ec_dir32(&req);
+}
+
 /* Match type, direction and number; the size field may grow. */
 #define EC_CMD(c) ((c) & ~(_IOC_SIZEMASK << _IOC_SIZESHIFT))
 
@@ -196,6 +236,10 @@ static long ec_unlocked_ioctl(struct file *file, unsigned int cmd,
 		return ec_cmd_mmap_range(uarg);
 	case EC_CMD(EMUCOMPAT_IOC_RESERVE_RANGE):
 		return ec_cmd_reserve_range(uarg);
+	case EC_CMD(EMUCOMPAT_IOC_ROBUST_LIST32):
+		return ec_cmd_robust_list32(uarg);
+	case EC_CMD(EMUCOMPAT_IOC_DIR32):
+		return ec_cmd_dir32(uarg);
 	}
 	return -ENOTTY;
 }

@@ -71,13 +71,20 @@ unsigned long ec_mmap_floor(void)
 				CONFIG_DEFAULT_MMAP_MIN_ADDR));
 }
 
-/*
- * End of the search window.  mmap() hands out addresses above
- * DEFAULT_MAP_WINDOW (47 bits on x86-64 with 5-level paging, 48 bits on
- * arm64 with 52-bit VAs) only to a caller whose hint lies above it
- * (arch_get_mmap_end()); the range is the hint here.
+/**
+ * ec_mmap_top() - end of the search window for a range
+ * @lo: range start as the caller gave it
+ * @hi: range end as the caller gave it
+ *
+ * mmap() hands out addresses above DEFAULT_MAP_WINDOW (47 bits on x86-64
+ * with 5-level paging, 48 bits on arm64 with 52-bit VAs) only to a caller
+ * whose hint lies above it (arch_get_mmap_end()); the range is the hint
+ * here.
+ *
+ * Return: TASK_SIZE if @lo or @hi lies above DEFAULT_MAP_WINDOW, else
+ * DEFAULT_MAP_WINDOW.
  */
-static unsigned long ec_mmap_top(u64 lo, u64 hi)
+unsigned long ec_mmap_top(u64 lo, u64 hi)
 {
 	if (max(lo, hi) > DEFAULT_MAP_WINDOW)
 		return TASK_SIZE;
@@ -196,7 +203,16 @@ static bool ec_is_hugetlbfs(struct file *file)
 	return file_inode(file)->i_sb->s_magic == HUGETLBFS_MAGIC;
 }
 
-static int ec_check_mmap_flags(unsigned long prot, unsigned long flags)
+/**
+ * ec_check_mmap_flags() - validate the prot and flags of a ranged mmap
+ * @prot: PROT_* bits
+ * @flags: MAP_* bits
+ *
+ * Return: 0, or -EINVAL for bits mmap() does not know here or a map type
+ * other than MAP_SHARED, MAP_PRIVATE, MAP_SHARED_VALIDATE (and
+ * MAP_DROPPABLE where the kernel has it).
+ */
+int ec_check_mmap_flags(unsigned long prot, unsigned long flags)
 {
 	if (prot & ~EC_PROT_KNOWN)
 		return -EINVAL;

@@ -469,3 +469,53 @@ EC_EXPORT void *emucompat_shmat_range(struct emucompat *ec, int shmid, int shmfl
 	len = (ds.shm_segsz + hps - 1) & ~(hps - 1);
 	return ec_shmat_at(ec, shmid, shmflg, lo, hi, len, hps, 0);
 }
+
+/* ---- 32-bit process state ---------------------------------------------- */
+
+EC_EXPORT int emucompat_set_robust_list32(struct emucompat *ec, uint32_t head, uint32_t len)
+{
+	struct emucompat_robust_list32 req;
+
+	if (!ec) {
+		errno = EINVAL;
+		return -1;
+	}
+	memset(&req, 0, sizeof(req));
+	req.size = sizeof(req);
+	req.op = EMUCOMPAT_ROBUST_LIST32_SET;
+	req.head = head;
+	req.len = len;
+	return ioctl(ec->fd, EMUCOMPAT_IOC_ROBUST_LIST32, &req) < 0 ? -1 : 0;
+}
+
+EC_EXPORT int emucompat_get_robust_list32(struct emucompat *ec, uint32_t *head, uint32_t *len)
+{
+	struct emucompat_robust_list32 req;
+
+	if (!ec || !head || !len) {
+		errno = EINVAL;
+		return -1;
+	}
+	memset(&req, 0, sizeof(req));
+	req.size = sizeof(req);
+	req.op = EMUCOMPAT_ROBUST_LIST32_GET;
+	if (ioctl(ec->fd, EMUCOMPAT_IOC_ROBUST_LIST32, &req) < 0)
+		return -1;
+	*head = req.head;
+	*len = req.len;
+	return 0;
+}
+
+EC_EXPORT int emucompat_dir32(struct emucompat *ec, int dirfd)
+{
+	struct emucompat_dir32 req;
+
+	if (!ec) {
+		errno = EINVAL;
+		return -1;
+	}
+	memset(&req, 0, sizeof(req));
+	req.size = sizeof(req);
+	req.fd = dirfd;
+	return ioctl(ec->fd, EMUCOMPAT_IOC_DIR32, &req) < 0 ? -1 : 0;
+}

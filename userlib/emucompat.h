@@ -58,6 +58,27 @@ void *emucompat_mremap_range(struct emucompat *ec, void *old, size_t old_len, si
 /* shmat(shmid, NULL, shmflg) with the attach address inside [lo, hi). */
 void *emucompat_shmat_range(struct emucompat *ec, int shmid, int shmflg, uint64_t lo, uint64_t hi);
 
+/*
+ * Register @head (a 32-bit address of the guest's struct robust_list_head,
+ * 32-bit layout, @len == 12; 0 unregisters) as the calling thread's compat
+ * robust futex list, as a 32-bit thread's set_robust_list() would: when
+ * the thread exits, the kernel marks the futexes on it FUTEX_OWNER_DIED
+ * and wakes a waiter.  The host's own 64-bit list is kept.  0, or -1 with
+ * errno (EINVAL for a bad len, EOPNOTSUPP without kernel support).
+ */
+int emucompat_set_robust_list32(struct emucompat *ec, uint32_t head, uint32_t len);
+
+/* The calling thread's compat robust list, as get_robust_list(0, ...). */
+int emucompat_get_robust_list32(struct emucompat *ec, uint32_t *head, uint32_t *len);
+
+/*
+ * From now on, directory offsets of @dirfd (getdents64 d_off, lseek,
+ * telldir) are the 32-bit hash cookies a 32-bit process gets (ext4 and
+ * other hashed-directory filesystems).  Call it before reading the
+ * directory: EBUSY if its position is not 0; ENOTDIR, EBADF.
+ */
+int emucompat_dir32(struct emucompat *ec, int dirfd);
+
 #ifdef __cplusplus
 }
 #endif

@@ -56,10 +56,11 @@
 #define DEFAULT_SECS	20
 #define ARENA_LEN	(64UL << 20)	/* MAP_FIXED targets live only here */
 #define MAXFD		24
-#define NOPS		7
+#define NOPS		9
 
 static const char *const op_name[NOPS] = {
-	"raw", "info", "ioctl32", "mmap_range", "reserve_range", "mremap", "shmat"
+	"raw", "info", "ioctl32", "mmap_range", "reserve_range", "mremap", "shmat",
+	"robust_list32", "dir32"
 };
 
 static struct emucompat *ec;
@@ -194,12 +195,18 @@ static int documented(int op, int e)
 {
 	if (op == 2 || op == 5 || op == 6)
 		return 1;
+	if (op == 8 && e == EBADF)	/* DIR32 */
+		return 1;
+	if (op == 7 && e == EOPNOTSUPP)	/* ROBUST_LIST32 without compat */
+		return 1;
 	switch (e) {
 	case EINVAL: case E2BIG: case EFAULT: case ENOTTY:
 		return 1;
 	case ENOMEM: case EEXIST: case EAGAIN: case EPERM: case EBADF: case EACCES:
 	case ENODEV: case EOVERFLOW: case ETXTBSY: case ENFILE: case EMFILE: case EOPNOTSUPP:
 		return op == 3 || op == 4;
+	case ENOTDIR: case EBUSY:
+		return op == 8;
 	default:
 		return 0;
 	}
@@ -265,8 +272,8 @@ static void op_raw(void)
 	 * Real commands are the other ops' business: a random MMAP_RANGE could
 	 * legitimately MAP_FIXED over the fuzzer itself.
 	 */
-	if (_IOC_TYPE(cmd) == EMUCOMPAT_IOC_MAGIC && _IOC_NR(cmd) <= 3)
-		cmd = _IOC(_IOC_DIR(cmd), EMUCOMPAT_IOC_MAGIC, 4 + pick(12), _IOC_SIZE(cmd));
+	if (_IOC_TYPE(cmd) == EMUCOMPAT_IOC_MAGIC && _IOC_NR(cmd) <= 5)
+		cmd = _IOC(_IOC_DIR(cmd), EMUCOMPAT_IOC_MAGIC, 6 + pick(10), _IOC_SIZE(cmd));
 	fill_struct(high, ps);
 	count(0, ioctl(ecfd, cmd, struct_ptr(64)));
 }
@@ -585,6 +592,37 @@ static void op_shmat(void)
 	}
 }
 
+static void op_robust(void)
+{
+	struct emucompat_robust_list32 *r = (struct emucompat_robust_list32 *)high;
+	uint32_t size = rnd_size(EMUCOMPAT_ROBUST_LIST32_SIZE_VER0);
+
+	fill_struct(high, size);
+	r->size = size;
+	r->op = chance(80) ? pick(2) : rnd32();
+	/* a garbage list is the caller's own problem: the kernel walks it at exit */
+	r->head = chance(50) ? 0 : (chance(50) ? pt_u32(low) : rnd32());
+	r->len = chance(70) ? 12 : rnd32();
+	if (r->op == EMUCOMPAT_ROBUST_LIST32_GET && chance(70))
+		r->head = r->len = 0;
+	count(7, ioctl(ecfd, _IOC(_IOC_READ | _IOC_WRITE, EMUCOMPAT_IOC_MAGIC, 4,
+				  sizeof(struct emucompat_robust_list32)),
+		       chance(90) ? (void *)r : struct_ptr(size)));
+}
+
+static void op_dir32(void)
+{
+	struct emucompat_dir32 *r = (struct emucompat_dir32 *)high;
+	uint32_t size = rnd_size(EMUCOMPAT_DIR32_SIZE_VER0);
+
+	fill_struct(high, size);
+	r->size = size;
+	r->fd = rnd_fd();
+	count(8, ioctl(ecfd, _IOC(_IOC_WRITE, EMUCOMPAT_IOC_MAGIC, 5,
+				  sizeof(struct emucompat_dir32)),
+		       chance(90) ? (void *)r : struct_ptr(size)));
+}
+
 /* ---- set-up ---- */
 
 static void add_fd(int fd)
@@ -661,7 +699,7 @@ static void fuzz(unsigned long secs)
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
-		switch (pick(NOPS + 3)) {
+		switch (pick(12)) {
 		case 0:
 			op_raw();
 			break;
@@ -682,6 +720,12 @@ static void fuzz(unsigned long secs)
 			break;
 		case 5:
 			op_mremap();
+			break;
+		case 10:
+			op_robust();
+			break;
+		case 11:
+			op_dir32();
 			break;
 		default:
 			op_shmat();

@@ -38,6 +38,8 @@
 #define EMUCOMPAT_CAP_MMAP_RANGE	_BITULL(1)	/* EMUCOMPAT_IOC_MMAP_RANGE */
 #define EMUCOMPAT_CAP_MREMAP_RANGE	_BITULL(2)	/* via EMUCOMPAT_IOC_RESERVE_RANGE */
 #define EMUCOMPAT_CAP_SHMAT_RANGE	_BITULL(3)	/* via EMUCOMPAT_IOC_RESERVE_RANGE */
+#define EMUCOMPAT_CAP_ROBUST_LIST32	_BITULL(4)	/* EMUCOMPAT_IOC_ROBUST_LIST32 */
+#define EMUCOMPAT_CAP_DIR32		_BITULL(5)	/* EMUCOMPAT_IOC_DIR32 */
 
 /* emucompat_info.flags */
 /* ioctl32 needs a low stack (kernel has compat_alloc_user_space()) */
@@ -187,6 +189,57 @@ struct emucompat_reserve_range {
 
 #define EMUCOMPAT_RESERVE_RANGE_SIZE_VER0	64
 
+/* emucompat_robust_list32.op */
+#define EMUCOMPAT_ROBUST_LIST32_SET	0
+#define EMUCOMPAT_ROBUST_LIST32_GET	1
+
+/**
+ * struct emucompat_robust_list32 - the calling thread's 32-bit robust list
+ * @size: sizeof(struct emucompat_robust_list32)
+ * @op: EMUCOMPAT_ROBUST_LIST32_SET or _GET
+ * @head: SET: the guest's struct robust_list_head (32-bit layout: next,
+ *        futex_offset, list_op_pending; 12 bytes), a 32-bit address, 0 to
+ *        unregister; GET: out, the registered head
+ * @len: SET: must be 12, as for a 32-bit set_robust_list(); GET: out, 12
+ * @reserved: zero
+ *
+ * The list is the kernel's compat robust list of the calling thread, which
+ * the kernel walks at thread exit (besides the thread's own 64-bit list):
+ * a robust futex the thread still holds gets FUTEX_OWNER_DIED and a
+ * waiter is woken, as for a 32-bit process.
+ */
+struct emucompat_robust_list32 {
+	__u32 size;
+	__u32 op;
+	__u32 head;
+	__u32 len;
+	__u64 reserved[2];
+};
+
+#define EMUCOMPAT_ROBUST_LIST32_SIZE_VER0	32
+
+/**
+ * struct emucompat_dir32 - 32-bit directory offsets on an open directory
+ * @size: sizeof(struct emucompat_dir32)
+ * @fd: the directory, in the caller's file table, not read from yet
+ * @flags: zero
+ * @__pad: zero
+ * @reserved: zero
+ *
+ * From then on the filesystem hands out 32-bit hash cookies as directory
+ * offsets (getdents64 d_off, lseek, telldir) on this open file, as it
+ * does for a 32-bit process (FMODE_32BITHASH).
+ */
+struct emucompat_dir32 {
+	__u32 size;
+	__s32 fd;
+	__u32 flags;
+	__u32 __pad;
+	__u64 reserved[2];
+};
+
+#define EMUCOMPAT_DIR32_SIZE_VER0	32
+
 #define EMUCOMPAT_IOC_INFO \
 	_IOWR(EMUCOMPAT_IOC_MAGIC, 0x00, struct emucompat_info)
 #define EMUCOMPAT_IOC_IOCTL32 \
@@ -195,5 +248,9 @@ struct emucompat_reserve_range {
 	_IOWR(EMUCOMPAT_IOC_MAGIC, 0x02, struct emucompat_mmap_range)
 #define EMUCOMPAT_IOC_RESERVE_RANGE \
 	_IOWR(EMUCOMPAT_IOC_MAGIC, 0x03, struct emucompat_reserve_range)
+#define EMUCOMPAT_IOC_ROBUST_LIST32 \
+	_IOWR(EMUCOMPAT_IOC_MAGIC, 0x04, struct emucompat_robust_list32)
+#define EMUCOMPAT_IOC_DIR32 \
+	_IOW(EMUCOMPAT_IOC_MAGIC, 0x05, struct emucompat_dir32)
 
 #endif /* _UAPI_LINUX_EMUCOMPAT_H */
