@@ -7,9 +7,17 @@
 #   make install         module (modules_install + depmod), library, headers,
 #                        pkg-config file, udev rule   (DESTDIR=, PREFIX=)
 #   make demo            boot a QEMU guest and show what emucompat does
-#   make check           the test suite in QEMU guests  (KERNELS= override)
-#   make check-all       the same on every kernel of the matrix
+#   make check           the test suite in a QEMU guest on KERNEL (default
+#                        6.12-amd64; KERNELS="a b" for several)
+#   make check-all       the same on every kernel of the matrix (CI)
+#   make fuzz            t_fuzz alone for FUZZ_SECS (600) on KERNEL
 #   make check-dkms      dkms add/build/install/remove against other headers
+#   make bench           benchmarks in a QEMU guest (KERNEL=, default
+#                        6.1-amd64): tables + build/bench/mmap-scaling.png
+#   make deb             Debian packages into build/deb/  (DEB_OUT= override)
+#   make check-deb       build them, lintian, contents, then apt install in a
+#                        bookworm chroot: DKMS build, pkg-config, udev rule,
+#                        purge  (root; modprobe is tested by the QEMU guests)
 #   make lint            checkpatch --strict and sparse (make checkpatch / sparse)
 #
 # The version is PACKAGE_VERSION in dkms.conf.
@@ -37,12 +45,13 @@ LIB_CFLAGS += -std=gnu11 -Wall -Wextra -Werror=implicit-function-declaration \
 	-fPIC -fvisibility=hidden -D_GNU_SOURCE -Iuserlib -Iuapi -pthread
 B := build
 
-KERNELS ?= 6.12-amd64 6.12-arm64 5.10-amd64
-ALL_KERNELS := 5.10-amd64 5.10-arm64 6.1-amd64 6.1-arm64 6.12-amd64 6.12-arm64
 KERNEL ?= 6.12-amd64
+KERNELS ?= $(KERNEL)
+ALL_KERNELS := 5.10-amd64 5.10-arm64 6.1-amd64 6.1-arm64 6.12-amd64 6.12-arm64 \
+	6.12-arm64-lva 7.3-amd64 7.3-arm64
 
 .PHONY: all module lib install install-module install-lib demo check check-all \
-	check-dkms checkpatch sparse lint deps clean
+	check-dkms checkpatch sparse lint fuzz deps clean deb check-deb bench
 
 all: module lib
 
@@ -103,6 +112,20 @@ check-dkms: deps
 	tests/dkms-check.sh 6.12-amd64
 	tests/dkms-check.sh 6.12-arm64
 
+DEB_OUT ?= $(B)/deb
+deb:
+	debian/build-deb.sh $(DEB_OUT)
+
+# Installs what it needs itself (lintian, debootstrap, build tools).
+check-deb:
+	DEB_OUT=$(DEB_OUT) tests/deb-check.sh
+
+# Not part of check: minutes under TCG, and numbers, not a verdict.
+bench: KERNEL = 6.1-amd64
+bench:
+	EMUCOMPAT_DEPS_BENCH=1 tests/qemu/deps.sh
+	tests/bench/bench.sh $(KERNEL)
+
 checkpatch:
 	tests/lint.sh checkpatch
 
@@ -111,6 +134,14 @@ sparse: deps
 
 lint: deps
 	tests/lint.sh all
+	tests/fuzz/check-consts.sh
+
+# The fuzzer alone, for FUZZ_SECS seconds, on KERNEL.
+FUZZ_SECS ?= 600
+fuzz: deps
+	EMUCOMPAT_APPEND="emucompat.fuzz_secs=$(FUZZ_SECS) $(EMUCOMPAT_APPEND)" \
+		tests/qemu/run.sh $(KERNEL) --only 't_fuzz' \
+		--test-timeout $$(($(FUZZ_SECS) + 300)) --timeout $$(($(FUZZ_SECS) + 900))
 
 FORCE:
 

@@ -9,6 +9,7 @@
 #   KREL=<uname -r>  KARCH=<x86_64|arm64>  KIMAGE=<vmlinuz>  KDIR=<headers>
 #   KMODDIR=<lib/modules/KREL>  KDEBVER=<debian version>
 #   KTOOLCHAIN=<host|suite> (kernels.conf's TOOLCHAIN column, see toolchain.sh)
+#   KQEMUCPU=<-|cpu model> (kernels.conf's QEMU-CPU column, - = run.sh's default)
 # Cache: ${EMUCOMPAT_CACHE:-~/.cache/emucompat}/kernels/NAME (outside the clone).
 set -euo pipefail
 
@@ -19,8 +20,9 @@ conf=$here/kernels.conf
 
 line=$(awk -v n="$name" '$1 == n' "$conf")
 [ -n "$line" ] || { echo "fetch-kernel: unknown kernel '$name' (see $conf)" >&2; exit 2; }
-read -r _ debarch pattern toolchain _ <<<"$line"
+read -r _ debarch pattern toolchain qcpu _ <<<"$line"
 toolchain=${toolchain:-host}
+qcpu=${qcpu:--}
 
 # Debug kernels (NAME *-debug-*: KUnit, KASAN, lockdep, kmemleak) are not
 # downloaded but built from Debian's linux-source by debug-kernel.sh, which
@@ -29,10 +31,16 @@ case $name in
 *-debug-*) exec "$here/debug-kernel.sh" "$name" ;;
 esac
 
-dest=$cache/kernels/$name
+# A line that differs from an earlier one only in QEMU-CPU (a CPU variant,
+# e.g. 52-bit VA) shares that line's download.
+base=$(awk -v a="$debarch" -v p="$pattern" -v t="$toolchain" \
+	'$1 !~ /^#/ && NF >= 3 && $1 !~ /-debug-/ && $2 == a && $3 == p &&
+	 (NF >= 4 ? $4 : "host") == t { print $1; exit }' "$conf")
+dest=$cache/kernels/${base:-$name}
 if [ -f "$dest/.done" ]; then
 	cat "$dest/.env"
 	echo "KTOOLCHAIN=$toolchain"
+	echo "KQEMUCPU=$qcpu"
 	exit 0
 fi
 
@@ -135,3 +143,4 @@ mv "$dest.tmp" "$dest"
 touch "$dest/.done"
 cat "$dest/.env"
 echo "KTOOLCHAIN=$toolchain"
+echo "KQEMUCPU=$qcpu"

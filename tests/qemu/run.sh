@@ -257,7 +257,9 @@ arm64)
 		image=$build/Image
 		gzip -dc "$KIMAGE" >"$image"
 	fi
-	qemu=(qemu-system-aarch64 -M virt -cpu cortex-a72 "${common[@]}" -device virtio-gpu-pci
+	cpu=cortex-a72
+	[ "${KQEMUCPU:--}" != - ] && cpu=$KQEMUCPU
+	qemu=(qemu-system-aarch64 -M virt -cpu "$cpu" "${common[@]}" -device virtio-gpu-pci
 		-kernel "$image" -append "console=ttyAMA0 $append")
 	;;
 esac
