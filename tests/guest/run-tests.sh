@@ -3,7 +3,9 @@
 #
 # run-tests.sh [--unload] [PROGRAM...] — guest-side test runner (busybox sh).
 #
-# Runs PROGRAMs (default: every /tests/t_*, sorted), one at a time, each under
+# Runs PROGRAMs (default: every /tests/t_*, sorted, the shell-script tests
+# /tests/t_*.sh first: t_modprobe.sh reloads the module with modprobe, and
+# the programs then run against that module), one at a time, each under
 # `timeout` (EMUCOMPAT_TEST_TIMEOUT seconds, default 300), streaming its
 # stdout+stderr to the console unchanged.  Programs print TAP:
 #   "1..N" plan, "ok N - ...", "not ok N - ...", "# comment";
@@ -33,9 +35,15 @@ if [ "${1:-}" = --unload ]; then
 	unload=1
 	shift
 fi
+suite=0
 if [ $# -eq 0 ]; then
+	suite=1
 	set --
+	for t in /tests/t_*.sh; do
+		[ -f "$t" ] && [ -x "$t" ] && set -- "$@" "$t"
+	done
 	for t in /tests/t_*; do
+		case $t in *.sh) continue ;; esac
 		[ -f "$t" ] && [ -x "$t" ] && set -- "$@" "$t"
 	done
 fi
@@ -120,6 +128,71 @@ unload_one() {
 	fi
 }
 
+# kunit_check — the module's KUnit suites (module/kunit.c, built only
+# against kernels with KUnit) ran at each load and printed KTAP to the kernel
+# log.  Re-emit each case of every emucompat_* suite found in dmesg as a TAP
+# line of the pseudo-test "kunit" ("ok - kunit: SUITE: CASE"), its failure
+# messages as comments, and count them.  A suite whose KTAP ends early or
+# whose result is "not ok" without a failing case adds a failure; so does a
+# module built with suites when dmesg holds none.
+kunit_check() {
+	grep -q kunit_test_suites /emucompat.ko 2>/dev/null || return 0
+	echo "# ==== kunit ===="
+	dmesg | sed 's/^\[[^]]*\] //' | awk '
+		function res(ok, text) { print (ok ? "ok - kunit: " : "not ok - kunit: ") text }
+		/^    # Subtest: emucompat_/ {
+			if (suite != "") res(0, suite ": KTAP ended early")
+			suite = $3; nres = 0; nbad = 0; plan = -1; runs++; next
+		}
+		suite == "" { next }
+		/^    1\.\.[0-9]+/ { plan = substr($1, 4) + 0; next }
+		/^    (not )?ok [0-9]+ - / {
+			ok = ($1 == "ok"); t = $0; sub(/^ *(not )?ok [0-9]+ - /, "", t)
+			res(ok, suite ": " t); nres++; if (!ok) nbad++; next
+		}
+		/^(not )?ok [0-9]+ - emucompat_/ {
+			if ($1 == "not" && nbad == 0) res(0, suite ": suite failed")
+			if (plan >= 0 && nres < plan) res(0, suite ": " nres " of " plan " cases ran")
+			suite = ""; next
+		}
+		/^    / { t = $0; sub(/^ +/, "", t); sub(/^# /, "", t); print "# kunit: " t }
+		END {
+			if (suite != "") res(0, suite ": KTAP ended early")
+			if (!runs) res(0, "emucompat.ko has KUnit suites, but no emucompat_* KTAP in dmesg")
+		}' >"$TMP/kunit"
+	cat "$TMP/kunit"
+	count "$TMP/kunit"
+	passed=$((passed + c_ok))
+	skipped=$((skipped + c_skip))
+	failed=$((failed + c_notok))
+	echo "# kunit: $c_ok ok, $c_notok not ok, $c_skip skip"
+}
+
+# kmemleak_check — with kmemleak in the kernel (debug kernels), after the
+# module is unloaded: scan twice (objects younger than 5 s are not
+# reported yet), show the leaks as comments; any leak is a failure.
+kmemleak_check() {
+	k=/sys/kernel/debug/kmemleak
+	[ -e "$k" ] || return 0
+	echo "# ==== kmemleak ===="
+	sleep 6
+	if ! { echo scan >"$k" && echo scan >"$k"; } 2>/dev/null; then
+		echo "not ok - kmemleak: scan failed (kmemleak disabled? see dmesg)"
+		failed=$((failed + 1))
+		return
+	fi
+	cat "$k" >"$TMP/kmemleak"
+	n=$(grep -c '^unreferenced object' "$TMP/kmemleak")
+	if [ "$n" -gt 0 ]; then
+		sed 's/^/# /' "$TMP/kmemleak" | head -n 300
+		echo "not ok - kmemleak: $n unreferenced objects"
+		failed=$((failed + 1))
+	else
+		echo "ok - kmemleak: no unreferenced objects"
+		passed=$((passed + 1))
+	fi
+}
+
 for prog in "$@"; do
 	# shellcheck disable=SC2254  # $ONLY is a glob on purpose
 	case ${prog##*/} in
@@ -128,10 +201,12 @@ for prog in "$@"; do
 done
 [ "$nprogs" -eq 0 ] && echo "# run-tests: no test programs to run"
 
+[ "$suite" -eq 1 ] && kunit_check
 if [ "$unload" -eq 1 ]; then
 	echo "# ==== unload ===="
 	unload_one emucompat_probe
 	unload_one emucompat
+	[ "$suite" -eq 1 ] && kmemleak_check
 fi
 
 rm -rf "$TMP"
