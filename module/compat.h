@@ -155,8 +155,9 @@ static inline bool ec_seccomp_active(void)
  *
  * The kernel's own top-down gap search (vm_unmapped_area()) is not
  * exported.  From 6.1 its primitive, mas_empty_area_rev() on the maple
- * tree, is (GPL), and finds the window in O(log n).  Before 6.1 the VMA
- * list is walked downwards from @high: O(VMAs above the gap).
+ * tree, is (GPL), and finds the window in O(log n).  Before 6.1 the
+ * augmented VMA rbtree (rb_subtree_gap) is descended the same way
+ * vm_unmapped_area() does it: O(log n) too.
  *
  * Return: 0 with *@end set, or -ENOMEM if no window fits.
  */
@@ -174,29 +175,71 @@ static inline int ec_highest_gap(struct mm_struct *mm, unsigned long low,
 	*end = mas.last + 1;
 	return 0;
 #else
-	struct vm_area_struct *next, *prev;
+	struct vm_area_struct *vma, *child;
+	struct rb_node *node;
+	unsigned long gs, s, e;
 
 	if (high <= low || high - low < length)
 		return -ENOMEM;
-	next = find_vma(mm, high - 1);
-	if (next)
-		prev = next->vm_prev;
-	else
-		prev = mm->highest_vm_end ?
-			find_vma(mm, mm->highest_vm_end - 1) : NULL;
+	/* Above the highest VMA: the one gap the tree does not track. */
+	s = max(mm->highest_vm_end, low);
+	if (high > s && high - s >= length) {
+		*end = high;
+		return 0;
+	}
+	if (!mm->mm_rb.rb_node)
+		return -ENOMEM;
+	/*
+	 * The VMA tree is augmented with rb_subtree_gap, the largest gap
+	 * below any VMA of a subtree, which prunes subtrees without a gap
+	 * this long: O(log n) as vm_unmapped_area().  Those gaps leave room
+	 * for the stack guard (vm_start_gap()), so they never exceed the
+	 * plain gaps this search returns; a gap next to a growing stack is
+	 * only found when it fits with the guard, the rule range.c keeps.
+	 * Visit order is reverse in-order: highest gap first.
+	 */
+	vma = rb_entry(mm->mm_rb.rb_node, struct vm_area_struct, vm_rb);
+	if (vma->rb_subtree_gap < length)
+		return -ENOMEM;
 	for (;;) {
-		unsigned long gs = prev ? max(prev->vm_end, low) : low;
-		unsigned long ge = next && next->vm_start < high ?
-				   next->vm_start : high;
-
-		if (ge > gs && ge - gs >= length) {
-			*end = ge;
+		gs = vma->vm_prev ? vma->vm_prev->vm_end : 0;
+		if (gs < high && vma->vm_rb.rb_right) {
+			child = rb_entry(vma->vm_rb.rb_right, struct vm_area_struct,
+					 vm_rb);
+			if (child->rb_subtree_gap >= length) {
+				vma = child;
+				continue;
+			}
+		}
+check_current:
+		if (vma->vm_start <= low)
+			return -ENOMEM;
+		s = max(gs, low);
+		e = min(vma->vm_start, high);
+		if (e > s && e - s >= length) {
+			*end = e;
 			return 0;
 		}
-		if (!prev || prev->vm_start <= low)
-			return -ENOMEM;
-		next = prev;
-		prev = prev->vm_prev;
+		if (vma->vm_rb.rb_left) {
+			child = rb_entry(vma->vm_rb.rb_left, struct vm_area_struct,
+					 vm_rb);
+			if (child->rb_subtree_gap >= length) {
+				vma = child;
+				continue;
+			}
+		}
+		/* Up to the first ancestor reached from its right child. */
+		for (;;) {
+			node = &vma->vm_rb;
+			if (!rb_parent(node))
+				return -ENOMEM;
+			vma = rb_entry(rb_parent(node), struct vm_area_struct,
+				       vm_rb);
+			if (node == vma->vm_rb.rb_right) {
+				gs = vma->vm_prev ? vma->vm_prev->vm_end : 0;
+				goto check_current;
+			}
+		}
 	}
 #endif
 }

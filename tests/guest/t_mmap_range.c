@@ -408,6 +408,79 @@ static void test_47bit(void)
  * a hint there.  A range lying entirely below the window, or "anywhere",
  * must stay below it; a range above it must be honoured.
  */
+/*
+ * The gap search against the address space as /proc/self/maps shows it:
+ * in a 64 MiB region punched with random holes, every ranged mmap of a
+ * random length must end exactly at the end of the highest hole that
+ * fits (the search is top-down), or fail with ENOMEM when none does.
+ */
+static void test_gap_oracle(void)
+{
+	const uint64_t rlen = 64 * MiB;
+	uint8_t *r = mmap(NULL, rlen, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	uint64_t a = (uintptr_t)r, npages = rlen / ps;
+	int bad = 0, found = 0, nomem = 0;
+
+	if (r == MAP_FAILED) {
+		tap_ok(0, "gap oracle: region: %s", strerror(errno));
+		return;
+	}
+	/* holes of 1..64 pages at random places; alternate prot keeps VMAs apart */
+	for (int i = 0; i < 300; i++) {
+		uint64_t pg = rnd() % npages, n = 1 + rnd() % 64;
+
+		if (pg + n > npages)
+			n = npages - pg;
+		munmap(r + pg * ps, n * ps);
+		if (i % 3 == 0)
+			mmap(r + ((pg + n / 2) % npages) * ps, ps, PROT_READ,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	}
+	for (int i = 0; i < 300; i++) {
+		uint64_t len = (1 + rnd() % 48) * ps, want = 0;
+		struct map_ent *v;
+		int n = read_maps(&v);
+		uint64_t cur = a + rlen;
+		void *p;
+
+		/* walk the maps downwards: free stretches inside [a, a + rlen) */
+		for (int k = n - 1; k >= -1 && !want; k--) {
+			uint64_t vs = k >= 0 ? v[k].start : 0, ve = k >= 0 ? v[k].end : 0;
+
+			if (k >= 0 && vs >= cur)
+				continue;
+			if (ve < a)
+				ve = a;
+			if (cur > ve && cur - ve >= len)
+				want = cur;
+			if (k >= 0 && vs < cur)
+				cur = vs;
+			if (cur <= a)
+				break;
+		}
+		free(v);
+		p = mr(a, a + rlen, len, RW, ANON, -1, 0);
+		if (!want) {
+			nomem++;
+			if (p != MAP_FAILED || errno != ENOMEM)
+				bad++;
+		} else {
+			found++;
+			if (p == MAP_FAILED || (uintptr_t)p + len != want) {
+				if (bad++ < 5)
+					tap_diag("gap oracle: len %#llx: got %p, want end %#llx",
+						 (unsigned long long)len, p, (unsigned long long)want);
+			}
+		}
+		/* keep some placements: the address space keeps changing */
+		if (p != MAP_FAILED && (i & 1))
+			munmap(p, len);
+	}
+	tap_ok(!bad, "gap search = highest fitting hole from /proc/self/maps: %d placed, %d ENOMEM, %d wrong",
+	       found, nomem, bad);
+	munmap(r, rlen);
+}
+
 static bool poke(void *p, uint64_t len)
 {
 	volatile char *c = p;
@@ -498,6 +571,7 @@ int main(void)
 	test_race();
 	test_47bit();
 	test_above_48bit();
+	test_gap_oracle();
 	emucompat_close(ec);
 	return tap_done();
 }

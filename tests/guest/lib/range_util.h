@@ -20,6 +20,8 @@ bool range_mapped(uint64_t addr, uint64_t len);
 bool range_touched(uint64_t addr, uint64_t len);
 /* Mapping containing addr; false if none. */
 bool map_at(uint64_t addr, struct map_ent *out);
+/* /proc/self/maps, sorted by address, in a malloc'ed array; the count. */
+int read_maps(struct map_ent **out);
 /* xorshift64 */
 uint64_t rnd(void);
 /* Is [a, a+len) inside the allowed region of (lo, hi), after rounding inward? */
