@@ -139,7 +139,7 @@ lint: deps
 # The fuzzer alone, for FUZZ_SECS seconds, on KERNEL.
 FUZZ_SECS ?= 600
 fuzz: deps
-	EMUCOMPAT_APPEND="emucompat.fuzz_secs=$(FUZZ_SECS) $(EMUCOMPAT_APPEND)" \
+	EMUCOMPAT_APPEND="ectest.fuzz_secs=$(FUZZ_SECS) $(EMUCOMPAT_APPEND)" \
 		tests/qemu/run.sh $(KERNEL) --only 't_fuzz' \
 		--test-timeout $$(($(FUZZ_SECS) + 300)) --timeout $$(($(FUZZ_SECS) + 900))
 

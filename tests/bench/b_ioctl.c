@@ -512,8 +512,8 @@ int main(int argc, char **argv)
 		profile(&ops[o_tcgets], V_O32, "real 32-bit process, TCGETS");
 		ft_end();
 	} else {
-		b_md("(No kernel-side profile: boot with emucompat.profile=1, e.g. "
-		     "`EMUCOMPAT_APPEND=emucompat.profile=1 make bench`, for function_graph "
+		b_md("(No kernel-side profile: boot with ectest.profile=1, e.g. "
+		     "`EMUCOMPAT_APPEND=ectest.profile=1 make bench`, for function_graph "
 		     "call trees of both paths.)");
 		b_md("");
 	}

@@ -16,7 +16,7 @@
 # Guest lines read: "@env K=V", "@md TEXT", "@csv FIELDS", "@target
 # id|what|measured|threshold|met or MISSED|note".
 # Kernel-side call trees (function_graph; slow, and on a busy host a source
-# of soft-lockup reports): EMUCOMPAT_APPEND=emucompat.profile=1.
+# of soft-lockup reports): EMUCOMPAT_APPEND=ectest.profile=1.
 # Exit status: that of run.sh (a benchmark that crashed, a kernel splat);
 # missed targets are reported, not failures.
 # Environment: as run.sh (EMUCOMPAT_BUILD, EMUCOMPAT_JOBS, ...); the console

@@ -9,7 +9,7 @@
  * trees taken the same way are comparable, and show where the time goes.
  *
  * Off unless EMUCOMPAT_BENCH_PROFILE=1 (run-bench.sh sets it for the
- * kernel argument emucompat.profile=1): switching the tracer patches every
+ * kernel argument ectest.profile=1): switching the tracer patches every
  * kernel function under stop_machine, which under TCG on a busy host
  * stalls a vCPU long enough for soft-lockup and RCU-stall reports.
  */

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # run-bench.sh — guest side of `make bench` (busybox sh), started by /init
-# in emucompat.mode=bench.  Runs the benchmark programs in /tests/bench
+# in ectest.mode=bench.  Runs the benchmark programs in /tests/bench
 # (b_startup: 3a, b_ioctl: 1, b_mmap: 2, b_alloc: 3b, b_memory: 4) one
 # after the other through /run-tests.sh (same timeout, same --only glob,
 # same "N passed, N failed" line: a benchmark that crashes or exits
@@ -28,9 +28,9 @@ echo 262144 >/proc/sys/vm/max_map_count
 read -r printk_saved _ </proc/sys/kernel/printk
 echo 4 >/proc/sys/kernel/printk
 
-# emucompat.profile=1: function_graph call trees (tests/bench/ftrace.h)
+# ectest.profile=1: function_graph call trees (tests/bench/ftrace.h)
 case " $(cat /proc/cmdline) " in
-*" emucompat.profile=1 "*) export EMUCOMPAT_BENCH_PROFILE=1 ;;
+*" ectest.profile=1 "*) export EMUCOMPAT_BENCH_PROFILE=1 ;;
 esac
 
 set --

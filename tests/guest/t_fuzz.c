@@ -21,8 +21,8 @@
  * maps outside the requested range or over the fuzzer's own memory, and
  * that no mapping or descriptor is left behind.
  *
- * Time: 20 s by default; emucompat.fuzz_secs=N on the kernel command line
- * (make fuzz) sets it, emucompat.fuzz_seed=N replays a seed.
+ * Time: 20 s by default; ectest.fuzz_secs=N on the kernel command line
+ * (make fuzz) sets it, ectest.fuzz_seed=N replays a seed.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -740,8 +740,8 @@ static void fuzz(unsigned long secs)
 
 int main(void)
 {
-	unsigned long secs = cmdline_ul("emucompat.fuzz_secs=", DEFAULT_SECS);
-	uint64_t seed = cmdline_ul("emucompat.fuzz_seed=", 0);
+	unsigned long secs = cmdline_ul("ectest.fuzz_secs=", DEFAULT_SECS);
+	uint64_t seed = cmdline_ul("ectest.fuzz_seed=", 0);
 	int maps0, maps1, fds0, fds1, status, i;
 	unsigned long total = 0, errs = 0;
 	pid_t pid;
@@ -758,7 +758,7 @@ int main(void)
 		seed = ((uint64_t)ts.tv_sec << 20) ^ (uint64_t)ts.tv_nsec ^ (uint64_t)getpid();
 	}
 	seed_state = seed ? seed : 1;
-	tap_diag("seed %#llx (replay: emucompat.fuzz_seed=%#llx), %lu s",
+	tap_diag("seed %#llx (replay: ectest.fuzz_seed=%#llx), %lu s",
 		 (unsigned long long)seed, (unsigned long long)seed, secs);
 
 	st = mmap(NULL, sizeof(*st), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);

@@ -65,13 +65,19 @@ t "sysfs: misc class device with DEVNAME=emucompat, DEVMODE=0666, MAJOR=10" \
 		printf "%s\n" "$2" | grep -qx DEVMODE=0666 &&
 		printf "%s\n" "$2" | grep -qx MAJOR=10' - "$subsys" "$uevent"
 
-got=$(modinfo -F version emucompat 2>/dev/null)
-echo "# modinfo -F version emucompat: ${got:-?}"
-t "modinfo version = dkms.conf PACKAGE_VERSION ($want)" test -n "$want" -a "$got" = "$want"
-t "/sys/module/emucompat/version = $want" test "$(cat /sys/module/emucompat/version 2>/dev/null)" = "$want"
 file=$(modinfo -n emucompat 2>/dev/null || modinfo emucompat 2>/dev/null | sed -n 's/^filename: *//p')
 echo "# modinfo filename: ${file:-?}"
 t "modinfo finds it in updates/dkms" sh -c 'case $1 in */updates/dkms/emucompat.ko) ;; *) exit 1 ;; esac' - "$file"
+got=$(modinfo -F version emucompat 2>/dev/null)
+echo "# modinfo -F version emucompat: ${got:-?}"
+if [ -z "$got" ] && [ -f "$file" ]; then
+	# busybox modinfo -F misses the field in some .ko layouts (seen with
+	# 6.1 arm64); read the .modinfo string of the file modprobe uses.
+	got=$(tr '\000' '\n' <"$file" | sed -n 's/^version=//p' | head -n 1)
+	echo "# version= string in $file: ${got:-?}"
+fi
+t "installed module's version = dkms.conf PACKAGE_VERSION ($want)" test -n "$want" -a "$got" = "$want"
+t "/sys/module/emucompat/version = $want" test "$(cat /sys/module/emucompat/version 2>/dev/null)" = "$want"
 
 t "modprobe -r emucompat" modprobe -r emucompat
 # Load it again for the rest of the suite, whatever happened above.

@@ -2,7 +2,7 @@
 /*
  * t_stress - many threads mixing everything, plus the failure paths:
  *
- *   mix:     for a fixed time (10 s; emucompat.stress_secs=N), threads of
+ *   mix:     for a fixed time (10 s; ectest.stress_secs=N), threads of
  *            one process mix forwarded ioctls (TCGETS on a pty, PROBE_RETURN,
  *            short PROBE_SLEEPs), ranged mmap/munmap, ranged mremap and
  *            shmat, fork + forwarded call + exec in the child, short-lived
@@ -458,7 +458,7 @@ static void phase_rmmod(void)
 
 int main(void)
 {
-	unsigned long secs = cmdline_ul("emucompat.stress_secs=", DEFAULT_SECS);
+	unsigned long secs = cmdline_ul("ectest.stress_secs=", DEFAULT_SECS);
 	struct termios *t;
 	int pts;
 

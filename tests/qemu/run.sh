@@ -234,12 +234,12 @@ if [ "$mode" = bench ]; then
 fi
 
 # --- boot ----------------------------------------------------------------------
-append="panic=-1 emucompat.mode=$mode"
+append="panic=-1 ectest.mode=$mode"
 # bench: a TSC clock (TCG's TSC follows the host clock) instead of the HPET
 # the guest falls back to, whose every read is an MMIO exit and a syscall.
 [ "$mode" = bench ] && [ "$KARCH" = x86_64 ] && append+=" clocksource=tsc tsc=reliable"
-[ -n "$test_timeout" ] && append+=" emucompat.timeout=$test_timeout"
-[ -n "$only" ] && append+=" emucompat.only=$only"
+[ -n "$test_timeout" ] && append+=" ectest.timeout=$test_timeout"
+[ -n "$only" ] && append+=" ectest.only=$only"
 [ -n "${EMUCOMPAT_APPEND:-}" ] && append+=" $EMUCOMPAT_APPEND"
 common=(-m 1024 -smp 2 -nographic -no-reboot -accel tcg -nic none
 	-device virtio-rng-pci -initrd "$build/initramfs.cpio")
