@@ -184,12 +184,13 @@ static inline int b_write_file(const char *path, const char *s)
 }
 
 /* A field of /proc/self/status in kB ("VmSize:", "VmRSS:"), -1 if absent. */
-static inline long b_status_kb(const char *field)
+/* The number after FIELD (e.g. "VmRSS:") in a /proc file, or -1. */
+static inline long b_proc_kb(const char *path, const char *field)
 {
 	char line[256];
 	size_t fl = strlen(field);
 	long v = -1;
-	FILE *f = fopen("/proc/self/status", "re");
+	FILE *f = fopen(path, "re");
 
 	if (!f)
 		return -1;
@@ -201,6 +202,11 @@ static inline long b_status_kb(const char *field)
 	}
 	fclose(f);
 	return v;
+}
+
+static inline long b_status_kb(const char *field)
+{
+	return b_proc_kb("/proc/self/status", field);
 }
 
 /* Lines of /proc/self/maps (= VMAs). */
@@ -223,21 +229,7 @@ static inline long b_maps_lines(void)
 /* A field of /proc/meminfo in kB ("Slab:"), -1 if absent. */
 static inline long b_meminfo_kb(const char *field)
 {
-	char line[256];
-	size_t fl = strlen(field);
-	long v = -1;
-	FILE *f = fopen("/proc/meminfo", "re");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, field, fl)) {
-			v = strtol(line + fl, NULL, 10);
-			break;
-		}
-	}
-	fclose(f);
-	return v;
+	return b_proc_kb("/proc/meminfo", field);
 }
 
 /* ---- output ----------------------------------------------------------- */

@@ -112,23 +112,6 @@ static int chance(unsigned int pct)
 	return pick(100) < pct;
 }
 
-static unsigned long cmdline_ul(const char *key, unsigned long def)
-{
-	char buf[1024], *p;
-	FILE *f = fopen("/proc/cmdline", "r");
-	size_t n;
-
-	if (!f)
-		return def;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = 0;
-	p = strstr(buf, key);
-	if (!p)
-		return def;
-	return strtoul(p + strlen(key), NULL, 0);
-}
-
 /* A pointer for a command's struct: mostly valid, often not. */
 static void *struct_ptr(size_t need)
 {
@@ -740,8 +723,8 @@ static void fuzz(unsigned long secs)
 
 int main(void)
 {
-	unsigned long secs = cmdline_ul("ectest.fuzz_secs=", DEFAULT_SECS);
-	uint64_t seed = cmdline_ul("ectest.fuzz_seed=", 0);
+	unsigned long secs = pt_cmdline_ul("ectest.fuzz_secs=", DEFAULT_SECS);
+	uint64_t seed = pt_cmdline_ul("ectest.fuzz_seed=", 0);
 	int maps0, maps1, fds0, fds1, status, i;
 	unsigned long total = 0, errs = 0;
 	pid_t pid;

@@ -131,13 +131,10 @@ struct ifreq32 {
 
 static void check_credentials(void)
 {
-	int res[2], status;
+	int res[2];
 	pid_t pid;
 
-	if (pipe(res))
-		tap_bail("pipe");
-	tap_flush();
-	pid = fork();
+	pid = pt_fork_child(res);
 	if (pid == 0) {
 		struct ifreq32 *ifr;
 		int out[4] = { -1, -1, -1, -1 }, s;
@@ -159,16 +156,13 @@ static void check_credentials(void)
 			r = emucompat_ioctl32(e, s, SIOCSIFFLAGS, pt_u32(ifr));
 			out[3] = r < 0 ? errno : 0;
 		}
-		if (write(res[1], out, sizeof(out)) != sizeof(out))
-			_exit(1);
-		_exit(0);
+		pt_child_exit(res[1], out, sizeof(out));
 	}
 	{
 		int out[4];
 
-		if (read(res[0], out, sizeof(out)) != sizeof(out))
+		if (!pt_child_result(res[0], pid, out, sizeof(out)))
 			tap_bail("credentials child died");
-		waitpid(pid, &status, 0);
 		tap_ok(out[0] == 1 && out[1] == 1, "uid 65534 opens /dev/emucompat and reads INFO");
 		tap_ok(out[2] == 1, "uid 65534: forwarded SIOCGIFFLAGS on lo works");
 		tap_ok(out[3] == EPERM, "uid 65534: forwarded SIOCSIFFLAGS is EPERM, as for a 32-bit "
@@ -187,7 +181,7 @@ static void check_credentials(void)
 static void check_landlock(void)
 {
 	struct { uint64_t handled_access_fs; } attr = { LL_ACCESS_FS_IOCTL_DEV };
-	int abi, res[2], status, fd;
+	int abi, res[2], fd;
 	struct termios *t;
 	pid_t pid;
 
@@ -204,10 +198,7 @@ static void check_landlock(void)
 	       "Landlock ABI %d: forwarded TCGETS on a pty works without a ruleset", abi);
 	if (fd >= 0)
 		close(fd);
-	if (pipe(res))
-		tap_bail("pipe");
-	tap_flush();
-	pid = fork();
+	pid = pt_fork_child(res);
 	if (pid == 0) {
 		int out[2] = { -1, -1 }, rs, f;
 		struct termios nt;
@@ -221,19 +212,15 @@ static void check_landlock(void)
 			out[0] = ioctl(f, TCGETS, &nt) < 0 ? errno : 0;
 			out[1] = emucompat_ioctl32(ec, f, TCGETS, pt_u32(t)) < 0 ? errno : 0;
 		}
-		if (write(res[1], out, sizeof(out)) != sizeof(out))
-			_exit(1);
-		_exit(0);
+		pt_child_exit(res[1], out, sizeof(out));
 	}
 	{
 		int out[2];
 
-		if (read(res[0], out, sizeof(out)) != sizeof(out)) {
+		if (!pt_child_result(res[0], pid, out, sizeof(out))) {
 			tap_ok(0, "Landlock child failed to set up");
-			waitpid(pid, &status, 0);
 			return;
 		}
-		waitpid(pid, &status, 0);
 		tap_ok(out[0] == EACCES, "under Landlock IOCTL_DEV the native TCGETS is EACCES (%d)",
 		       out[0]);
 		tap_ok(out[1] == EACCES, "under Landlock IOCTL_DEV the forwarded TCGETS is EACCES too "

@@ -68,21 +68,6 @@ static void on_usr1(int sig)
 	sigs++;
 }
 
-static unsigned long cmdline_ul(const char *key, unsigned long def)
-{
-	char buf[1024], *p;
-	FILE *f = fopen("/proc/cmdline", "r");
-	size_t n;
-
-	if (!f)
-		return def;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = 0;
-	p = strstr(buf, key);
-	return p ? strtoul(p + strlen(key), NULL, 0) : def;
-}
-
 static void note(int op, int ok)
 {
 	__atomic_add_fetch(&ops[op], 1, __ATOMIC_RELAXED);
@@ -354,14 +339,11 @@ static int set_int(const char *path, long v, long *old)
 
 static void phase_limits(void)
 {
-	int res[2], status;
+	int res[2];
 	long old_max;
 	pid_t pid;
 
-	if (pipe(res))
-		tap_bail("pipe");
-	tap_flush();
-	pid = fork();
+	pid = pt_fork_child(res);
 	if (pid == 0) {
 		/* out: mmap ENOMEM seen, unexpected errnos, maps before, maps after */
 		int out[4] = { 0, 0, 0, 0 };
@@ -425,19 +407,15 @@ static void phase_limits(void)
 			}
 		}
 		out[3] = pt_count_maps();
-		if (write(res[1], out, sizeof(out)) != sizeof(out))
-			_exit(1);
-		_exit(0);
+		pt_child_exit(res[1], out, sizeof(out));
 	}
 	{
 		int out[4];
 
-		if (read(res[0], out, sizeof(out)) != sizeof(out)) {
+		if (!pt_child_result(res[0], pid, out, sizeof(out))) {
 			tap_ok(0, "limits child died");
-			waitpid(pid, &status, 0);
 			return;
 		}
-		waitpid(pid, &status, 0);
 		tap_ok(out[0] > 0 && out[1] == 0,
 		       "limits: max_map_count / RLIMIT_AS failures are ENOMEM (%d ENOMEM, %d other)",
 		       out[0], out[1]);
@@ -458,7 +436,7 @@ static void phase_rmmod(void)
 
 int main(void)
 {
-	unsigned long secs = cmdline_ul("ectest.stress_secs=", DEFAULT_SECS);
+	unsigned long secs = pt_cmdline_ul("ectest.stress_secs=", DEFAULT_SECS);
 	struct termios *t;
 	int pts;
 

@@ -15,6 +15,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -250,4 +251,45 @@ long pt_raw_ioctl32(int ecfd, int fd, unsigned int cmd, uint32_t arg, uint64_t s
 	req.__pad = pad;
 	req.pivot_sp = sp;
 	return ioctl(ecfd, EMUCOMPAT_IOC_IOCTL32, &req);
+}
+
+unsigned long pt_cmdline_ul(const char *key, unsigned long def)
+{
+	char buf[1024], *p;
+	FILE *f = fopen("/proc/cmdline", "r");
+	size_t n;
+
+	if (!f)
+		return def;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	p = strstr(buf, key);
+	return p ? strtoul(p + strlen(key), NULL, 0) : def;
+}
+
+int pt_child_result(int rfd, pid_t pid, void *out, size_t n)
+{
+	int ok = read(rfd, out, n) == (ssize_t)n;
+
+	waitpid(pid, NULL, 0);
+	return ok;
+}
+
+void pt_child_exit(int wfd, const void *out, size_t n)
+{
+	_exit(write(wfd, out, n) == (ssize_t)n ? 0 : 1);
+}
+
+pid_t pt_fork_child(int res[2])
+{
+	pid_t pid;
+
+	if (pipe(res))
+		tap_bail("pipe: %s", strerror(errno));
+	tap_flush();
+	pid = fork();
+	if (pid < 0)
+		tap_bail("fork: %s", strerror(errno));
+	return pid;
 }

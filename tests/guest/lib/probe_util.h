@@ -70,6 +70,20 @@ pid_t pt_gettid(void);
 int pt_wait_asleep(int pfd, pid_t tid, const int *done, unsigned int entries);
 /* Sleep for ms milliseconds. */
 void pt_msleep(unsigned int ms);
+/* The number after KEY (e.g. "ectest.fuzz_secs=") on /proc/cmdline, or @def. */
+unsigned long pt_cmdline_ul(const char *key, unsigned long def);
+/*
+ * Read a child's @n-byte result from pipe @rfd, then reap @pid.
+ * 1 when all @n bytes came, 0 if the child died first.
+ */
+int pt_child_result(int rfd, pid_t pid, void *out, size_t n);
+/*
+ * fork() with a result pipe: @res[1] is for the child (pt_child_exit()),
+ * @res[0] for the parent (pt_child_result()).  Bails if either fails.
+ */
+pid_t pt_fork_child(int res[2]);
+/* In the child: write the @n-byte result to pipe @wfd and _exit(). */
+__attribute__((noreturn)) void pt_child_exit(int wfd, const void *out, size_t n);
 /* 1 if /sys/module/emucompat/parameters/NAME reads Y or 1. */
 int pt_module_param_on(const char *name);
 
