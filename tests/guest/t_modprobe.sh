@@ -71,9 +71,10 @@ t "modinfo finds it in updates/dkms" sh -c 'case $1 in */updates/dkms/emucompat.
 got=$(modinfo -F version emucompat 2>/dev/null)
 echo "# modinfo -F version emucompat: ${got:-?}"
 if [ -z "$got" ] && [ -f "$file" ]; then
-	# busybox modinfo -F misses the field in some .ko layouts (seen with
-	# 6.1 arm64); read the .modinfo string of the file modprobe uses.
-	got=$(tr '\000' '\n' <"$file" | sed -n 's/^version=//p' | head -n 1)
+	# busybox modinfo -F misses the field in some .ko layouts (6.1 and
+	# 6.12 arm64: .modinfo starts right after another section's last
+	# byte); read the .modinfo string of the file modprobe uses.
+	got=$(strings "$file" | sed -n 's/^version=//p' | head -n 1)
 	echo "# version= string in $file: ${got:-?}"
 fi
 t "installed module's version = dkms.conf PACKAGE_VERSION ($want)" test -n "$want" -a "$got" = "$want"

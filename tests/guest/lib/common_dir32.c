@@ -94,16 +94,19 @@ int dir32_list(int fd, FILE *out)
 		}
 	}
 	/*
-	 * seekdir(): resuming at entry i's offset must give entry i + 1, or an
-	 * entry whose hash cookie is the same (a hash collision: the
-	 * filesystem returns those together, in an order of its own).
+	 * seekdir(): resuming at entry i's offset must give entry i + 1 -- or,
+	 * on a hash collision, any entry whose cookie is that same offset:
+	 * the filesystem can only resume at the first entry of a hash, so a
+	 * cookie shared by several entries brings back the first of them
+	 * (what a 32-bit process gets too).
 	 */
 	for (size_t i = 0; i + 1 < n; i++) {
+		size_t lo = i > 16 ? i - 16 : 1, hi = i + 17 < n ? i + 17 : n;
 		int hit = 0;
 
 		if (seek64(fd, v[i].off) == 0 && first_name(fd, name, sizeof(name)) == 0)
-			for (size_t j = i + 1; j < n && !hit && v[j - 1].off == v[i].off; j++)
-				hit = !strcmp(name, v[j].name);
+			for (size_t k = lo; k < hi && !hit; k++)
+				hit = v[k - 1].off == v[i].off && !strcmp(name, v[k].name);
 		if (hit)
 			ok++;
 		else
