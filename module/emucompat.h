@@ -51,6 +51,9 @@ bool ec_robust_list32_supported(void);
 long ec_robust_list32(struct emucompat_robust_list32 *req);
 long ec_dir32(const struct emucompat_dir32 *req);
 
+/* main.c */
+long ec_unlocked_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+
 /* ioctl32.c */
 long ec_ioctl32(struct emucompat_ioctl32 *req);
 

@@ -222,8 +222,17 @@ static long ec_cmd_dir32(void __user *uarg)
 /* Match type, direction and number; the size field may grow. */
 #define EC_CMD(c) ((c) & ~(_IOC_SIZEMASK << _IOC_SIZESHIFT))
 
-static long ec_unlocked_ioctl(struct file *file, unsigned int cmd,
-			      unsigned long arg)
+/**
+ * ec_unlocked_ioctl() - the ioctl handler of /dev/emucompat
+ * @file: the open device (not used: every command acts on the caller)
+ * @cmd: EMUCOMPAT_IOC_*; matched on type, direction and number
+ * @arg: user pointer to the command's struct
+ *
+ * Not static for the KUnit suites (kunit.c), which call it directly.
+ *
+ * Return: the command's result, or -ENOTTY for an unknown command.
+ */
+long ec_unlocked_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	void __user *uarg = (void __user *)arg;
 

@@ -146,11 +146,11 @@ kunit_check() {
 		}
 		suite == "" { next }
 		/^    1\.\.[0-9]+/ { plan = substr($1, 4) + 0; next }
-		/^    (not )?ok [0-9]+ - / {
-			ok = ($1 == "ok"); t = $0; sub(/^ *(not )?ok [0-9]+ - /, "", t)
+		/^    (not )?ok [0-9]+ / {
+			ok = ($1 == "ok"); t = $0; sub(/^ *(not )?ok [0-9]+ (- )?/, "", t)
 			res(ok, suite ": " t); nres++; if (!ok) nbad++; next
 		}
-		/^(not )?ok [0-9]+ - emucompat_/ {
+		/^(not )?ok [0-9]+ (- )?emucompat_/ {
 			if ($1 == "not" && nbad == 0) res(0, suite ": suite failed")
 			if (plan >= 0 && nres < plan) res(0, suite ": " nres " of " plan " cases ran")
 			suite = ""; next

@@ -313,7 +313,9 @@ if [ "$nnotok" -gt 0 ] && [ "$failed" -eq 0 ]; then
 fi
 # Kernel splats.  Lines printed by test programs (TAP) are not scanned.
 splat_re='Kernel panic|BUG:|WARNING:|Oops|Call Trace|KASAN|UBSAN|possible circular locking|possible recursive locking|INFO: task|kernel BUG|general protection|Unable to handle kernel|Internal error:|lockdep'
-splats=$(grep -vE '^(ok|not ok|#)( |$)' <<<"$clean" | grep -E "$splat_re" |
+# Boot banners of debug kernels (6.1-debug-amd64: PROVE_LOCKING) are not splats.
+benign_re='RCU lockdep checking is enabled'
+splats=$(grep -vE '^(ok|not ok|#)( |$)' <<<"$clean" | grep -E "$splat_re" | { grep -vE "$benign_re" || true; } |
 	{ if [ -n "${EMUCOMPAT_IGNORE:-}" ]; then grep -vE "$EMUCOMPAT_IGNORE"; else cat; fi; } || true)
 if [ -n "$splats" ]; then
 	first=$(head -n 1 <<<"$splats" | sed -E 's/^\[ *[0-9.]+\] //' | cut -c1-100)
