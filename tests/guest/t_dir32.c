@@ -3,7 +3,7 @@
  * t_dir32 - emucompat_dir32() gives an open ext4 directory the 32-bit hash
  * cookies a real 32-bit process gets: on a hashed (htree) directory of
  * 10 000 entries (fewer, at least 2 000, if creating them takes more than
- * 90 s, as on the KASAN debug kernel), the 64-bit process's listing after emucompat_dir32() is
+ * 20 s, as on the KASAN debug kernel: listing and seeking scale with it), the 64-bit process's listing after emucompat_dir32() is
  * byte for byte the 32-bit oracle's (o32_compat32 dir): every entry seen
  * exactly once, every d_off below 2^32, lseek() to each offset resumes at
  * the next entry.  Also: ENOTDIR, EBUSY (already read), EBADF, reserved
@@ -30,7 +30,7 @@
 
 #define NFILES	10000
 #define MIN_FILES	2000	/* what a slow (debug) kernel must reach */
-#define CREATE_SECS	90	/* stop creating after this long */
+#define CREATE_SECS	20	/* stop creating after this long */
 #define IMG	"/tmp/dir32.img"
 #define MNT	"/tmp/dir32.mnt"
 #define DIR	MNT "/big"
