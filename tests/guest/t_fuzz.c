@@ -823,7 +823,8 @@ int main(void)
 						e ? ic_errname(e) : "?", st->errs[i][e]);
 		tap_diag("%-14s errnos:%s", op_name[i], len ? line : " none");
 	}
-	tap_ok(total > 1000, "%lu calls (%lu failed as expected for garbage)", total, errs);
+	/* 10 calls a second is what a KASAN + lockdep kernel under TCG manages */
+	tap_ok(total >= 10 * secs, "%lu calls (%lu failed as expected for garbage)", total, errs);
 	for (i = 0; i < NOPS; i++)
 		tap_ok(st->ops[i] > 0, "%s was exercised (%lu calls, %lu succeeded)", op_name[i],
 		       st->ops[i], st->ok[i]);
