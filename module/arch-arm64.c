@@ -103,6 +103,18 @@ bool ec_arch_compat_supported(void)
 }
 
 /**
+ * ec_arch_compat_flag() - is the compat flag set on the current task?
+ *
+ * For the KUnit suites, which check the window opens and closes.
+ *
+ * Return: true when TIF_32BIT is set.
+ */
+bool ec_arch_compat_flag(void)
+{
+	return test_thread_flag(TIF_32BIT);
+}
+
+/**
  * ec_arch_compat_task_size() - end of a real 32-bit process's address space
  *
  * Inside the window TASK_SIZE is TASK_SIZE_32, and a translation fault

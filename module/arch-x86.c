@@ -70,6 +70,22 @@ bool ec_arch_compat_supported(void)
 }
 
 /**
+ * ec_arch_compat_flag() - is the compat flag set on the current task?
+ *
+ * For the KUnit suites, which check the window opens and closes.
+ *
+ * Return: true when TS_COMPAT is set.
+ */
+bool ec_arch_compat_flag(void)
+{
+#ifdef CONFIG_COMPAT
+	return current_thread_info()->status & TS_COMPAT;
+#else
+	return false;
+#endif
+}
+
+/**
  * ec_arch_compat_task_size() - end of a real 32-bit process's address space
  *
  * TASK_SIZE does not follow TS_COMPAT on x86-64 (it follows TIF_ADDR32),

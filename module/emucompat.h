@@ -40,6 +40,7 @@ void ec_arch_exit(void);
 u32 ec_arch_id(void);
 bool ec_arch_compat_supported(void);
 u64 ec_arch_compat_task_size(void);
+bool ec_arch_compat_flag(void);
 void ec_compat_enter(struct ec_compat_window *w);
 void ec_compat_exit(struct ec_compat_window *w);
 unsigned long ec_user_sp(void);

@@ -655,17 +655,6 @@ static struct kunit_suite ec_uapi_suite = {
 /* emucompat_compat: the compat window on the current task                */
 /* ---------------------------------------------------------------------- */
 
-static bool ec_arch_flag(void)
-{
-#if defined(CONFIG_X86_64) && defined(CONFIG_COMPAT)
-	return current_thread_info()->status & TS_COMPAT;
-#elif defined(CONFIG_ARM64) && defined(CONFIG_COMPAT)
-	return test_thread_flag(TIF_32BIT);
-#else
-	return false;
-#endif
-}
-
 static void compat_window(struct kunit *test)
 {
 	struct ec_compat_window w;
@@ -673,17 +662,17 @@ static void compat_window(struct kunit *test)
 	if (!ec_arch_compat_supported())
 		kunit_skip(test, "no compat support in this kernel");
 	KUNIT_ASSERT_FALSE(test, in_compat_syscall());
-	KUNIT_ASSERT_FALSE(test, ec_arch_flag());
+	KUNIT_ASSERT_FALSE(test, ec_arch_compat_flag());
 	ec_compat_enter(&w);
 	KUNIT_EXPECT_TRUE(test, in_compat_syscall());
-	KUNIT_EXPECT_TRUE(test, ec_arch_flag());
+	KUNIT_EXPECT_TRUE(test, ec_arch_compat_flag());
 	KUNIT_EXPECT_FALSE(test, w.saved);
 	/* the window survives sleeping (and, on arm64, being scheduled out) */
 	msleep(20);
 	KUNIT_EXPECT_TRUE(test, in_compat_syscall());
 	ec_compat_exit(&w);
 	KUNIT_EXPECT_FALSE(test, in_compat_syscall());
-	KUNIT_EXPECT_FALSE(test, ec_arch_flag());
+	KUNIT_EXPECT_FALSE(test, ec_arch_compat_flag());
 }
 
 static void compat_nested(struct kunit *test)
@@ -698,10 +687,10 @@ static void compat_nested(struct kunit *test)
 	ec_compat_exit(&inner);
 	/* the inner exit restores the state it found: still compat */
 	KUNIT_EXPECT_TRUE(test, in_compat_syscall());
-	KUNIT_EXPECT_TRUE(test, ec_arch_flag());
+	KUNIT_EXPECT_TRUE(test, ec_arch_compat_flag());
 	ec_compat_exit(&outer);
 	KUNIT_EXPECT_FALSE(test, in_compat_syscall());
-	KUNIT_EXPECT_FALSE(test, ec_arch_flag());
+	KUNIT_EXPECT_FALSE(test, ec_arch_compat_flag());
 }
 
 static void compat_arch(struct kunit *test)
