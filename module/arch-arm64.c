@@ -25,14 +25,16 @@
  * TASK_SIZE is 4 GiB for the handler, which touches only compat_ptr()
  * addresses (< 4 GiB) or the pivot stack (< 4 GiB).  A handler that maps
  * memory without an address (vm_mmap(NULL, ...)) fails with -ENOMEM,
- * because this task's mmap_base lies far above 4 GiB; see README
- * "Known limits".
+ * because this task's mmap_base lies far above 4 GiB, unless the process
+ * set VA limits below 4 GiB (valimits.c); see README "Known limits".
  *
  * Tasks cloned inside the window (vhost workers) copy the flag; a kernel
  * worker of a 64-bit process with TIF_32BIT set would then see a 4 GiB
  * TASK_SIZE for good.  See README "Known limits".
  */
 #include <linux/sched.h>
+#include <linux/mm.h>
+#include <linux/sizes.h>
 #include <linux/preempt.h>
 #include <linux/ptrace.h>
 #include <linux/thread_info.h>
@@ -126,6 +128,56 @@ bool ec_arch_compat_flag(void)
 u64 ec_arch_compat_task_size(void)
 {
 	return TASK_SIZE_32;
+}
+
+/**
+ * ec_arch_get_mmap_bases() - read the mmap base of an address space
+ * @mm: the address space; its mmap lock is held
+ * @b: out: the bases; arm64 has one, used by both layouts
+ *          (mm/util.c arch_pick_mmap_layout())
+ */
+void ec_arch_get_mmap_bases(struct mm_struct *mm, struct ec_mmap_bases *b)
+{
+	memset(b, 0, sizeof(*b));
+	b->base = mm->mmap_base;
+}
+
+/**
+ * ec_arch_set_mmap_bases() - write the mmap base of an address space
+ * @mm: the address space; the caller holds mmap_write_lock(), which every
+ *      placement (get_unmapped_area() and its callers) holds too
+ * @b: the bases
+ */
+void ec_arch_set_mmap_bases(struct mm_struct *mm, const struct ec_mmap_bases *b)
+{
+	WRITE_ONCE(mm->mmap_base, b->base);
+}
+
+/**
+ * ec_arch_limit_mmap_bases() - bases that place inside [lo, hi)
+ * @b: in: the address space's own bases; out: the limited ones
+ * @topdown: the address space places top-down
+ * @lo: lowest address, page aligned
+ * @hi: end, page aligned, > @lo
+ *
+ * Top-down: the lower of @hi and the own base (the gap below the stack
+ * stays).  A compat window (a forwarded ioctl) searches from the same
+ * base but may not use the last page below 4 GiB (TASK_SIZE_32), so a
+ * base between it and 4 GiB becomes TASK_SIZE_32.  Bottom-up: @lo.
+ *
+ * Return: where the search starts.
+ */
+unsigned long ec_arch_limit_mmap_bases(struct ec_mmap_bases *b, bool topdown,
+				       unsigned long lo, unsigned long hi)
+{
+	if (!topdown) {
+		b->base = lo;
+		return b->base;
+	}
+	b->base = min(hi, b->base);
+	if (b->base > TASK_SIZE_32 && b->base <= SZ_4G)
+		b->base = TASK_SIZE_32;
+	return b->base;
 }
 
 /**

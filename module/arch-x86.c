@@ -25,6 +25,7 @@
  * would see in_compat_syscall() true.  See README "Known limits".
  */
 #include <linux/fs.h>
+#include <linux/mm.h>
 #include <linux/falloc.h>
 #include <linux/compat.h>
 #include <linux/uaccess.h>
@@ -139,6 +140,73 @@ unsigned long ec_user_sp(void)
 void ec_set_user_sp(unsigned long sp)
 {
 	current_pt_regs()->sp = sp;
+}
+
+/**
+ * ec_arch_get_mmap_bases() - read the mmap bases of an address space
+ * @mm: the address space; its mmap lock is held
+ * @b: out: the bases
+ *
+ * x86-64 keeps a top-down and a bottom-up base, and a second pair for
+ * 32-bit syscalls (get_mmap_base() in arch/x86/kernel/sys_x86_64.c picks
+ * one by in_32bit_syscall(), which a forwarded ioctl makes true).
+ */
+void ec_arch_get_mmap_bases(struct mm_struct *mm, struct ec_mmap_bases *b)
+{
+	b->base = mm->mmap_base;
+	b->legacy_base = mm->mmap_legacy_base;
+#ifdef CONFIG_HAVE_ARCH_COMPAT_MMAP_BASES
+	b->compat_base = mm->mmap_compat_base;
+	b->compat_legacy_base = mm->mmap_compat_legacy_base;
+#else
+	b->compat_base = 0;
+	b->compat_legacy_base = 0;
+#endif
+}
+
+/**
+ * ec_arch_set_mmap_bases() - write the mmap bases of an address space
+ * @mm: the address space; the caller holds mmap_write_lock(), which every
+ *      placement (get_unmapped_area() and its callers) holds too
+ * @b: the bases, as ec_arch_get_mmap_bases() returned them or as
+ *     ec_arch_limit_mmap_bases() changed them
+ */
+void ec_arch_set_mmap_bases(struct mm_struct *mm, const struct ec_mmap_bases *b)
+{
+	WRITE_ONCE(mm->mmap_base, b->base);
+	WRITE_ONCE(mm->mmap_legacy_base, b->legacy_base);
+#ifdef CONFIG_HAVE_ARCH_COMPAT_MMAP_BASES
+	WRITE_ONCE(mm->mmap_compat_base, b->compat_base);
+	WRITE_ONCE(mm->mmap_compat_legacy_base, b->compat_legacy_base);
+#endif
+}
+
+/**
+ * ec_arch_limit_mmap_bases() - bases that place inside [lo, hi)
+ * @b: in: the address space's own bases; out: the limited ones
+ * @topdown: the address space places top-down
+ * @lo: lowest address, page aligned
+ * @hi: end, page aligned, > @lo
+ *
+ * Top-down searches start at the lower of @hi and the own base (never
+ * higher: the gap the kernel keeps below the stack for its growth stays);
+ * bottom-up ones at @lo.  The 32-bit pair, used by allocations inside
+ * forwarded ioctls, is limited the same way when the range reaches below
+ * the 32-bit address space's end, and left alone otherwise.
+ *
+ * Return: where the search starts for @topdown (64-bit syscalls).
+ */
+unsigned long ec_arch_limit_mmap_bases(struct ec_mmap_bases *b, bool topdown,
+				       unsigned long lo, unsigned long hi)
+{
+	b->base = min(hi, b->base);
+	b->legacy_base = lo;
+	if (IS_ENABLED(CONFIG_HAVE_ARCH_COMPAT_MMAP_BASES) &&
+	    lo < IA32_PAGE_OFFSET) {
+		b->compat_base = min(hi, b->compat_base);
+		b->compat_legacy_base = lo;
+	}
+	return topdown ? b->base : b->legacy_base;
 }
 
 #ifdef FS_IOC_RESVSP_32

@@ -266,4 +266,50 @@ ec_compat_robust_list(struct task_struct *t)
 #define EC_HAVE_ROBUST_LIST32 0
 #endif
 
+/*
+ * Per-address-space state (VA limits) needs a callback when the address
+ * space dies: an mmu_notifier's ->release.
+ */
+#if IS_ENABLED(CONFIG_MMU_NOTIFIER)
+#define EC_HAVE_VA_LIMITS 1
+#else
+#define EC_HAVE_VA_LIMITS 0
+#endif
+
+#include <linux/sched/mm.h>
+
+/**
+ * ec_mm_topdown() - does @mm place mappings top-down?
+ * @mm: the caller's address space; the caller holds mmap_write_lock()
+ *
+ * Since 6.10 the layout is the MMF_TOPDOWN flag (mm->flags became a
+ * bitmap with accessors in 6.18; module/Kbuild probes mm_flags_test).
+ * Before, it is the mm's get_unmapped_area hook, set at exec to the
+ * architecture's top-down or bottom-up search, neither of them exported.
+ * So the hook is asked for one page with the top-down and the bottom-up
+ * base made equal for the call: a top-down search answers below that
+ * base, a bottom-up one at or above it.  No other placement can run: it
+ * would need the mmap lock held here.  (Only a top-down space with no
+ * free page at all below its base would be misread, and then both
+ * layouts place the same way: upward.)
+ *
+ * Return: true for the top-down layout.
+ */
+static inline bool ec_mm_topdown(struct mm_struct *mm)
+{
+#if defined(EC_HAVE_MM_FLAGS_TEST)
+	return mm_flags_test(MMF_TOPDOWN, mm);
+#elif defined(MMF_TOPDOWN)
+	return test_bit(MMF_TOPDOWN, &mm->flags);
+#else
+	unsigned long legacy = mm->mmap_legacy_base, addr;
+
+	mmap_assert_write_locked(mm);
+	WRITE_ONCE(mm->mmap_legacy_base, mm->mmap_base);
+	addr = mm->get_unmapped_area(NULL, 0, PAGE_SIZE, 0, 0);
+	WRITE_ONCE(mm->mmap_legacy_base, legacy);
+	return !IS_ERR_VALUE(addr) && addr < mm->mmap_base;
+#endif
+}
+
 #endif /* _EMUCOMPAT_COMPAT_H */

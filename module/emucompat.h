@@ -47,10 +47,38 @@ unsigned long ec_user_sp(void);
 void ec_set_user_sp(unsigned long sp);
 long ec_arch_ioctl32_special(struct file *file, unsigned int cmd, u32 arg);
 
+/**
+ * struct ec_mmap_bases - where an address space's placement searches start
+ * @base: top-down search start (mm->mmap_base)
+ * @legacy_base: x86-64: bottom-up search start (mm->mmap_legacy_base);
+ *               elsewhere the bottom-up layout uses @base
+ * @compat_base: x86-64: @base of 32-bit syscalls (mm->mmap_compat_base)
+ * @compat_legacy_base: x86-64: @legacy_base of 32-bit syscalls
+ *
+ * Members an architecture does not use are 0 and ignored.
+ */
+struct ec_mmap_bases {
+	unsigned long base;
+	unsigned long legacy_base;
+	unsigned long compat_base;
+	unsigned long compat_legacy_base;
+};
+
+void ec_arch_get_mmap_bases(struct mm_struct *mm, struct ec_mmap_bases *b);
+void ec_arch_set_mmap_bases(struct mm_struct *mm,
+			    const struct ec_mmap_bases *b);
+unsigned long ec_arch_limit_mmap_bases(struct ec_mmap_bases *b, bool topdown,
+				       unsigned long lo, unsigned long hi);
+
 /* compat32.c */
 bool ec_robust_list32_supported(void);
 long ec_robust_list32(struct emucompat_robust_list32 *req);
 long ec_dir32(const struct emucompat_dir32 *req);
+
+/* valimits.c */
+bool ec_va_limits_supported(void);
+long ec_va_limits(struct emucompat_va_limits *req);
+void ec_va_limits_exit(void);
 
 /* main.c */
 long ec_unlocked_ioctl(struct file *file, unsigned int cmd, unsigned long arg);

@@ -225,6 +225,42 @@ static void range_reserve_args(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r.addr, 0ULL);
 }
 
+/* The pure part of VA limits: which bases a range gives. */
+static void range_va_bases(struct kunit *test)
+{
+	bool arm64 = ec_arch_id() == EMUCOMPAT_ARCH_ARM64;
+	struct ec_mmap_bases b = { .base = (1UL << 46), .legacy_base = (1UL << 44) };
+	unsigned long four = (unsigned long)SZ_4G;
+
+	/* top-down: the lower of hi and the own base */
+	KUNIT_EXPECT_EQ(test, ec_arch_limit_mmap_bases(&b, true, SZ_1G, SZ_2G),
+			(unsigned long)SZ_2G);
+	KUNIT_EXPECT_EQ(test, b.base, (unsigned long)SZ_2G);
+	b.base = 8 * four;
+	KUNIT_EXPECT_EQ(test, ec_arch_limit_mmap_bases(&b, true, SZ_1G, 16 * four),
+			8 * four);
+	/* bottom-up: lo */
+	b.base = (1UL << 46);
+	KUNIT_EXPECT_EQ(test, ec_arch_limit_mmap_bases(&b, false, SZ_1G, SZ_2G),
+			(unsigned long)SZ_1G);
+	/* 4 GiB: arm64 keeps off the last page, beyond TASK_SIZE_32 */
+	b.base = (1UL << 46);
+	KUNIT_EXPECT_EQ(test, ec_arch_limit_mmap_bases(&b, true, SZ_1G, four),
+			arm64 ? (unsigned long)ec_arch_compat_task_size() : four);
+	if (arm64)
+		return;
+	/* x86-64: the bottom-up base is lo; the 32-bit pair follows below 4 GiB */
+	b = (struct ec_mmap_bases){ (1UL << 46), (1UL << 44), 0xf7000000UL, 0x40000000UL };
+	ec_arch_limit_mmap_bases(&b, true, SZ_2G, 3 * (unsigned long)SZ_1G);
+	KUNIT_EXPECT_EQ(test, b.legacy_base, (unsigned long)SZ_2G);
+	KUNIT_EXPECT_EQ(test, b.compat_base, 3 * (unsigned long)SZ_1G);
+	KUNIT_EXPECT_EQ(test, b.compat_legacy_base, (unsigned long)SZ_2G);
+	b = (struct ec_mmap_bases){ (1UL << 46), (1UL << 44), 0xf7000000UL, 0x40000000UL };
+	ec_arch_limit_mmap_bases(&b, true, 8 * four, 16 * four);
+	KUNIT_EXPECT_EQ(test, b.compat_base, 0xf7000000UL);
+	KUNIT_EXPECT_EQ(test, b.compat_legacy_base, 0x40000000UL);
+}
+
 static struct kunit_case ec_range_cases[] = {
 	KUNIT_CASE(range_inside),
 	KUNIT_CASE(range_rounds_inwards),
@@ -234,6 +270,7 @@ static struct kunit_case ec_range_cases[] = {
 	KUNIT_CASE(range_mmap_flags),
 	KUNIT_CASE(range_mmap_args),
 	KUNIT_CASE(range_reserve_args),
+	KUNIT_CASE(range_va_bases),
 	{}
 };
 
@@ -433,11 +470,57 @@ static void place_stack_guard(struct kunit *test)
 	ec_ku_unuse();
 }
 
+/* VA limits on a real address space: placement, GET, CLEAR restores. */
+static void place_va_limits(struct kunit *test)
+{
+	unsigned long base = ec_place_base(test), addr;
+	struct emucompat_va_limits r = {
+		.size = sizeof(r), .op = EMUCOMPAT_VA_LIMITS_SET,
+		.lo = base, .hi = base + 16 * P,
+	};
+	struct ec_mmap_bases before, after;
+
+	if (!ec_va_limits_supported())
+		kunit_skip(test, "no VA limits without CONFIG_MMU_NOTIFIER");
+	ec_ku_use(test);
+	mmap_read_lock(ec_ku.mm);
+	ec_arch_get_mmap_bases(ec_ku.mm, &before);
+	mmap_read_unlock(ec_ku.mm);
+
+	KUNIT_ASSERT_EQ(test, ec_va_limits(&r), 0L);
+	KUNIT_EXPECT_TRUE(test, r.flags & EMUCOMPAT_VA_LIMITS_TOPDOWN);
+	KUNIT_EXPECT_EQ(test, r.base, (u64)(base + 16 * P));
+	addr = vm_mmap(NULL, 0, P, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	KUNIT_EXPECT_EQ(test, addr, base + 15 * P);
+	if (!IS_ERR_VALUE(addr))
+		vm_munmap(addr, P);
+
+	memset(&r, 0, sizeof(r));
+	r.size = sizeof(r);
+	r.op = EMUCOMPAT_VA_LIMITS_GET;
+	KUNIT_EXPECT_EQ(test, ec_va_limits(&r), 0L);
+	KUNIT_EXPECT_EQ(test, r.lo, (u64)base);
+	KUNIT_EXPECT_EQ(test, r.hi, (u64)(base + 16 * P));
+	r.op = EMUCOMPAT_VA_LIMITS_CLEAR;
+	KUNIT_EXPECT_EQ(test, ec_va_limits(&r), 0L);
+	KUNIT_EXPECT_EQ(test, ec_va_limits(&r), (long)-ENOENT);
+
+	mmap_read_lock(ec_ku.mm);
+	ec_arch_get_mmap_bases(ec_ku.mm, &after);
+	mmap_read_unlock(ec_ku.mm);
+	KUNIT_EXPECT_EQ(test, after.base, before.base);
+	KUNIT_EXPECT_EQ(test, after.legacy_base, before.legacy_base);
+	KUNIT_EXPECT_EQ(test, after.compat_base, before.compat_base);
+	KUNIT_EXPECT_EQ(test, after.compat_legacy_base, before.compat_legacy_base);
+	ec_ku_unuse();
+}
+
 static struct kunit_case ec_place_cases[] = {
 	KUNIT_CASE(place_top_down),
 	KUNIT_CASE(place_aligned),
 	KUNIT_CASE(place_wraps),
 	KUNIT_CASE(place_stack_guard),
+	KUNIT_CASE(place_va_limits),
 	{}
 };
 
@@ -461,6 +544,9 @@ static void uapi_layout(struct kunit *test)
 			(size_t)EMUCOMPAT_MMAP_RANGE_SIZE_VER0);
 	KUNIT_EXPECT_EQ(test, sizeof(struct emucompat_reserve_range),
 			(size_t)EMUCOMPAT_RESERVE_RANGE_SIZE_VER0);
+	KUNIT_EXPECT_EQ(test, sizeof(struct emucompat_va_limits),
+			(size_t)EMUCOMPAT_VA_LIMITS_SIZE_VER0);
+	KUNIT_EXPECT_EQ(test, offsetof(struct emucompat_va_limits, flags), (size_t)32);
 	/* size first; 64-bit members naturally aligned (same in both ABIs) */
 	KUNIT_EXPECT_EQ(test, offsetof(struct emucompat_info, size), (size_t)0);
 	KUNIT_EXPECT_EQ(test, offsetof(struct emucompat_info, caps), (size_t)8);
@@ -482,6 +568,8 @@ static void uapi_commands(struct kunit *test)
 		{ EMUCOMPAT_IOC_IOCTL32, 1, EMUCOMPAT_IOCTL32_SIZE_VER0 },
 		{ EMUCOMPAT_IOC_MMAP_RANGE, 2, EMUCOMPAT_MMAP_RANGE_SIZE_VER0 },
 		{ EMUCOMPAT_IOC_RESERVE_RANGE, 3, EMUCOMPAT_RESERVE_RANGE_SIZE_VER0 },
+		{ EMUCOMPAT_IOC_ROBUST_LIST32, 4, EMUCOMPAT_ROBUST_LIST32_SIZE_VER0 },
+		{ EMUCOMPAT_IOC_VA_LIMITS, 6, EMUCOMPAT_VA_LIMITS_SIZE_VER0 },
 	};
 	int i;
 

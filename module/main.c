@@ -34,6 +34,8 @@ static_assert(sizeof(struct emucompat_reserve_range) ==
 static_assert(sizeof(struct emucompat_robust_list32) ==
 	      EMUCOMPAT_ROBUST_LIST32_SIZE_VER0);
 static_assert(sizeof(struct emucompat_dir32) == EMUCOMPAT_DIR32_SIZE_VER0);
+static_assert(sizeof(struct emucompat_va_limits) ==
+	      EMUCOMPAT_VA_LIMITS_SIZE_VER0);
 
 /*
  * Copy in an extensible struct: size first, VER0 <= size <= PAGE_SIZE,
@@ -109,6 +111,8 @@ static long ec_cmd_info(void __user *uarg)
 	if (ec_robust_list32_supported())
 		info.caps |= EMUCOMPAT_CAP_ROBUST_LIST32;
 	info.caps |= EMUCOMPAT_CAP_DIR32;
+	if (ec_va_limits_supported())
+		info.caps |= EMUCOMPAT_CAP_VA_LIMITS;
 	info.arch = ec_arch_id();
 	if (EC_NEEDS_PIVOT) {
 		info.flags |= EMUCOMPAT_INFO_NEEDS_PIVOT;
@@ -219,6 +223,44 @@ static long ec_cmd_dir32(void __user *uarg)
 	return ec_dir32(&req);
 }
 
+static long ec_cmd_va_limits(void __user *uarg)
+{
+	struct emucompat_va_limits req, prev;
+	bool had = false;
+	long usize, ret;
+
+	usize = ec_copy_in(&req, sizeof(req), EMUCOMPAT_VA_LIMITS_SIZE_VER0,
+			   uarg);
+	if (usize < 0)
+		return usize;
+	if (req.flags || req.__pad || req.base ||
+	    !ec_zero(req.reserved, ARRAY_SIZE(req.reserved)))
+		return -EINVAL;
+	if (req.op != EMUCOMPAT_VA_LIMITS_SET && (req.lo || req.hi))
+		return -EINVAL;
+
+	if (req.op == EMUCOMPAT_VA_LIMITS_SET) {
+		prev = req;
+		prev.op = EMUCOMPAT_VA_LIMITS_GET;
+		prev.lo = 0;
+		prev.hi = 0;
+		had = !ec_va_limits(&prev);
+	}
+	ret = ec_va_limits(&req);
+	if (ret || req.op == EMUCOMPAT_VA_LIMITS_CLEAR)
+		return ret;
+	ret = ec_copy_out(uarg, &req, sizeof(req), usize);
+	if (ret && req.op == EMUCOMPAT_VA_LIMITS_SET) {
+		/* The caller cannot learn that SET happened: undo it. */
+		prev.op = had ? EMUCOMPAT_VA_LIMITS_SET :
+				EMUCOMPAT_VA_LIMITS_CLEAR;
+		prev.base = 0;
+		prev.flags = 0;
+		ec_va_limits(&prev);
+	}
+	return ret;
+}
+
 /* Match type, direction and number; the size field may grow. */
 #define EC_CMD(c) ((c) & ~(_IOC_SIZEMASK << _IOC_SIZESHIFT))
 
@@ -249,6 +291,8 @@ long ec_unlocked_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return ec_cmd_robust_list32(uarg);
 	case EC_CMD(EMUCOMPAT_IOC_DIR32):
 		return ec_cmd_dir32(uarg);
+	case EC_CMD(EMUCOMPAT_IOC_VA_LIMITS):
+		return ec_cmd_va_limits(uarg);
 	}
 	return -ENOTTY;
 }
@@ -291,6 +335,7 @@ static int __init ec_init(void)
 static void __exit ec_exit(void)
 {
 	misc_deregister(&ec_misc);
+	ec_va_limits_exit();
 	ec_arch_exit();
 }
 

@@ -79,6 +79,27 @@ int emucompat_get_robust_list32(struct emucompat *ec, uint32_t *head, uint32_t *
  */
 int emucompat_dir32(struct emucompat *ec, int dirfd);
 
+/*
+ * From now on the kernel places every mapping it chooses the address of
+ * for this process (mmap() without MAP_FIXED, mremap() moves, shmat(),
+ * io_setup(), mappings drivers make inside ioctls; every thread) inside
+ * [lo, hi) -- page aligned, lo < hi -- for as long as the range has room:
+ * top-down from the lower of hi and the process's own mmap base (bottom-up
+ * from lo in the legacy layout).  When it is full the kernel goes on
+ * outside it, as plain mmap() would; a free hint address is honoured.
+ * Mappings the emulator wants outside go through emucompat_mmap_range().
+ * Calling it again replaces the limits.  0, or -1 with errno: EINVAL (bad
+ * range), ERANGE (no part of it below the mmap base), EOPNOTSUPP.
+ * If @base is not NULL it receives where the kernel's search now starts.
+ */
+int emucompat_set_va_limits(struct emucompat *ec, uint64_t lo, uint64_t hi, uint64_t *base);
+
+/* The limits set by emucompat_set_va_limits(); -1 with ENOENT if none. */
+int emucompat_get_va_limits(struct emucompat *ec, uint64_t *lo, uint64_t *hi);
+
+/* Restore the placement the process had before; -1 with ENOENT if none. */
+int emucompat_clear_va_limits(struct emucompat *ec);
+
 #ifdef __cplusplus
 }
 #endif

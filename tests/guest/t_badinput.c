@@ -127,6 +127,23 @@ static void fill_dir32(void *p)
 	r->fd = dirfd_root;
 }
 
+static void fill_va_limits(void *p)
+{
+	struct emucompat_va_limits *r = p;
+
+	r->op = EMUCOMPAT_VA_LIMITS_SET;
+	r->lo = 1ULL << 30;
+	r->hi = PT_4G;
+}
+
+/* A SET that succeeded: back to the process's own placement. */
+static void undo_va_limits(void *p)
+{
+	(void)p;
+	if (emucompat_clear_va_limits(ec))
+		tap_bail("emucompat_clear_va_limits: %s", strerror(errno));
+}
+
 static struct cmd_desc cmds[] = {
 	{ "INFO", EMUCOMPAT_IOC_INFO, EMUCOMPAT_INFO_SIZE_VER0,
 	  sizeof(struct emucompat_info),
@@ -160,6 +177,11 @@ static struct cmd_desc cmds[] = {
 	  offsetof(struct emucompat_dir32, reserved),
 	  NRES(struct emucompat_dir32),
 	  fill_dir32, undo_none, 1 },
+	{ "VA_LIMITS", EMUCOMPAT_IOC_VA_LIMITS, EMUCOMPAT_VA_LIMITS_SIZE_VER0,
+	  sizeof(struct emucompat_va_limits),
+	  offsetof(struct emucompat_va_limits, reserved),
+	  NRES(struct emucompat_va_limits),
+	  fill_va_limits, undo_va_limits, 1 },
 };
 #define NCMDS ((int)(sizeof(cmds) / sizeof(cmds[0])))
 
@@ -667,6 +689,7 @@ int main(void)
 	can_ioctl32 = (info.caps & EMUCOMPAT_CAP_IOCTL32) &&
 		      !(info.flags & EMUCOMPAT_INFO_SECCOMP_REFUSED);
 	cmds[1].usable = can_ioctl32;
+	cmds[NCMDS - 1].usable = !!(info.caps & EMUCOMPAT_CAP_VA_LIMITS);
 	if (info.flags & EMUCOMPAT_INFO_NEEDS_PIVOT)
 		pivot_top = pt_pivot_stack(ec, &info, &pbase, &psize);
 	low_int = pt_low_map(ec, pg);

@@ -56,11 +56,11 @@
 #define DEFAULT_SECS	20
 #define ARENA_LEN	(64UL << 20)	/* MAP_FIXED targets live only here */
 #define MAXFD		24
-#define NOPS		9
+#define NOPS		10
 
 static const char *const op_name[NOPS] = {
 	"raw", "info", "ioctl32", "mmap_range", "reserve_range", "mremap", "shmat",
-	"robust_list32", "dir32"
+	"robust_list32", "dir32", "va_limits"
 };
 
 static struct emucompat *ec;
@@ -190,7 +190,9 @@ static int documented(int op, int e)
 		return 1;
 	if (op == 8 && e == EBADF)	/* DIR32 */
 		return 1;
-	if (op == 7 && e == EOPNOTSUPP)	/* ROBUST_LIST32 without compat */
+	if ((op == 7 || op == 9) && e == EOPNOTSUPP)	/* not on this kernel */
+		return 1;
+	if (op == 9 && e == ENOMEM)	/* VA_LIMITS: the record */
 		return 1;
 	switch (e) {
 	case EINVAL: case E2BIG: case EFAULT: case ENOTTY:
@@ -200,6 +202,8 @@ static int documented(int op, int e)
 		return op == 3 || op == 4;
 	case ENOTDIR: case EBUSY:
 		return op == 8;
+	case ENOENT: case ERANGE: case EINTR:
+		return op == 9;
 	default:
 		return 0;
 	}
@@ -625,6 +629,36 @@ static void op_dir32(void)
 		       chance(90) ? (void *)r : struct_ptr(size)));
 }
 
+/*
+ * Process-wide VA limits: random (mostly page-aligned) ranges, GET, CLEAR.
+ * Later plain mmaps of this process then land in them, which no check
+ * here depends on.
+ */
+static void op_va_limits(void)
+{
+	struct emucompat_va_limits *r = (struct emucompat_va_limits *)high;
+	uint32_t size = rnd_size(EMUCOMPAT_VA_LIMITS_SIZE_VER0);
+
+	fill_struct(high, size);
+	r->size = size;
+	r->op = chance(85) ? pick(3) : rnd32();
+	if (r->op == EMUCOMPAT_VA_LIMITS_SET) {
+		r->lo = rnd_addr();
+		r->hi = rnd_addr();
+		if (chance(70)) {
+			r->lo &= ~(ps - 1);
+			r->hi &= ~(ps - 1);
+		}
+	} else if (chance(80)) {
+		r->lo = r->hi = 0;
+	}
+	if (chance(80))
+		r->base = r->flags = r->__pad = 0;
+	count(9, ioctl(ecfd, _IOC(_IOC_READ | _IOC_WRITE, EMUCOMPAT_IOC_MAGIC, 6,
+				  sizeof(struct emucompat_va_limits)),
+		       chance(90) ? (void *)r : struct_ptr(size)));
+}
+
 /* ---- set-up ---- */
 
 static void add_fd(int fd)
@@ -701,7 +735,7 @@ static void fuzz(unsigned long secs)
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
-		switch (pick(12)) {
+		switch (pick(13)) {
 		case 0:
 			op_raw();
 			break;
@@ -728,6 +762,9 @@ static void fuzz(unsigned long secs)
 			break;
 		case 11:
 			op_dir32();
+			break;
+		case 12:
+			op_va_limits();
 			break;
 		default:
 			op_shmat();

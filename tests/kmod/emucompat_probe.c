@@ -17,6 +17,8 @@
 #include <linux/fs.h>
 #include <linux/jiffies.h>
 #include <linux/miscdevice.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
 #include <linux/module.h>
 #include <linux/pid.h>
 #include <linux/ptrace.h>
@@ -207,6 +209,28 @@ static long probe_alloc_user(void __user *uarg)
 }
 #endif
 
+/* A driver mapping memory for its caller: the kernel picks the address. */
+static long probe_vm_mmap(void __user *uarg)
+{
+	struct probe_vm_mmap m;
+	unsigned long addr;
+
+	if (copy_from_user(&m, uarg, sizeof(m)))
+		return -EFAULT;
+	if (!m.len || m.len > PROBE_VM_MMAP_MAX)
+		return -EINVAL;
+	addr = vm_mmap(NULL, 0, m.len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	if (IS_ERR_VALUE(addr))
+		return (long)addr;
+	m.addr = addr;
+	if (copy_to_user(uarg, &m, sizeof(m))) {
+		vm_munmap(addr, m.len);
+		return -EFAULT;
+	}
+	return 0;
+}
+
 static long probe_ioctl_common(unsigned int cmd, unsigned long arg,
 			       void __user *uarg, int handler)
 {
@@ -229,6 +253,8 @@ static long probe_ioctl_common(unsigned int cmd, unsigned long arg,
 		if (handler != PROBE_HANDLER_COMPAT)
 			return -EINVAL;
 		return probe_alloc_user(uarg);
+	case PROBE_VM_MMAP:
+		return probe_vm_mmap(uarg);
 	case PROBE_RETURN:
 		if (arg > PROBE_RETURN_MAX)
 			return -EINVAL;

@@ -40,6 +40,7 @@
 #define EMUCOMPAT_CAP_SHMAT_RANGE	_BITULL(3)	/* via EMUCOMPAT_IOC_RESERVE_RANGE */
 #define EMUCOMPAT_CAP_ROBUST_LIST32	_BITULL(4)	/* EMUCOMPAT_IOC_ROBUST_LIST32 */
 #define EMUCOMPAT_CAP_DIR32		_BITULL(5)	/* EMUCOMPAT_IOC_DIR32 */
+#define EMUCOMPAT_CAP_VA_LIMITS		_BITULL(6)	/* EMUCOMPAT_IOC_VA_LIMITS */
 
 /* emucompat_info.flags */
 /* ioctl32 needs a low stack (kernel has compat_alloc_user_space()) */
@@ -240,6 +241,55 @@ struct emucompat_dir32 {
 
 #define EMUCOMPAT_DIR32_SIZE_VER0	32
 
+/* emucompat_va_limits.op */
+#define EMUCOMPAT_VA_LIMITS_SET		0
+#define EMUCOMPAT_VA_LIMITS_GET		1
+#define EMUCOMPAT_VA_LIMITS_CLEAR	2
+
+/* emucompat_va_limits.flags (out) */
+/* the address space places top-down (the default layout): see below */
+#define EMUCOMPAT_VA_LIMITS_TOPDOWN	_BITUL(0)
+
+/**
+ * struct emucompat_va_limits - where the kernel places mappings for this process
+ * @size: sizeof(struct emucompat_va_limits)
+ * @op: EMUCOMPAT_VA_LIMITS_SET, _GET or _CLEAR
+ * @lo: SET: lowest address, page aligned; GET: out
+ * @hi: SET: end (exclusive), page aligned, above @lo; GET: out
+ * @base: out (SET, GET): where the kernel's search now starts: the lower
+ *        of @hi and the address space's own mmap base when it places
+ *        top-down, @lo when it places bottom-up
+ * @flags: in: zero; out (SET, GET): EMUCOMPAT_VA_LIMITS_* bits
+ * @__pad: zero
+ * @reserved: zero
+ * SET moves the mmap bases of the caller's address space (not of a
+ * thread: of every thread sharing it), so that every mapping the kernel
+ * places without an address -- mmap() without MAP_FIXED, mremap() moves,
+ * shmat(), io_setup()'s ring, a driver's own mapping inside an ioctl --
+ * is placed from @base: in a top-down address space at the highest free
+ * gap below @base, so inside [@lo, @hi) while a gap there fits the
+ * mapping; bottom-up (the legacy layout, an unlimited stack rlimit), at
+ * the lowest free gap at or above @lo.  When the range is full the kernel
+ * goes on outside it as it always does (top-down: below @lo, then above
+ * @hi), rather than failing.  A free hint address is still honoured, as
+ * is MAP_32BIT on x86-64.  SET again replaces the limits; CLEAR restores
+ * the bases SET found.  The limits end with the address space (exec or
+ * exit); fork() copies the bases into the child, but GET and CLEAR in the
+ * child find no limits until it sets its own.
+ */
+struct emucompat_va_limits {
+	__u32 size;
+	__u32 op;
+	__u64 lo;
+	__u64 hi;
+	__u64 base;
+	__u32 flags;
+	__u32 __pad;
+	__u64 reserved[2];
+};
+
+#define EMUCOMPAT_VA_LIMITS_SIZE_VER0	56
+
 #define EMUCOMPAT_IOC_INFO \
 	_IOWR(EMUCOMPAT_IOC_MAGIC, 0x00, struct emucompat_info)
 #define EMUCOMPAT_IOC_IOCTL32 \
@@ -252,5 +302,7 @@ struct emucompat_dir32 {
 	_IOWR(EMUCOMPAT_IOC_MAGIC, 0x04, struct emucompat_robust_list32)
 #define EMUCOMPAT_IOC_DIR32 \
 	_IOW(EMUCOMPAT_IOC_MAGIC, 0x05, struct emucompat_dir32)
+#define EMUCOMPAT_IOC_VA_LIMITS \
+	_IOWR(EMUCOMPAT_IOC_MAGIC, 0x06, struct emucompat_va_limits)
 
 #endif /* _UAPI_LINUX_EMUCOMPAT_H */

@@ -99,6 +99,18 @@ struct probe_alloc {
 
 #define PROBE_ALLOC_MAX		4096
 
+/**
+ * struct probe_vm_mmap - a driver's own anonymous mapping (vm_mmap(NULL))
+ * @len: in: bytes, 1..PROBE_VM_MMAP_MAX
+ * @addr: out: where the kernel placed it (the caller munmaps it)
+ */
+struct probe_vm_mmap {
+	__u64 len;
+	__u64 addr;
+};
+
+#define PROBE_VM_MMAP_MAX	(16u << 20)
+
 /* Fill *arg (struct probe_state). */
 #define PROBE_STATE		_IOR(PROBE_IOC_MAGIC, 0x00, struct probe_state)
 /*
@@ -121,6 +133,12 @@ struct probe_alloc {
  * through unlocked_ioctl.
  */
 #define PROBE_ALLOC_USER	_IOWR(PROBE_IOC_MAGIC, 0x06, struct probe_alloc)
+/*
+ * arg: struct probe_vm_mmap.  vm_mmap(NULL, 0, len, PROT_READ | PROT_WRITE,
+ * MAP_PRIVATE | MAP_ANONYMOUS, 0), as drivers map memory for the caller
+ * inside an ioctl: the kernel chooses the address.  Its error, if any.
+ */
+#define PROBE_VM_MMAP		_IOWR(PROBE_IOC_MAGIC, 0x08, struct probe_vm_mmap)
 /* Return arg (0 .. PROBE_RETURN_MAX) as the ioctl's result; no side effect. */
 #define PROBE_RETURN		_IO(PROBE_IOC_MAGIC, 0x07)
 #define PROBE_RETURN_MAX	0x7fffffff

@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Process-wide VA limits: EMUCOMPAT_IOC_VA_LIMITS.
+ *
+ * Every mapping the kernel places without an address -- mmap() without
+ * MAP_FIXED, an mremap() move, shmat(), io_setup()'s ring, a driver's own
+ * vm_mmap() inside an ioctl -- is placed by the architecture's
+ * get_unmapped_area, which searches from the address space's mmap base:
+ * top-down from mm->mmap_base to the first page, or bottom-up from the
+ * legacy base.  Moving those bases is the one per-address-space placement
+ * control every supported kernel has (the per-mm get_unmapped_area hook
+ * went away in 6.10, and the kernel's search functions are not exported),
+ * so that is what SET does, under mmap_write_lock(), which every placement
+ * holds too.  What the bases cannot do: when the range is full the search
+ * goes on outside it (below @lo, then bottom-up above @hi); a free hint
+ * is honoured.  The uapi header says so.
+ *
+ * The module keeps a record per address space: the range, for GET, and
+ * the bases SET found, for CLEAR.  It hangs off an mmu_notifier, whose
+ * ->release runs when the address space is torn down (exit, exec), so no
+ * record outlives its mm; each record holds a module reference, dropped
+ * when the notifier is freed.
+ */
+#include <linux/mm.h>
+#include <linux/mmu_notifier.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/hashtable.h>
+#include <linux/spinlock.h>
+#include "emucompat.h"
+
+#if EC_HAVE_VA_LIMITS
+
+/**
+ * struct ec_va_limits - the VA limits of one address space
+ * @mn: registered on the mm; ->release drops the record
+ * @node: in ec_va_hash, keyed by the mm
+ * @mm: the address space (the notifier holds a reference on it)
+ * @lo: range start, as SET gave it
+ * @hi: range end, as SET gave it
+ * @base: where searches start now
+ * @topdown: the address space places top-down
+ * @saved: the bases the first SET found, restored by CLEAR
+ */
+struct ec_va_limits {
+	struct mmu_notifier mn;
+	struct hlist_node node;
+	struct mm_struct *mm;
+	unsigned long lo;
+	unsigned long hi;
+	unsigned long base;
+	bool topdown;
+	struct ec_mmap_bases saved;
+};
+
+/*
+ * Records by mm.  A record is only looked up, added or removed for
+ * current->mm under its mmap_write_lock(), or by ->release when no task
+ * uses the mm any more, so a record found stays valid while that lock is
+ * held; the spinlock only protects the buckets.
+ */
+static DEFINE_HASHTABLE(ec_va_hash, 6);
+static DEFINE_SPINLOCK(ec_va_lock);
+
+static struct ec_va_limits *ec_va_find(struct mm_struct *mm)
+{
+	struct ec_va_limits *lim, *found = NULL;
+
+	spin_lock(&ec_va_lock);
+	hash_for_each_possible(ec_va_hash, lim, node, (unsigned long)mm) {
+		if (lim->mm == mm) {
+			found = lim;
+			break;
+		}
+	}
+	spin_unlock(&ec_va_lock);
+	return found;
+}
+
+/* Take @lim out of the table; true if this caller did (and must put it). */
+static bool ec_va_unhash(struct ec_va_limits *lim)
+{
+	bool was = false;
+
+	spin_lock(&ec_va_lock);
+	if (!hlist_unhashed(&lim->node)) {
+		hash_del(&lim->node);
+		was = true;
+	}
+	spin_unlock(&ec_va_lock);
+	return was;
+}
+
+static struct mmu_notifier *ec_va_alloc_notifier(struct mm_struct *mm)
+{
+	struct ec_va_limits *lim = kzalloc(sizeof(*lim), GFP_KERNEL);
+
+	if (!lim)
+		return ERR_PTR(-ENOMEM);
+	INIT_HLIST_NODE(&lim->node);
+	lim->mm = mm;
+	/* Called from our own ioctl: the open device pins the module. */
+	__module_get(THIS_MODULE);
+	return &lim->mn;
+}
+
+/*
+ * After an SRCU grace period once the last reference is put; the module
+ * exit waits for these with mmu_notifier_synchronize(), so dropping the
+ * module reference here is safe.
+ */
+static void ec_va_free_notifier(struct mmu_notifier *mn)
+{
+	kfree(container_of(mn, struct ec_va_limits, mn));
+	module_put(THIS_MODULE);
+}
+
+/* exit_mmap(): the address space goes away, and the record with it. */
+static void ec_va_release(struct mmu_notifier *mn, struct mm_struct *mm)
+{
+	struct ec_va_limits *lim = container_of(mn, struct ec_va_limits, mn);
+
+	if (ec_va_unhash(lim))
+		mmu_notifier_put(mn);
+}
+
+static const struct mmu_notifier_ops ec_va_mn_ops = {
+	.release = ec_va_release,
+	.alloc_notifier = ec_va_alloc_notifier,
+	.free_notifier = ec_va_free_notifier,
+};
+
+static long ec_va_set(struct mm_struct *mm, struct emucompat_va_limits *req)
+{
+	struct ec_va_limits *lim = ec_va_find(mm);
+	struct ec_mmap_bases saved, b;
+	struct mmu_notifier *mn;
+	unsigned long base;
+	bool topdown;
+
+	if (req->lo >= req->hi || !PAGE_ALIGNED(req->lo) ||
+	    !PAGE_ALIGNED(req->hi))
+		return -EINVAL;
+	if (req->hi > TASK_SIZE)
+		return -EINVAL;
+
+	if (lim) {
+		saved = lim->saved;
+		topdown = lim->topdown;
+	} else {
+		ec_arch_get_mmap_bases(mm, &saved);
+		topdown = ec_mm_topdown(mm);
+	}
+	b = saved;
+	base = ec_arch_limit_mmap_bases(&b, topdown, req->lo, req->hi);
+	if (topdown && base <= req->lo)
+		return -ERANGE;
+
+	if (!lim) {
+		mn = mmu_notifier_get_locked(&ec_va_mn_ops, mm);
+		if (IS_ERR(mn))
+			return PTR_ERR(mn);
+		lim = container_of(mn, struct ec_va_limits, mn);
+		lim->saved = saved;
+		lim->topdown = topdown;
+		spin_lock(&ec_va_lock);
+		hash_add(ec_va_hash, &lim->node, (unsigned long)mm);
+		spin_unlock(&ec_va_lock);
+	}
+	ec_arch_set_mmap_bases(mm, &b);
+	lim->lo = req->lo;
+	lim->hi = req->hi;
+	lim->base = base;
+	req->base = base;
+	req->flags = topdown ? EMUCOMPAT_VA_LIMITS_TOPDOWN : 0;
+	return 0;
+}
+
+/**
+ * ec_va_limits() - EMUCOMPAT_IOC_VA_LIMITS
+ * @req: validated request (@req->flags, @req->__pad and the reserved
+ *       members are zero; GET and CLEAR came with @lo, @hi, @base zero);
+ *       SET and GET fill @base and @flags, GET also @lo and @hi
+ *
+ * Return: 0; -EINVAL for an unknown op, or for SET a range that is empty,
+ * not page aligned or ends above TASK_SIZE; -ERANGE if no part of the
+ * range lies below the top-down search's start; -ENOENT for GET or CLEAR
+ * when this address space has no limits; -ENOMEM; -EINTR if a fatal
+ * signal came while waiting for the mmap lock; -EOPNOTSUPP without
+ * CONFIG_MMU_NOTIFIER.
+ */
+long ec_va_limits(struct emucompat_va_limits *req)
+{
+	struct mm_struct *mm = current->mm;
+	struct ec_va_limits *lim;
+	long ret = 0;
+
+	if (req->op > EMUCOMPAT_VA_LIMITS_CLEAR)
+		return -EINVAL;
+	if (mmap_write_lock_killable(mm))
+		return -EINTR;
+	switch (req->op) {
+	case EMUCOMPAT_VA_LIMITS_SET:
+		ret = ec_va_set(mm, req);
+		break;
+	case EMUCOMPAT_VA_LIMITS_GET:
+		lim = ec_va_find(mm);
+		if (!lim) {
+			ret = -ENOENT;
+			break;
+		}
+		req->lo = lim->lo;
+		req->hi = lim->hi;
+		req->base = lim->base;
+		req->flags = lim->topdown ? EMUCOMPAT_VA_LIMITS_TOPDOWN : 0;
+		break;
+	case EMUCOMPAT_VA_LIMITS_CLEAR:
+		lim = ec_va_find(mm);
+		if (!lim) {
+			ret = -ENOENT;
+			break;
+		}
+		ec_arch_set_mmap_bases(mm, &lim->saved);
+		if (ec_va_unhash(lim))
+			mmu_notifier_put(&lim->mn);
+		break;
+	}
+	mmap_write_unlock(mm);
+	return ret;
+}
+
+/**
+ * ec_va_limits_supported() - can this kernel keep VA limits?
+ *
+ * Return: true with CONFIG_MMU_NOTIFIER.
+ */
+bool ec_va_limits_supported(void)
+{
+	return true;
+}
+
+/**
+ * ec_va_limits_exit() - at module unload
+ *
+ * Every record holds a module reference, so none is left; wait for the
+ * notifiers being freed, whose callback drops the last of them.
+ */
+void ec_va_limits_exit(void)
+{
+	mmu_notifier_synchronize();
+	WARN_ON(!hash_empty(ec_va_hash));
+}
+
+#else /* !EC_HAVE_VA_LIMITS */
+
+bool ec_va_limits_supported(void)
+{
+	return false;
+}
+
+long ec_va_limits(struct emucompat_va_limits *req)
+{
+	return -EOPNOTSUPP;
+}
+
+void ec_va_limits_exit(void)
+{
+}
+
+#endif /* EC_HAVE_VA_LIMITS */
