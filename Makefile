@@ -9,10 +9,12 @@
 #   make demo            boot a QEMU guest and show what emucompat does
 #   make check           the test suite in a QEMU guest on KERNEL (default
 #                        6.12-amd64; KERNELS="a b" for several)
-#   make check-all       the same on every kernel of the matrix (CI)
+#   make check-all       the same on every kernel of the matrix (CI),
+#                        the debug kernel included
 #   make check-debug     the suite on the KUnit/KASAN/lockdep/kmemleak kernel
-#                        built from Debian's linux-source-6.1 (first build:
-#                        half an hour; tests/qemu/debug-kernel.sh)
+#                        alone, built from Debian's linux-source-6.1 (first
+#                        build: about 15-20 minutes on 2 cores;
+#                        tests/qemu/debug-kernel.sh)
 #   make fuzz            t_fuzz alone for FUZZ_SECS (600) on KERNEL
 #   make check-dkms      dkms add/build/install/remove against other headers
 #   make bench           benchmarks in a QEMU guest (KERNEL=, default
@@ -50,9 +52,11 @@ B := build
 
 KERNEL ?= 6.12-amd64
 KERNELS ?= $(KERNEL)
-ALL_KERNELS := 5.10-amd64 5.10-arm64 6.1-amd64 6.1-arm64 6.12-amd64 6.12-arm64 \
-	6.12-arm64-lva 7.3-amd64 7.3-arm64
+# The debug kernel comes first: its lane is the longest, so it runs beside
+# the others rather than after them.
 DEBUG_KERNEL := 6.1-debug-amd64
+ALL_KERNELS := $(DEBUG_KERNEL) 5.10-amd64 5.10-arm64 6.1-amd64 6.1-arm64 \
+	6.12-amd64 6.12-arm64 6.12-arm64-lva 7.3-amd64 7.3-arm64
 
 .PHONY: all module lib install install-module install-lib demo check check-all \
 	check-debug check-dkms checkpatch sparse lint fuzz deps clean deb check-deb bench

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "probe_util.h"
 
 #define FT_MAX_NODES	1024
 #define FT_MAX_DEPTH	16
@@ -47,15 +48,9 @@ static char ft_dir[64];
 static int ft_write(const char *file, const char *val)
 {
 	char path[128];
-	int fd, ok;
 
 	snprintf(path, sizeof(path), "%s/%s", ft_dir, file);
-	fd = open(path, O_WRONLY | O_TRUNC);
-	if (fd < 0)
-		return -1;
-	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
-	close(fd);
-	return ok ? 0 : -1;
+	return pt_write_file(path, val);
 }
 
 /* Asked for, and is the function_graph tracer usable?  Mounts tracefs. */

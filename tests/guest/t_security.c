@@ -231,15 +231,9 @@ static void check_landlock(void)
 static int write_param(const char *name, const char *val)
 {
 	char path[128];
-	int fd, ok;
 
 	snprintf(path, sizeof(path), "/sys/module/emucompat/parameters/%s", name);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -1;
-	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
-	close(fd);
-	return ok ? 0 : -1;
+	return pt_write_file(path, val);
 }
 
 static void check_ioctl32_off(void)

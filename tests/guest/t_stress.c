@@ -323,18 +323,18 @@ static void phase_kill(void)
 static int set_int(const char *path, long v, long *old)
 {
 	char buf[32];
-	FILE *f = fopen(path, "r+");
 
-	if (!f)
-		return -1;
-	if (old && fscanf(f, "%ld", old) != 1) {
-		fclose(f);
-		return -1;
+	if (old) {
+		FILE *f = fopen(path, "re");
+		int ok = f && fscanf(f, "%ld", old) == 1;
+
+		if (f)
+			fclose(f);
+		if (!ok)
+			return -1;
 	}
-	rewind(f);
-	fprintf(f, "%ld\n", v);
-	snprintf(buf, sizeof(buf), "%ld", v);
-	return fclose(f);
+	snprintf(buf, sizeof(buf), "%ld\n", v);
+	return pt_write_file(path, buf);
 }
 
 static void phase_limits(void)

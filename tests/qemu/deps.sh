@@ -42,6 +42,12 @@ needs=(
 	"debootstrap|debootstrap"
 	"unshare|util-linux"
 	"chroot|coreutils"
+	# debug-kernel.sh: the KUnit/KASAN/lockdep kernel built from source.
+	"flex|flex"
+	"bison|bison"
+	"perl|perl"
+	"/usr/include/gelf.h|libelf-dev"
+	"/usr/include/openssl/ssl.h|libssl-dev"
 )
 
 # `make bench` also plots (tests/bench/bench.sh).

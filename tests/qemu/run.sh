@@ -17,7 +17,7 @@
 #   --bench           boot in bench mode: run the benchmarks (tests/bench/,
 #                     packed as /tests/bench/) instead of the suite
 #   --timeout S       limit for the QEMU run (boot + tests); default 600 on
-#                     x86_64, 900 on arm64
+#                     x86_64, 900 on arm64, 1800 for a *-debug-* kernel
 #   --test-timeout S  per-test-program limit inside the guest (default 300)
 #   --only GLOB       run only the guest test programs matching GLOB (t_foo*)
 # Environment:
@@ -243,6 +243,10 @@ append="panic=-1 ectest.mode=$mode"
 [ -n "${EMUCOMPAT_APPEND:-}" ] && append+=" $EMUCOMPAT_APPEND"
 common=(-m 1024 -smp 2 -nographic -no-reboot -accel tcg -nic none
 	-device virtio-rng-pci -initrd "$build/initramfs.cpio")
+# The KASAN/lockdep kernel runs the suite several times slower under TCG.
+case $kernel in
+*-debug-*) timeout=${timeout:-1800} ;;
+esac
 case $KARCH in
 x86_64)
 	timeout=${timeout:-600}

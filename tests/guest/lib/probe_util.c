@@ -293,3 +293,20 @@ pid_t pt_fork_child(int res[2])
 		tap_bail("fork: %s", strerror(errno));
 	return pid;
 }
+
+int pt_write_file(const char *path, const char *val)
+{
+	size_t len = strlen(val);
+	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC), err;
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, val, len);
+	err = errno;
+	close(fd);
+	if (n == (ssize_t)len)
+		return 0;
+	errno = n < 0 ? err : EIO;
+	return -1;
+}

@@ -87,4 +87,10 @@ __attribute__((noreturn)) void pt_child_exit(int wfd, const void *out, size_t n)
 /* 1 if /sys/module/emucompat/parameters/NAME reads Y or 1. */
 int pt_module_param_on(const char *name);
 
+/*
+ * Write @val to @path (a /proc, /sys or tracefs file) in one write():
+ * 0, or -1 with errno (EIO for a short write).
+ */
+int pt_write_file(const char *path, const char *val);
+
 #endif /* PROBE_UTIL_H */
