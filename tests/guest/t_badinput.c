@@ -329,9 +329,9 @@ static void check_unknown_cmds(void)
 
 	memset(buf, 0, 2 * pg);
 	i->size = sizeof(*i);
-	pt_errno(ioctl(ecfd, _IOWR(EMUCOMPAT_IOC_MAGIC, 0x06,
+	pt_errno(ioctl(ecfd, _IOWR(EMUCOMPAT_IOC_MAGIC, 0x07,
 				   struct emucompat_info), buf),
-		 ENOTTY, "unknown command nr 0x06");
+		 ENOTTY, "unknown command nr 0x07 (the first unused)");
 	pt_errno(ioctl(ecfd, _IOWR(EMUCOMPAT_IOC_MAGIC, 0xff,
 				   struct emucompat_info), buf),
 		 ENOTTY, "unknown command nr 0xff");
