@@ -6,7 +6,8 @@
 # Runs PROGRAMs (default: every /tests/t_*, sorted, the shell-script tests
 # /tests/t_*.sh first: t_modprobe.sh reloads the module with modprobe, and
 # the programs then run against that module), one at a time, each under
-# `timeout` (EMUCOMPAT_TEST_TIMEOUT seconds, default 300), streaming its
+# /tests/runtest (its own process group, killed whole when it exits or
+# after EMUCOMPAT_TEST_TIMEOUT seconds, default 300), streaming its
 # stdout+stderr to the console unchanged.  Programs print TAP:
 #   "1..N" plan, "ok N - ...", "not ok N - ...", "# comment";
 #   exit 0 = pass, 77 = skipped, anything else = failure.
@@ -72,7 +73,13 @@ run_one() {
 	start=$(date +%s)
 	rm -f "$TMP/rc"
 	# stdout/stderr of the program go through tee: to the console and a file.
-	{ timeout "$TIMEOUT" "$prog" 2>&1 </dev/null; echo $? >"$TMP/rc"; } | tee "$TMP/out"
+	# runtest: own process group, killed whole at the end or the time
+	# limit, so no orphan keeps the pipe open (see tests/guest/runtest.c).
+	if [ -x /tests/runtest ]; then
+		{ /tests/runtest "$TIMEOUT" "$prog" 2>&1 </dev/null; echo $? >"$TMP/rc"; } | tee "$TMP/out"
+	else
+		{ timeout "$TIMEOUT" "$prog" 2>&1 </dev/null; echo $? >"$TMP/rc"; } | tee "$TMP/out"
+	fi
 	rc=$(cat "$TMP/rc" 2>/dev/null || echo 255)
 	secs=$(($(date +%s) - start))
 	count "$TMP/out"
