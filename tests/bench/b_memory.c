@@ -39,6 +39,7 @@
 
 #include "emucompat.h"
 #include "bench.h"
+#include "probe_util.h"
 
 #define THREADS		32
 #define HANDLES		1000
@@ -54,19 +55,6 @@ static void take(struct snap *s)
 	s->vmas = b_maps_lines();
 	s->slab = b_meminfo_kb("Slab:");
 	s->heap = (long)mallinfo2().uordblks;
-}
-
-static long read_long(const char *path)
-{
-	FILE *f = fopen(path, "re");
-	long v = -1;
-
-	if (!f)
-		return -1;
-	if (fscanf(f, "%ld", &v) != 1)
-		v = -1;
-	fclose(f);
-	return v;
 }
 
 static struct emucompat *ec;
@@ -133,8 +121,8 @@ int main(void)
 	char *low;
 
 	b_pin();
-	core = read_long("/sys/module/emucompat/coresize");
-	init = read_long("/sys/module/emucompat/initsize");
+	core = pt_read_long("/sys/module/emucompat/coresize");
+	init = pt_read_long("/sys/module/emucompat/initsize");
 
 	/* ---- per process ---- */
 	take(&s0);

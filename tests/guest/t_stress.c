@@ -325,12 +325,8 @@ static int set_int(const char *path, long v, long *old)
 	char buf[32];
 
 	if (old) {
-		FILE *f = fopen(path, "re");
-		int ok = f && fscanf(f, "%ld", old) == 1;
-
-		if (f)
-			fclose(f);
-		if (!ok)
+		*old = pt_read_long(path);
+		if (*old < 0)
 			return -1;
 	}
 	snprintf(buf, sizeof(buf), "%ld\n", v);

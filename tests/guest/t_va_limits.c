@@ -77,15 +77,7 @@ static int vmmap_native(uint64_t len, uint64_t *addr)
 
 static long module_refcnt(void)
 {
-	FILE *f = fopen("/sys/module/emucompat/refcnt", "re");
-	long n = -1;
-
-	if (!f)
-		return -1;
-	if (fscanf(f, "%ld", &n) != 1)
-		n = -1;
-	fclose(f);
-	return n;
+	return pt_read_long("/sys/module/emucompat/refcnt");
 }
 
 /* Records are freed after an SRCU grace period: wait up to 5 s. */

@@ -310,3 +310,16 @@ int pt_write_file(const char *path, const char *val)
 	errno = n < 0 ? err : EIO;
 	return -1;
 }
+
+long pt_read_long(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	long v = -1;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}

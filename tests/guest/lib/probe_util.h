@@ -93,4 +93,7 @@ int pt_module_param_on(const char *name);
  */
 int pt_write_file(const char *path, const char *val);
 
+/* The first number in @path (a /proc or /sys file), or -1. */
+long pt_read_long(const char *path);
+
 #endif /* PROBE_UTIL_H */
