@@ -304,7 +304,8 @@ static inline bool ec_mm_topdown(struct mm_struct *mm)
 #else
 	unsigned long legacy = mm->mmap_legacy_base, addr;
 
-	mmap_assert_write_locked(mm);
+	/* not mmap_assert_write_locked(): with DEBUG_VM it needs dump_mm() */
+	lockdep_assert_held_write(&mm->mmap_lock);
 	WRITE_ONCE(mm->mmap_legacy_base, mm->mmap_base);
 	addr = mm->get_unmapped_area(NULL, 0, PAGE_SIZE, 0, 0);
 	WRITE_ONCE(mm->mmap_legacy_base, legacy);
