@@ -7,9 +7,10 @@
  *	o32_compat32 dir FD	lists the open directory FD (inherited, at
  *				position 0) with getdents64: "name d_off" lines,
  *				then checks lseek() to every returned offset
- *	o32_compat32 place	runs lib/common_valimits.c's placements, the
- *				driver's ones through the probe's compat_ioctl,
- *				counting addresses below 4 GiB as inside
+ *	o32_compat32 place N	runs lib/common_valimits.c's placements (N
+ *				mmaps, N shmats, ...), the driver's ones through
+ *				the probe's compat_ioctl, counting addresses
+ *				below 4 GiB as inside
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -76,7 +77,7 @@ int main(int argc, char **argv)
 	}
 	if (argc >= 3 && !strcmp(argv[1], "dir"))
 		return dir32_list(atoi(argv[2]), stdout);
-	if (argc >= 2 && !strcmp(argv[1], "place")) {
+	if (argc >= 3 && !strcmp(argv[1], "place")) {
 		static const struct va_ops vops = { vmmap32 };
 
 		probe_fd = open(PROBE_DEVICE_PATH, O_RDWR | O_CLOEXEC);
@@ -84,8 +85,9 @@ int main(int argc, char **argv)
 			fprintf(stderr, "%s: %s\n", PROBE_DEVICE_PATH, strerror(errno));
 			return 2;
 		}
-		return va_place_run(&vops, 0, 1ULL << 32, stdout) ? 2 : 0;
+		return va_place_run(&vops, (unsigned int)atoi(argv[2]), 0, 1ULL << 32, stdout) ?
+		       2 : 0;
 	}
-	fprintf(stderr, "usage: o32_compat32 robust | dir FD | place\n");
+	fprintf(stderr, "usage: o32_compat32 robust | dir FD | place N\n");
 	return 2;
 }

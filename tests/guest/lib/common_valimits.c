@@ -51,18 +51,18 @@ static void va_print(const struct va_count *c, FILE *out)
 		c->inside, c->outside, c->failed);
 }
 
-static void va_mmaps(uint64_t lo, uint64_t hi, FILE *out)
+static void va_mmaps(unsigned int n, uint64_t lo, uint64_t hi, FILE *out)
 {
 	struct va_count c = { "mmap", 0, 0, 0, 0 };
 	long page = sysconf(_SC_PAGESIZE);
-	void **maps = calloc(VA_MMAPS, sizeof(*maps));
+	void **maps = calloc(n, sizeof(*maps));
 	unsigned int i;
 
 	if (!maps) {
 		fprintf(out, "# mmap: no memory for the table\n");
 		return;
 	}
-	for (i = 0; i < VA_MMAPS; i++) {
+	for (i = 0; i < n; i++) {
 		size_t len = (size_t)page * (1 + i % 8);
 
 		maps[i] = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
@@ -72,17 +72,17 @@ static void va_mmaps(uint64_t lo, uint64_t hi, FILE *out)
 		else
 			va_note(&c, (uintptr_t)maps[i], len, lo, hi, out);
 	}
-	for (i = 0; i < VA_MMAPS; i++)
+	for (i = 0; i < n; i++)
 		if (maps[i] != MAP_FAILED)
 			munmap(maps[i], (size_t)page * (1 + i % 8));
 	free(maps);
 	va_print(&c, out);
 }
 
-static int va_shmats(uint64_t lo, uint64_t hi, FILE *out)
+static int va_shmats(unsigned int n, uint64_t lo, uint64_t hi, FILE *out)
 {
 	struct va_count c = { "shmat", 0, 0, 0, 0 };
-	void **at = calloc(VA_SHMATS, sizeof(*at));
+	void **at = calloc(n, sizeof(*at));
 	unsigned int i;
 	int id;
 
@@ -96,14 +96,14 @@ static int va_shmats(uint64_t lo, uint64_t hi, FILE *out)
 		free(at);
 		return -1;
 	}
-	for (i = 0; i < VA_SHMATS; i++) {
+	for (i = 0; i < n; i++) {
 		at[i] = shmat(id, NULL, 0);
 		if (at[i] == (void *)-1)
 			va_fail(&c, errno, out);
 		else
 			va_note(&c, (uintptr_t)at[i], VA_SHM_SIZE, lo, hi, out);
 	}
-	for (i = 0; i < VA_SHMATS; i++)
+	for (i = 0; i < n; i++)
 		if (at[i] != (void *)-1)
 			shmdt(at[i]);
 	shmctl(id, IPC_RMID, NULL);
@@ -183,12 +183,13 @@ static void va_vmmaps(const struct va_ops *ops, uint64_t lo, uint64_t hi, FILE *
 	va_print(&c, out);
 }
 
-int va_place_run(const struct va_ops *ops, uint64_t lo, uint64_t hi, FILE *out)
+int va_place_run(const struct va_ops *ops, unsigned int n, uint64_t lo, uint64_t hi,
+		 FILE *out)
 {
 	int ret = 0;
 
-	va_mmaps(lo, hi, out);
-	if (va_shmats(lo, hi, out))
+	va_mmaps(n, lo, hi, out);
+	if (va_shmats(n, lo, hi, out))
 		ret = -1;
 	va_aio(lo, hi, out);
 	if (va_mremap(lo, hi, out))
