@@ -40,7 +40,12 @@
 #define EMUCOMPAT_CAP_SHMAT_RANGE	_BITULL(3)	/* via EMUCOMPAT_IOC_RESERVE_RANGE */
 #define EMUCOMPAT_CAP_ROBUST_LIST32	_BITULL(4)	/* EMUCOMPAT_IOC_ROBUST_LIST32 */
 #define EMUCOMPAT_CAP_DIR32		_BITULL(5)	/* EMUCOMPAT_IOC_DIR32 */
-#define EMUCOMPAT_CAP_VA_LIMITS		_BITULL(6)	/* EMUCOMPAT_IOC_VA_LIMITS */
+/*
+ * EMUCOMPAT_IOC_VA_LIMITS: kernel-chosen placements start inside the limits
+ * and stay there while the range has room; not a hard wall on any kernel
+ * (a full range overflows, hints are honoured): see emucompat_va_limits.
+ */
+#define EMUCOMPAT_CAP_VA_LIMITS		_BITULL(6)
 
 /* emucompat_info.flags */
 /* ioctl32 needs a low stack (kernel has compat_alloc_user_space()) */
