@@ -135,7 +135,7 @@ static long ec_va_set(struct mm_struct *mm, struct emucompat_va_limits *req)
 	struct ec_va_limits *lim = ec_va_find(mm);
 	struct ec_mmap_bases saved, b;
 	struct mmu_notifier *mn;
-	unsigned long base;
+	unsigned long base, lo;
 	bool topdown;
 
 	if (req->lo >= req->hi || !PAGE_ALIGNED(req->lo) ||
@@ -151,9 +151,18 @@ static long ec_va_set(struct mm_struct *mm, struct emucompat_va_limits *req)
 		ec_arch_get_mmap_bases(mm, &saved);
 		topdown = ec_mm_topdown(mm);
 	}
+	/*
+	 * A bottom-up search starts right at the base, so it must not lie
+	 * below mmap_min_addr (the first free gap would be page 0 and every
+	 * mmap() fail with EPERM), nor at the end of the default map window,
+	 * where the search ends.
+	 */
+	lo = max_t(u64, req->lo, ec_mmap_floor());
+	if (lo >= req->hi || (!topdown && lo >= DEFAULT_MAP_WINDOW))
+		return -ERANGE;
 	b = saved;
-	base = ec_arch_limit_mmap_bases(&b, topdown, req->lo, req->hi);
-	if (topdown && base <= req->lo)
+	base = ec_arch_limit_mmap_bases(&b, topdown, lo, req->hi);
+	if (topdown && base <= lo)
 		return -ERANGE;
 
 	if (!lim) {
@@ -184,7 +193,9 @@ static long ec_va_set(struct mm_struct *mm, struct emucompat_va_limits *req)
  *
  * Return: 0; -EINVAL for an unknown op, or for SET a range that is empty,
  * not page aligned or ends above TASK_SIZE; -ERANGE if no part of the
- * range lies below the top-down search's start; -ENOENT for GET or CLEAR
+ * range lies above the mmap floor (mmap_min_addr's default) and below
+ * the top-down search's start, or, bottom-up, inside the default map
+ * window; -ENOENT for GET or CLEAR
  * when this address space has no limits; -ENOMEM; -EINTR if a fatal
  * signal came while waiting for the mmap lock; -EOPNOTSUPP without
  * CONFIG_MMU_NOTIFIER.

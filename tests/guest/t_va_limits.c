@@ -182,6 +182,8 @@ static void test_bad_input(void)
 	check_errno(&r, EINVAL, "hi above TASK_SIZE: EINVAL");
 	r = mkreq(EMUCOMPAT_VA_LIMITS_SET, top - 16 * page, top - 8 * page);
 	check_errno(&r, ERANGE, "range above the mmap base (next to the stack): ERANGE");
+	r = mkreq(EMUCOMPAT_VA_LIMITS_SET, 0, page);
+	check_errno(&r, ERANGE, "range entirely below mmap_min: ERANGE");
 	errno = 0;
 	pt_errno(emucompat_get_va_limits(NULL, &lo, &hi), EINVAL, "library: NULL handle: EINVAL");
 
@@ -498,7 +500,8 @@ static int mode_legacy(void)
 	int i;
 
 	ecfd = open("/dev/" EMUCOMPAT_DEVICE_NAME, O_RDWR | O_CLOEXEC);
-	if (ecfd < 0)
+	ec = emucompat_open();
+	if (ecfd < 0 || !ec || emucompat_info(ec, &info))
 		return 20;
 	r = mkreq(EMUCOMPAT_VA_LIMITS_SET, LO, HI);
 	if (va_raw(&r))
@@ -513,6 +516,23 @@ static int mode_legacy(void)
 		if (p == MAP_FAILED || !inside((uintptr_t)p, page, LO, HI))
 			return 24;
 	}
+	/* lo = 0: the search starts at mmap_min, not at page 0. */
+	r = mkreq(EMUCOMPAT_VA_LIMITS_SET, 0, HI);
+	if (va_raw(&r))
+		return 25;
+	if (r.base != info.mmap_min)
+		return 26;
+	for (i = 0; i < 10; i++) {
+		void *p = map1(page);
+
+		if (p == MAP_FAILED || !inside((uintptr_t)p, page, info.mmap_min, HI))
+			return 27;
+	}
+	/* Bottom-up, a range beyond the default map window (52-bit arm64) is refused. */
+	r = mkreq(EMUCOMPAT_VA_LIMITS_SET, 1ULL << 48, (1ULL << 48) + 16 * page);
+	if (info.arch == EMUCOMPAT_ARCH_ARM64 && info.task_size > (1ULL << 48) + 16 * page &&
+	    (!va_raw(&r) || errno != ERANGE))
+		return 28;
 	return 0;
 }
 
@@ -523,7 +543,8 @@ static void test_exec_and_layout(void)
 	st = run_self("--after-exec", 0xffffffffUL);
 	tap_ok(st == 0, "exec: the new image has no limits and maps above 4 GiB (status %d)", st);
 	st = run_self("--legacy", ADDR_COMPAT_LAYOUT);
-	tap_ok(st == 0, "legacy layout: no TOPDOWN flag, base == lo, 100 mmaps inside (status %d)",
+	tap_ok(st == 0,
+	       "legacy layout: no TOPDOWN flag, base == lo, 100 mmaps inside; lo 0 starts at mmap_min; beyond the map window ERANGE (status %d)",
 	       st);
 }
 

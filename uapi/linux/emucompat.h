@@ -263,7 +263,8 @@ struct emucompat_dir32 {
  * @hi: SET: end (exclusive), page aligned, above @lo; GET: out
  * @base: out (SET, GET): where the kernel's search now starts: the lower
  *        of @hi and the address space's own mmap base when it places
- *        top-down, @lo when it places bottom-up
+ *        top-down, @lo (at least emucompat_info.mmap_min) when it places
+ *        bottom-up
  * @flags: in: zero; out (SET, GET): EMUCOMPAT_VA_LIMITS_* bits
  * @__pad: zero
  * @reserved: zero
