@@ -130,9 +130,11 @@ static const struct mmu_notifier_ops ec_va_mn_ops = {
 	.free_notifier = ec_va_free_notifier,
 };
 
-static long ec_va_set(struct mm_struct *mm, struct emucompat_va_limits *req)
+/* SET; *@limp is this mm's record or NULL, and the record afterwards. */
+static long ec_va_set(struct mm_struct *mm, struct ec_va_limits **limp,
+		      const struct emucompat_va_limits *req)
 {
-	struct ec_va_limits *lim = ec_va_find(mm);
+	struct ec_va_limits *lim = *limp;
 	struct ec_mmap_bases saved, b;
 	struct mmu_notifier *mn;
 	unsigned long base, lo;
@@ -180,8 +182,7 @@ static long ec_va_set(struct mm_struct *mm, struct emucompat_va_limits *req)
 	lim->lo = req->lo;
 	lim->hi = req->hi;
 	lim->base = base;
-	req->base = base;
-	req->flags = topdown ? EMUCOMPAT_VA_LIMITS_TOPDOWN : 0;
+	*limp = lim;
 	return 0;
 }
 
@@ -210,31 +211,23 @@ long ec_va_limits(struct emucompat_va_limits *req)
 		return -EINVAL;
 	if (mmap_write_lock_killable(mm))
 		return -EINTR;
-	switch (req->op) {
-	case EMUCOMPAT_VA_LIMITS_SET:
-		ret = ec_va_set(mm, req);
-		break;
-	case EMUCOMPAT_VA_LIMITS_GET:
-		lim = ec_va_find(mm);
-		if (!lim) {
-			ret = -ENOENT;
-			break;
-		}
+	lim = ec_va_find(mm);
+	if (req->op == EMUCOMPAT_VA_LIMITS_SET) {
+		ret = ec_va_set(mm, &lim, req);
+	} else if (!lim) {
+		ret = -ENOENT;
+	} else if (req->op == EMUCOMPAT_VA_LIMITS_CLEAR) {
+		ec_arch_set_mmap_bases(mm, &lim->saved);
+		if (ec_va_unhash(lim))
+			mmu_notifier_put(&lim->mn);
+		lim = NULL;
+	}
+	/* SET and GET report the limits now in force. */
+	if (!ret && lim) {
 		req->lo = lim->lo;
 		req->hi = lim->hi;
 		req->base = lim->base;
 		req->flags = lim->topdown ? EMUCOMPAT_VA_LIMITS_TOPDOWN : 0;
-		break;
-	case EMUCOMPAT_VA_LIMITS_CLEAR:
-		lim = ec_va_find(mm);
-		if (!lim) {
-			ret = -ENOENT;
-			break;
-		}
-		ec_arch_set_mmap_bases(mm, &lim->saved);
-		if (ec_va_unhash(lim))
-			mmu_notifier_put(&lim->mn);
-		break;
 	}
 	mmap_write_unlock(mm);
 	return ret;
