@@ -75,11 +75,7 @@ run_one() {
 	# stdout/stderr of the program go through tee: to the console and a file.
 	# runtest: own process group, killed whole at the end or the time
 	# limit, so no orphan keeps the pipe open (see tests/guest/runtest.c).
-	if [ -x /tests/runtest ]; then
-		{ /tests/runtest "$TIMEOUT" "$prog" 2>&1 </dev/null; echo $? >"$TMP/rc"; } | tee "$TMP/out"
-	else
-		{ timeout "$TIMEOUT" "$prog" 2>&1 </dev/null; echo $? >"$TMP/rc"; } | tee "$TMP/out"
-	fi
+	{ /tests/runtest "$TIMEOUT" "$prog" 2>&1 </dev/null; echo $? >"$TMP/rc"; } | tee "$TMP/out"
 	rc=$(cat "$TMP/rc" 2>/dev/null || echo 255)
 	secs=$(($(date +%s) - start))
 	count "$TMP/out"
