@@ -23,7 +23,13 @@
 #   make check-deb       build them, lintian, contents, then apt install in a
 #                        bookworm chroot: DKMS build, pkg-config, udev rule,
 #                        purge  (root; modprobe is tested by the QEMU guests)
-#   make lint            checkpatch --strict and sparse (make checkpatch / sparse)
+#   make lint            man page lint, checkpatch --strict, kernel-doc and sparse
+#                        (make checkpatch / sparse)
+#   make abi             regenerate the guest-ABI tables from the pinned uapi
+#                        headers: userlib/abi-tables.h, userlib/abi/REPORT.md,
+#                        the README's abi-table (userlib/abi/abi-gen.py)
+#   make check-abi       regenerate into a temporary dir and diff against the
+#                        committed files; fails on any difference
 #
 # The version is PACKAGE_VERSION in dkms.conf.
 
@@ -58,8 +64,9 @@ DEBUG_KERNEL := 6.1-debug-amd64
 ALL_KERNELS := $(DEBUG_KERNEL) 5.10-amd64 5.10-arm64 6.1-amd64 6.1-arm64 \
 	6.12-amd64 6.12-arm64 6.12-arm64-lva 7.3-amd64 7.3-arm64
 
-.PHONY: all module lib install install-module install-lib demo check check-all \
-	check-debug check-dkms checkpatch sparse lint fuzz deps clean deb check-deb bench
+.PHONY: all module lib install install-module install-lib install-man demo check check-all \
+	check-debug check-dkms checkpatch sparse lint fuzz deps clean deb check-deb bench \
+	abi check-abi
 
 all: module lib
 
@@ -146,6 +153,21 @@ sparse: deps
 lint: deps
 	tests/lint.sh all
 	tests/fuzz/check-consts.sh
+
+# Debian's python3 (python3-pyelftools), not a pyenv/venv one.
+PYTHON3 ?= /usr/bin/python3
+
+abi: deps
+	$(PYTHON3) userlib/abi/abi-gen.py
+
+check-abi: deps
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(PYTHON3) userlib/abi/abi-gen.py --out "$$tmp" && rc=0 && \
+	for f in userlib/abi/REPORT.md userlib/abi-tables.h README.md; do \
+		diff -u "$$f" "$$tmp/$$f" || rc=1; \
+	done; \
+	[ $$rc = 0 ] || echo "check-abi: generated files differ; run make abi" >&2; \
+	exit $$rc
 
 # The fuzzer alone, for FUZZ_SECS seconds, on KERNEL.
 FUZZ_SECS ?= 600

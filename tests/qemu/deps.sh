@@ -48,6 +48,8 @@ needs=(
 	"perl|perl"
 	"/usr/include/gelf.h|libelf-dev"
 	"/usr/include/openssl/ssl.h|libssl-dev"
+	# userlib/abi/abi-gen.py (make abi / check-abi): DWARF reader.
+	"/usr/lib/python3/dist-packages/elftools/__init__.py|python3-pyelftools"
 )
 
 # `make bench` also plots (tests/bench/bench.sh).
