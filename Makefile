@@ -75,16 +75,21 @@ module:
 
 lib: $(B)/libemucompat.a $(B)/libemucompat.so.$(VERSION) $(B)/emucompat.pc
 
-$(B)/emucompat.o: userlib/emucompat.c userlib/emucompat.h uapi/linux/emucompat.h
-	@mkdir -p $(B)
+LIB_SRCS := $(sort $(wildcard userlib/*.c))
+LIB_OBJS := $(patsubst userlib/%.c,$(B)/lib/%.o,$(LIB_SRCS))
+
+$(B)/lib/%.o: userlib/%.c userlib/emucompat.h userlib/internal.h userlib/abi-tables.h \
+		uapi/linux/emucompat.h
+	@mkdir -p $(@D)
 	$(CC_LIB) $(LIB_CFLAGS) -c -o $@ $<
 
-$(B)/libemucompat.a: $(B)/emucompat.o
+$(B)/libemucompat.a: $(LIB_OBJS)
+	rm -f $@
 	$(AR_LIB) rcs $@ $^
 
-$(B)/libemucompat.so.$(VERSION): $(B)/emucompat.o userlib/libemucompat.map
+$(B)/libemucompat.so.$(VERSION): $(LIB_OBJS) userlib/libemucompat.map
 	$(CC_LIB) -shared -pthread -Wl,-soname,libemucompat.so.$(SOMAJOR) \
-		-Wl,--version-script=userlib/libemucompat.map -o $@ $(B)/emucompat.o
+		-Wl,--version-script=userlib/libemucompat.map -o $@ $(LIB_OBJS)
 	ln -sf libemucompat.so.$(VERSION) $(B)/libemucompat.so.$(SOMAJOR)
 	ln -sf libemucompat.so.$(SOMAJOR) $(B)/libemucompat.so
 

@@ -41,6 +41,36 @@ int emucompat_info(struct emucompat *ec, struct emucompat_info *info);
 long emucompat_ioctl32(struct emucompat *ec, int fd, unsigned int cmd, uint32_t arg);
 
 /*
+ * Guest ABIs: the 32-bit ABI whose structs and ioctl numbers the guest
+ * passes to emucompat_ioctl32().  The kernel's compat layer speaks one of
+ * them (i386 on x86-64, AArch32 EABI on arm64); for the other one the
+ * library renumbers the command and converts the argument between the two
+ * layouts (a 64-bit member is 4-aligned on i386, 8-aligned on ARM EABI),
+ * from tables generated from the uapi headers (userlib/abi/).
+ */
+#define EMUCOMPAT_ABI_KERNEL	0	/* the kernel's own compat ABI (default) */
+#define EMUCOMPAT_ABI_I386	1	/* i386 (x86 32-bit) */
+#define EMUCOMPAT_ABI_ARM	2	/* AArch32 EABI (armel/armhf) */
+
+/*
+ * Set the guest ABI of @ec (every thread using the handle).  When @abi is
+ * the kernel's own ABI, emucompat_ioctl32() is unchanged.  Otherwise every
+ * command whose argument differs between the two ABIs is translated; one
+ * that cannot be (see emucompat_set_guest_abi(3)) fails with EOPNOTSUPP.
+ * 0, or -1 with errno: EINVAL (unknown @abi, or @ec NULL).
+ */
+int emucompat_set_guest_abi(struct emucompat *ec, unsigned int abi);
+
+/* The guest ABI of @ec (an EMUCOMPAT_ABI_* value), or -1 with EINVAL. */
+int emucompat_get_guest_abi(struct emucompat *ec);
+
+/*
+ * The guest ABIs this library serves on this host: bit (1u << abi) set for
+ * every value emucompat_set_guest_abi() accepts.
+ */
+unsigned int emucompat_guest_abis(void);
+
+/*
  * mmap(NULL, len, prot, flags, fd, off) placed entirely inside [lo, hi).
  * lo == hi: as plain mmap(); lo > hi: the range wraps around.
  * MAP_FIXED / MAP_FIXED_NOREPLACE: placed at lo exactly.

@@ -1,16 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
 /*
- * libemucompat — see emucompat.h for the contract.
- *
- * Errors are returned, never printed.  The only state outside a handle is
- * the per-thread pivot stack (kernels with compat_alloc_user_space()),
- * which belongs to the thread, not to a handle, and is freed at thread exit.
+ * Ranged mappings: mmap, mremap and shmat placed inside [lo, hi) by the
+ * module's gap search (EMUCOMPAT_IOC_MMAP_RANGE, _RESERVE_RANGE).
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -19,7 +13,7 @@
 #include <unistd.h>
 #include <linux/mman.h>
 
-#include "emucompat.h"
+#include "internal.h"
 
 #ifndef MAP_FIXED_NOREPLACE
 #define MAP_FIXED_NOREPLACE 0x100000
@@ -36,156 +30,6 @@
 #ifndef SHM_EXEC
 #define SHM_EXEC 0100000
 #endif
-
-#define EC_EXPORT __attribute__((visibility("default")))
-#define EC_DEVICE "/dev/" EMUCOMPAT_DEVICE_NAME
-#define EC_PIVOT_MIN (64u * 1024)
-
-struct emucompat {
-	int fd;
-	struct emucompat_info info;
-};
-
-/* ---- pivot stacks (kernels <= 5.14) ---------------------------------- */
-
-struct ec_pivot {
-	void *base;
-	size_t size;
-};
-
-static pthread_key_t ec_pivot_key;
-static pthread_once_t ec_pivot_once = PTHREAD_ONCE_INIT;
-static int ec_pivot_key_err;
-static __thread struct ec_pivot *ec_tls_pivot;
-
-static void ec_pivot_free(void *p)
-{
-	struct ec_pivot *pv = p;
-
-	munmap(pv->base, pv->size);
-	free(pv);
-}
-
-static void ec_pivot_key_init(void)
-{
-	ec_pivot_key_err = pthread_key_create(&ec_pivot_key, ec_pivot_free);
-}
-
-/* Top of this thread's low stack, allocated on first use; 0 with errno. */
-static uint64_t ec_pivot_top(struct emucompat *ec)
-{
-	struct ec_pivot *pv = ec_tls_pivot;
-	size_t size = ec->info.pivot_stack_size;
-	void *base;
-
-	if (pv)
-		return (uint64_t)(uintptr_t)pv->base + pv->size;
-
-	pthread_once(&ec_pivot_once, ec_pivot_key_init);
-	if (ec_pivot_key_err) {
-		errno = ec_pivot_key_err;
-		return 0;
-	}
-	if (size < EC_PIVOT_MIN)
-		size = EC_PIVOT_MIN;
-	pv = malloc(sizeof(*pv));
-	if (!pv)
-		return 0;
-	/*
-	 * compat_alloc_user_space() keeps only the low 32 bits of the stack
-	 * pointer, and on arm64 the handler cannot fault in pages at or above
-	 * the compat TASK_SIZE: stay below both.
-	 */
-	base = emucompat_mmap_range(ec, 0, ec->info.compat_task_size & ~0xffffULL, size,
-				    PROT_READ | PROT_WRITE,
-				    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (base == MAP_FAILED) {
-		free(pv);
-		return 0;
-	}
-	pv->base = base;
-	pv->size = size;
-	if (pthread_setspecific(ec_pivot_key, pv)) {
-		ec_pivot_free(pv);
-		errno = ENOMEM;
-		return 0;
-	}
-	ec_tls_pivot = pv;
-	return (uint64_t)(uintptr_t)base + size;
-}
-
-/* ---- handle ----------------------------------------------------------- */
-
-EC_EXPORT struct emucompat *emucompat_open(void)
-{
-	struct emucompat *ec = calloc(1, sizeof(*ec));
-	int err;
-
-	if (!ec)
-		return NULL;
-	ec->fd = open(EC_DEVICE, O_RDWR | O_CLOEXEC);
-	if (ec->fd < 0)
-		goto fail;
-	if (emucompat_info(ec, &ec->info))
-		goto fail;
-	return ec;
-fail:
-	err = errno;
-	if (ec->fd >= 0)
-		close(ec->fd);
-	free(ec);
-	errno = err;
-	return NULL;
-}
-
-EC_EXPORT void emucompat_close(struct emucompat *ec)
-{
-	if (!ec)
-		return;
-	close(ec->fd);
-	free(ec);
-}
-
-EC_EXPORT int emucompat_info(struct emucompat *ec, struct emucompat_info *info)
-{
-	if (!ec || !info) {
-		errno = EINVAL;
-		return -1;
-	}
-	memset(info, 0, sizeof(*info));
-	info->size = sizeof(*info);
-	return ioctl(ec->fd, EMUCOMPAT_IOC_INFO, info) < 0 ? -1 : 0;
-}
-
-/* ---- compat ioctl ----------------------------------------------------- */
-
-EC_EXPORT long emucompat_ioctl32(struct emucompat *ec, int fd, unsigned int cmd, uint32_t arg)
-{
-	struct emucompat_ioctl32 req = {
-		.size = sizeof(req),
-		.fd = fd,
-		.cmd = cmd,
-		.arg = arg,
-	};
-	int ret;
-
-	if (!ec) {
-		errno = EINVAL;
-		return -1;
-	}
-	if (ec->info.flags & EMUCOMPAT_INFO_NEEDS_PIVOT) {
-		req.pivot_sp = ec_pivot_top(ec);
-		if (!req.pivot_sp)
-			return -1;
-	}
-	ret = ioctl(ec->fd, EMUCOMPAT_IOC_IOCTL32, &req);
-	if (ret == 0 && (req.out_flags & EMUCOMPAT_IOCTL32_NATIVE))
-		/* Same layout in both ABIs: the kernel's own native path. */
-		return ioctl(fd, req.native_cmd, (unsigned long)arg);
-	return ret;
-}
-
-/* ---- ranged mappings ---------------------------------------------------- */
 
 static long ec_page_size(void)
 {
@@ -468,104 +312,4 @@ EC_EXPORT void *emucompat_shmat_range(struct emucompat *ec, int shmid, int shmfl
 	/* Perhaps a SHM_HUGETLB segment: huge-page aligned and sized. */
 	len = (ds.shm_segsz + hps - 1) & ~(hps - 1);
 	return ec_shmat_at(ec, shmid, shmflg, lo, hi, len, hps, 0);
-}
-
-/* ---- 32-bit process state ---------------------------------------------- */
-
-EC_EXPORT int emucompat_set_robust_list32(struct emucompat *ec, uint32_t head, uint32_t len)
-{
-	struct emucompat_robust_list32 req;
-
-	if (!ec) {
-		errno = EINVAL;
-		return -1;
-	}
-	memset(&req, 0, sizeof(req));
-	req.size = sizeof(req);
-	req.op = EMUCOMPAT_ROBUST_LIST32_SET;
-	req.head = head;
-	req.len = len;
-	return ioctl(ec->fd, EMUCOMPAT_IOC_ROBUST_LIST32, &req) < 0 ? -1 : 0;
-}
-
-EC_EXPORT int emucompat_get_robust_list32(struct emucompat *ec, uint32_t *head, uint32_t *len)
-{
-	struct emucompat_robust_list32 req;
-
-	if (!ec || !head || !len) {
-		errno = EINVAL;
-		return -1;
-	}
-	memset(&req, 0, sizeof(req));
-	req.size = sizeof(req);
-	req.op = EMUCOMPAT_ROBUST_LIST32_GET;
-	if (ioctl(ec->fd, EMUCOMPAT_IOC_ROBUST_LIST32, &req) < 0)
-		return -1;
-	*head = req.head;
-	*len = req.len;
-	return 0;
-}
-
-EC_EXPORT int emucompat_dir32(struct emucompat *ec, int dirfd)
-{
-	struct emucompat_dir32 req;
-
-	if (!ec) {
-		errno = EINVAL;
-		return -1;
-	}
-	memset(&req, 0, sizeof(req));
-	req.size = sizeof(req);
-	req.fd = dirfd;
-	return ioctl(ec->fd, EMUCOMPAT_IOC_DIR32, &req) < 0 ? -1 : 0;
-}
-
-static int ec_va_limits(struct emucompat *ec, struct emucompat_va_limits *req, uint32_t op)
-{
-	if (!ec) {
-		errno = EINVAL;
-		return -1;
-	}
-	req->size = sizeof(*req);
-	req->op = op;
-	return ioctl(ec->fd, EMUCOMPAT_IOC_VA_LIMITS, req) < 0 ? -1 : 0;
-}
-
-EC_EXPORT int emucompat_set_va_limits(struct emucompat *ec, uint64_t lo, uint64_t hi,
-				      uint64_t *base)
-{
-	struct emucompat_va_limits req;
-
-	memset(&req, 0, sizeof(req));
-	req.lo = lo;
-	req.hi = hi;
-	if (ec_va_limits(ec, &req, EMUCOMPAT_VA_LIMITS_SET))
-		return -1;
-	if (base)
-		*base = req.base;
-	return 0;
-}
-
-EC_EXPORT int emucompat_get_va_limits(struct emucompat *ec, uint64_t *lo, uint64_t *hi)
-{
-	struct emucompat_va_limits req;
-
-	if (!lo || !hi) {
-		errno = EINVAL;
-		return -1;
-	}
-	memset(&req, 0, sizeof(req));
-	if (ec_va_limits(ec, &req, EMUCOMPAT_VA_LIMITS_GET))
-		return -1;
-	*lo = req.lo;
-	*hi = req.hi;
-	return 0;
-}
-
-EC_EXPORT int emucompat_clear_va_limits(struct emucompat *ec)
-{
-	struct emucompat_va_limits req;
-
-	memset(&req, 0, sizeof(req));
-	return ec_va_limits(ec, &req, EMUCOMPAT_VA_LIMITS_CLEAR);
 }

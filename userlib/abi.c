@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
+/*
+ * Guest ABIs.  The kernel's compat layer speaks one 32-bit ABI per host
+ * (i386 on x86-64, AArch32 EABI on arm64).  A guest of the other ABI lays
+ * out some ioctl arguments differently -- a 64-bit member is 4-aligned on
+ * i386 and 8-aligned on ARM EABI -- so the struct's size, and with it the
+ * command number, differ.  For every such command, abi-tables.h (generated
+ * from the uapi headers by userlib/abi/abi-gen.py, `make abi`) gives the
+ * kernel's number and the spans of bytes to move between the two layouts.
+ *
+ * A translated call reads the guest's argument (the guest pointer is not
+ * trusted: process_vm_readv() turns a bad one into EFAULT, as the kernel
+ * would), builds the kernel's layout in this thread's bounce buffer below
+ * the compat TASK_SIZE, forwards it, and converts back only what the kernel
+ * wrote: commands with _IOC_READ in their direction whose argument changed.
+ * A command that is not in the table goes through unchanged; one the
+ * table marks as not translatable fails with EOPNOTSUPP.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
+#include <linux/ioctl.h>
+
+#include "internal.h"
+#include "abi-tables.h"
+
+#define EC_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+struct ec_abi {
+	unsigned int guest;			/* EMUCOMPAT_ABI_* */
+	const struct ec_abi_cmd *cmds;		/* sorted by guest_cmd */
+	size_t ncmds;
+	const struct ec_abi_ethtool *ethtool;	/* SIOCETHTOOL sub-commands */
+	size_t nethtool;
+};
+
+/* Both directions are built everywhere; the host picks one. */
+static const struct ec_abi ec_abis[] = {
+	{ EMUCOMPAT_ABI_I386, ec_abi_i386_on_arm, EC_ARRAY_SIZE(ec_abi_i386_on_arm),
+	  ec_abi_ethtool_i386_on_arm, EC_ARRAY_SIZE(ec_abi_ethtool_i386_on_arm) },
+	{ EMUCOMPAT_ABI_ARM, ec_abi_arm_on_i386, EC_ARRAY_SIZE(ec_abi_arm_on_i386),
+	  ec_abi_ethtool_arm_on_i386, EC_ARRAY_SIZE(ec_abi_ethtool_arm_on_i386) },
+};
+
+#if defined(__x86_64__)
+#define EC_KERNEL_ABI EMUCOMPAT_ABI_I386
+#define EC_FOREIGN (&ec_abis[1])
+#elif defined(__aarch64__)
+#define EC_KERNEL_ABI EMUCOMPAT_ABI_ARM
+#define EC_FOREIGN (&ec_abis[0])
+#else
+#define EC_KERNEL_ABI EMUCOMPAT_ABI_KERNEL
+#define EC_FOREIGN NULL
+#endif
+
+/* SIOCETHTOOL and struct ifreq are the same in both ABIs. */
+#define EC_SIOCETHTOOL		0x8946u
+#define EC_IFREQ_SIZE		32u
+#define EC_IFREQ_DATA		16u	/* ifr_data, a 32-bit pointer */
+#define EC_ETHTOOL_GRXCLSRLALL	0x30u	/* rule_cnt u32s follow the struct */
+/* The kernel's own bound on rule_cnt (KMALLOC_MAX_SIZE / 4): beyond, ENOMEM. */
+#define EC_ETHTOOL_MAX_RULES	(1u << 20)
+
+EC_EXPORT unsigned int emucompat_guest_abis(void)
+{
+	unsigned int abis = 1u << EMUCOMPAT_ABI_KERNEL;
+
+	if (EC_FOREIGN)
+		abis |= 1u << EC_KERNEL_ABI | 1u << EC_FOREIGN->guest;
+	return abis;
+}
+
+EC_EXPORT int emucompat_set_guest_abi(struct emucompat *ec, unsigned int abi)
+{
+	const struct ec_abi *t = NULL;
+
+	if (!ec || abi >= 32 || !(emucompat_guest_abis() & (1u << abi))) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (EC_FOREIGN && abi == EC_FOREIGN->guest)
+		t = EC_FOREIGN;
+	ec->guest_abi = abi;
+	__atomic_store_n(&ec->abi, t, __ATOMIC_RELEASE);
+	return 0;
+}
+
+EC_EXPORT int emucompat_get_guest_abi(struct emucompat *ec)
+{
+	if (!ec) {
+		errno = EINVAL;
+		return -1;
+	}
+	return (int)ec->guest_abi;
+}
+
+/* ---- guest memory ------------------------------------------------------ */
+
+static pid_t ec_self;
+
+static void ec_self_forget(void)
+{
+	ec_self = 0;
+}
+
+static void ec_self_atfork(void)
+{
+	pthread_atfork(NULL, NULL, ec_self_forget);
+}
+
+static pid_t ec_self_pid(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	if (!ec_self) {
+		pthread_once(&once, ec_self_atfork);
+		ec_self = getpid();
+	}
+	return ec_self;
+}
+
+/*
+ * Copy between the guest's memory at @addr and @buf; 0, or -1 with
+ * EFAULT when part of the guest's range is not mapped with the access
+ * needed.  Where process_vm_readv/writev is not allowed (seccomp filters
+ * of some container runtimes answer EPERM or ENOSYS) the copy is direct.
+ */
+static int ec_guest_copy(void *buf, uint32_t addr, size_t len, int to_guest)
+{
+	struct iovec local = { buf, len }, remote = { (void *)(uintptr_t)addr, len };
+	ssize_t n;
+
+	if (to_guest)
+		n = process_vm_writev(ec_self_pid(), &local, 1, &remote, 1, 0);
+	else
+		n = process_vm_readv(ec_self_pid(), &local, 1, &remote, 1, 0);
+	if (n == (ssize_t)len)
+		return 0;
+	if (n < 0 && (errno == EPERM || errno == ENOSYS)) {
+		if (to_guest)
+			memcpy((void *)(uintptr_t)addr, buf, len);
+		else
+			memcpy(buf, (void *)(uintptr_t)addr, len);
+		return 0;
+	}
+	errno = EFAULT;
+	return -1;
+}
+
+/*
+ * A guest argument that cannot be read: the kernel would have looked the
+ * descriptor up first, so a bad one is EBADF; else EFAULT.  Error path only.
+ */
+static long ec_guest_fault(int fd)
+{
+	if (fcntl(fd, F_GETFD) >= 0)
+		errno = EFAULT;
+	return -1;
+}
+
+/* ---- conversion --------------------------------------------------------- */
+
+#define EC_ALIGN8(x) (((x) + 7) & ~(size_t)7)
+
+static void ec_spans_to_kernel(uint8_t *k, const uint8_t *g, const struct ec_abi_span *s,
+			       unsigned int n)
+{
+	for (; n; n--, s++)
+		memcpy(k + s->koff, g + s->goff, s->len);
+}
+
+static void ec_spans_to_guest(uint8_t *g, const uint8_t *k, const struct ec_abi_span *s,
+			      unsigned int n)
+{
+	for (; n; n--, s++)
+		memcpy(g + s->goff, k + s->koff, s->len);
+}
+
+/*
+ * Areas of one translated call in the bounce buffer: the guest's bytes,
+ * the kernel's layout (at a 32-bit address, 8-aligned), and a snapshot of
+ * the latter to tell whether the kernel wrote anything.
+ */
+struct ec_xcall {
+	uint8_t *g, *k, *snap;
+	size_t glen, klen;
+};
+
+static int ec_xcall_init(struct emucompat *ec, struct ec_xcall *x, size_t extra, size_t glen,
+			 size_t klen)
+{
+	uint8_t *b = ec_thread_bounce(ec, extra + EC_ALIGN8(glen) + 2 * EC_ALIGN8(klen));
+
+	if (!b)
+		return -1;
+	x->g = b + extra;
+	x->k = x->g + EC_ALIGN8(glen);
+	x->snap = x->k + EC_ALIGN8(klen);
+	x->glen = glen;
+	x->klen = klen;
+	return 0;
+}
+
+/* After the call: did the kernel change its copy of the argument? */
+static int ec_xcall_written(const struct ec_xcall *x)
+{
+	return memcmp(x->k, x->snap, x->klen) != 0;
+}
+
+static long ec_abi_cmd_call(struct emucompat *ec, const struct ec_abi_cmd *c, int fd,
+			    uint32_t arg)
+{
+	const struct ec_abi_span *spans = &ec_abi_spans[c->span];
+	struct ec_xcall x;
+	long ret;
+	int err;
+
+	if (c->kind == EC_ABI_REFUSE) {
+		errno = EOPNOTSUPP;
+		return -1;
+	}
+	/* Renumbering alone, or no argument: the kernel sees what it would. */
+	if (!c->nspans || !arg)
+		return ec_ioctl32_raw(ec, fd, c->kernel_cmd, arg);
+	if (ec_xcall_init(ec, &x, 0, c->gsize, c->ksize))
+		return -1;
+	if (ec_guest_copy(x.g, arg, x.glen, 0))
+		return ec_guest_fault(fd);
+	memset(x.k, 0, x.klen);
+	ec_spans_to_kernel(x.k, x.g, spans, c->nspans);
+	memcpy(x.snap, x.k, x.klen);
+
+	ret = ec_ioctl32_raw(ec, fd, c->kernel_cmd, (uint32_t)(uintptr_t)x.k);
+	err = errno;
+	if ((_IOC_DIR(c->kernel_cmd) & _IOC_READ) && ec_xcall_written(&x)) {
+		ec_spans_to_guest(x.g, x.k, spans, c->nspans);
+		if (ec_guest_copy(x.g, arg, x.glen, 1) && ret >= 0)
+			return -1;
+	}
+	errno = err;
+	return ret;
+}
+
+/*
+ * SIOCETHTOOL: struct ifreq is the same in both ABIs, but its ifr_data
+ * points to a struct chosen by its first u32, the sub-command; those whose
+ * struct differs (struct ethtool_rxnfc) are converted.  ETHTOOL_GRXCLSRLALL
+ * also returns rule_cnt u32s in rule_locs[], which starts where the last
+ * member, rule_cnt, ends in either layout (the end of the last span).
+ */
+static long ec_abi_ethtool(struct emucompat *ec, const struct ec_abi *abi, int fd, uint32_t arg)
+{
+	const struct ec_abi_ethtool *e = NULL;
+	const struct ec_abi_span *spans, *last;
+	uint8_t ifr[EC_IFREQ_SIZE];
+	uint32_t data, sub, cnt = 0;
+	size_t gflex = 0, kflex = 0, flex = 0, i;
+	struct ec_xcall x;
+	long ret;
+	int err;
+
+	if (!arg || ec_guest_copy(ifr, arg, sizeof(ifr), 0))
+		return ec_ioctl32_raw(ec, fd, EC_SIOCETHTOOL, arg);
+	memcpy(&data, ifr + EC_IFREQ_DATA, sizeof(data));
+	if (data && !ec_guest_copy(&sub, data, sizeof(sub), 0)) {
+		for (i = 0; i < abi->nethtool; i++)
+			if (abi->ethtool[i].subcmd == sub)
+				e = &abi->ethtool[i];
+	}
+	if (!e)	/* nothing differs: the kernel reads the guest's own bytes */
+		return ec_ioctl32_raw(ec, fd, EC_SIOCETHTOOL, arg);
+	spans = &ec_abi_spans[e->span];
+	last = &spans[e->nspans - 1];
+	if (sub == EC_ETHTOOL_GRXCLSRLALL) {
+		gflex = last->goff + last->len;
+		kflex = last->koff + last->len;
+		if (ec_guest_copy(&cnt, data + gflex - sizeof(cnt), sizeof(cnt), 0))
+			return ec_guest_fault(fd);
+		if (cnt > EC_ETHTOOL_MAX_RULES) {
+			errno = ENOMEM;
+			return -1;
+		}
+		flex = (size_t)cnt * sizeof(uint32_t);
+	}
+	if (ec_xcall_init(ec, &x, EC_IFREQ_SIZE, (gflex ? gflex : e->gsize) + flex,
+			  (kflex ? kflex : e->ksize) + flex))
+		return -1;
+	if (ec_guest_copy(x.g, data, x.glen, 0))
+		return ec_guest_fault(fd);
+	memset(x.k, 0, x.klen);
+	ec_spans_to_kernel(x.k, x.g, spans, e->nspans);
+	memcpy(x.k + kflex, x.g + gflex, flex);
+	memcpy(x.snap, x.k, x.klen);
+	data = (uint32_t)(uintptr_t)x.k;
+	memcpy(x.g - EC_IFREQ_SIZE, ifr, sizeof(ifr));
+	memcpy(x.g - EC_IFREQ_SIZE + EC_IFREQ_DATA, &data, sizeof(data));
+
+	ret = ec_ioctl32_raw(ec, fd, EC_SIOCETHTOOL, (uint32_t)(uintptr_t)(x.g - EC_IFREQ_SIZE));
+	err = errno;
+	if (ec_xcall_written(&x)) {
+		ec_spans_to_guest(x.g, x.k, spans, e->nspans);
+		memcpy(x.g + gflex, x.k + kflex, flex);
+		memcpy(&data, ifr + EC_IFREQ_DATA, sizeof(data));
+		if (ec_guest_copy(x.g, data, x.glen, 1) && ret >= 0)
+			return -1;
+	}
+	errno = err;
+	return ret;
+}
+
+static const struct ec_abi_cmd *ec_abi_find(const struct ec_abi *abi, uint32_t cmd)
+{
+	size_t lo = 0, hi = abi->ncmds;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		uint32_t c = abi->cmds[mid].guest_cmd;
+
+		if (c == cmd)
+			return &abi->cmds[mid];
+		if (c < cmd)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+long ec_abi_ioctl32(struct emucompat *ec, const struct ec_abi *abi, int fd, unsigned int cmd,
+		    uint32_t arg)
+{
+	const struct ec_abi_cmd *c = ec_abi_find(abi, cmd);
+
+	if (c)
+		return ec_abi_cmd_call(ec, c, fd, arg);
+	if (cmd == EC_SIOCETHTOOL && abi->nethtool)
+		return ec_abi_ethtool(ec, abi, fd, arg);
+	return ec_ioctl32_raw(ec, fd, cmd, arg);
+}

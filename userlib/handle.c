@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
+/*
+ * libemucompat — see emucompat.h for the contract: open, close, info.
+ *
+ * Errors are returned, never printed.  The only state outside a handle is
+ * per-thread (thread.c), freed at thread exit.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define EC_DEVICE "/dev/" EMUCOMPAT_DEVICE_NAME
+
+EC_EXPORT struct emucompat *emucompat_open(void)
+{
+	struct emucompat *ec = calloc(1, sizeof(*ec));
+	int err;
+
+	if (!ec)
+		return NULL;
+	ec->fd = open(EC_DEVICE, O_RDWR | O_CLOEXEC);
+	if (ec->fd < 0)
+		goto fail;
+	if (emucompat_info(ec, &ec->info))
+		goto fail;
+	return ec;
+fail:
+	err = errno;
+	if (ec->fd >= 0)
+		close(ec->fd);
+	free(ec);
+	errno = err;
+	return NULL;
+}
+
+EC_EXPORT void emucompat_close(struct emucompat *ec)
+{
+	if (!ec)
+		return;
+	close(ec->fd);
+	free(ec);
+}
+
+EC_EXPORT int emucompat_info(struct emucompat *ec, struct emucompat_info *info)
+{
+	if (!ec || !info) {
+		errno = EINVAL;
+		return -1;
+	}
+	memset(info, 0, sizeof(*info));
+	info->size = sizeof(*info);
+	return ioctl(ec->fd, EMUCOMPAT_IOC_INFO, info) < 0 ? -1 : 0;
+}
