@@ -5,7 +5,10 @@
 #   make module          module only   (KDIR=, ARCH=, CROSS_COMPILE= override)
 #   make lib             libemucompat.a / .so / emucompat.pc into build/
 #   make install         module (modules_install + depmod), library, headers,
-#                        pkg-config file, udev rule   (DESTDIR=, PREFIX=)
+#                        pkg-config file, udev rule, man pages
+#                        (DESTDIR=, PREFIX=, MANDIR=)
+#   make install-man     man pages alone: man/man3/*.3, man/man7/emucompat.7
+#                        into $(MANDIR)/man3, man7 (also part of install-lib)
 #   make demo            boot a QEMU guest and show what emucompat does
 #   make check           the test suite in a QEMU guest on KERNEL (default
 #                        6.12-amd64; KERNELS="a b" for several)
@@ -47,6 +50,7 @@ PREFIX ?= /usr/local
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 UDEVDIR ?= /lib/udev/rules.d
+MANDIR ?= $(PREFIX)/share/man
 DESTDIR ?=
 
 CC_LIB ?= $(CROSS_COMPILE)gcc
@@ -106,7 +110,7 @@ install-module: module
 	install -D -m 0644 udev/60-emucompat.rules $(DESTDIR)$(UDEVDIR)/60-emucompat.rules
 	$(if $(DESTDIR),,depmod -a $(KVER))
 
-install-lib: lib
+install-lib: lib install-man
 	install -D -m 0644 $(B)/libemucompat.a $(DESTDIR)$(LIBDIR)/libemucompat.a
 	install -D -m 0755 $(B)/libemucompat.so.$(VERSION) \
 		$(DESTDIR)$(LIBDIR)/libemucompat.so.$(VERSION)
@@ -115,6 +119,13 @@ install-lib: lib
 	install -D -m 0644 userlib/emucompat.h $(DESTDIR)$(INCLUDEDIR)/emucompat.h
 	install -D -m 0644 uapi/linux/emucompat.h $(DESTDIR)$(INCLUDEDIR)/linux/emucompat.h
 	install -D -m 0644 $(B)/emucompat.pc $(DESTDIR)$(LIBDIR)/pkgconfig/emucompat.pc
+
+# Section 3 (one page per exported call; .so pages for the grouped names)
+# and emucompat(7).
+install-man:
+	install -d $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man7
+	install -m 0644 $(sort $(wildcard man/man3/*.3)) $(DESTDIR)$(MANDIR)/man3/
+	install -m 0644 man/man7/emucompat.7 $(DESTDIR)$(MANDIR)/man7/
 
 deps:
 	tests/qemu/deps.sh

@@ -7,7 +7,8 @@
 #   2. lintian: no errors or warnings;
 #   3. dpkg-deb -c: the module's source and dkms.conf under
 #      /usr/src/emucompat-VER, the udev rule, libemucompat.so.0 and the .so
-#      links, the headers, the static library, emucompat.pc;
+#      links, the headers, the static library, emucompat.pc, a section-3
+#      man page for every symbol of userlib/libemucompat.map, emucompat(7);
 #   4. in a throw-away Debian bookworm root (debootstrap --variant=minbase,
 #      cached as a tarball, unpacked fresh for every run and deleted after):
 #      install a kernel's headers (bookworm's linux-headers-<arch>, 6.1), then
@@ -16,9 +17,11 @@
 #      and link a program against libemucompat-dev through pkg-config
 #      (shared and static) and run it; run the udev rule through
 #      `udevadm test` against a misc device "emucompat" in a stand-in sysfs
-#      laid out as the kernel lays out a miscdevice; `apt remove --purge`
-#      and check that the module, its DKMS tree, the source, the rule and the
-#      library are gone.
+#      laid out as the kernel lays out a miscdevice; install man-db and
+#      check that `man -w emucompat_ioctl32`, `man -w emucompat_close` and
+#      `man -w 7 emucompat` find the packages' pages; `apt remove --purge`
+#      and check that the module, its DKMS tree, the source, the rule, the
+#      library and the man pages are gone.
 #
 # Not proven here: that the module loads and creates /dev/emucompat 0666
 # (tests/guest/t_modprobe.sh does that in every QEMU guest, with depmod +
@@ -142,6 +145,13 @@ check "libemucompat-dev: $L/libemucompat.a" has "$deb_dev" "$L/libemucompat.a" -
 check "libemucompat-dev: /usr/include/emucompat.h" has "$deb_dev" usr/include/emucompat.h -
 check "libemucompat-dev: /usr/include/linux/emucompat.h" has "$deb_dev" usr/include/linux/emucompat.h -
 check "libemucompat-dev: $L/pkgconfig/emucompat.pc" has "$deb_dev" "$L/pkgconfig/emucompat.pc" -
+# One page (or link) per exported symbol; the .so pages become symlinks.
+missing=()
+while IFS= read -r sym; do
+	has "$deb_dev" "usr/share/man/man3/$sym.3.gz" || missing+=("$sym")
+done < <(sed -n 's/^[[:space:]]*\([A-Za-z_][A-Za-z0-9_]*\)[[:space:]]*;.*/\1/p' "$top/userlib/libemucompat.map")
+tap "${#missing[@]}" "libemucompat-dev: a man page /usr/share/man/man3/NAME.3.gz for every exported symbol${missing[*]:+ (missing: ${missing[*]})}"
+check "emucompat-dkms: /usr/share/man/man7/emucompat.7.gz" has "$deb_dkms" usr/share/man/man7/emucompat.7.gz -
 
 # --- 4. a throw-away bookworm root ----------------------------------------------
 tarball=$cache/$suite-minbase-$darch.tar
@@ -318,6 +328,15 @@ grep -E '60-emucompat|emucompat.*(mode|MODE)' "$log" | grep -v '^###' | sort -u 
 cin "udevadm test: the rule file parses without errors" \
 	"! grep -iE '60-emucompat\.rules.*(invalid|error|unknown|failed)' /tmp/udev.out"
 
+# --- the man pages, as man-db finds them ---
+cin "install man-db in the root" "$INSTALL man-db"
+cin "man -w emucompat_ioctl32: libemucompat-dev's page" \
+	"man -w emucompat_ioctl32 | grep -qx /usr/share/man/man3/emucompat_ioctl32.3.gz"
+cin "man -w emucompat_close: a link to emucompat_open(3)" \
+	"man -w emucompat_close | grep -Eqx '/usr/share/man/man3/emucompat_(close|open)\.3\.gz' && test \"\$(readlink /usr/share/man/man3/emucompat_close.3.gz)\" = emucompat_open.3.gz"
+cin "man -w 7 emucompat: emucompat-dkms's page" \
+	"man -w 7 emucompat | grep -qx /usr/share/man/man7/emucompat.7.gz"
+
 # --- removal ---
 cin "apt remove --purge the three packages" \
 	"apt-get -y -q remove --purge emucompat-dkms libemucompat0 libemucompat-dev"
@@ -326,6 +345,8 @@ cin "purged: depmod dropped it from modules.dep" "! grep -q emucompat /lib/modul
 cin "purged: no /usr/src/emucompat-$ver, no /var/lib/dkms/emucompat" "test ! -e /usr/src/emucompat-$ver && test ! -e /var/lib/dkms/emucompat"
 cin "purged: no udev rule, library, header, .pc" \
 	"test ! -e /usr/lib/udev/rules.d/60-emucompat.rules && test ! -e /lib/udev/rules.d/60-emucompat.rules && ! ls /usr/lib/$multiarch/libemucompat* 2>/dev/null && test ! -e /usr/include/emucompat.h && test ! -e /usr/include/linux/emucompat.h && test ! -e /usr/lib/$multiarch/pkgconfig/emucompat.pc"
+cin "purged: no emucompat man pages" \
+	"! ls /usr/share/man/man3/emucompat_* /usr/share/man/man7/emucompat.7* 2>/dev/null | grep -q ."
 cin "purged: dpkg knows none of them" \
 	"! dpkg-query -W -f='\${Package} \${Status}\n' emucompat-dkms libemucompat0 libemucompat-dev 2>/dev/null | grep -v 'not-installed'"
 

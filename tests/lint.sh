@@ -1,12 +1,18 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# lint.sh checkpatch|kernel-doc|sparse|all — kernel style and static analysis.
+# lint.sh checkpatch|kernel-doc|sparse|man|all — kernel style, static
+# analysis and the man pages.
 #   checkpatch: checkpatch.pl --strict (from Debian's linux-source, cached)
 #               on module/, uapi/ and the test probe module;
 #   kernel-doc: scripts/kernel-doc -Wall on module/ (every documented
 #               function's comment must match it);
-#   sparse:     `make C=2` of the module against the default kernel's headers.
+#   sparse:     `make C=2` of the module against the default kernel's headers;
+#   man:        man/man3/*.3 and man/man7/*.7: `mandoc -T lint -W warning`
+#               and `groff -ww -z -man` must be silent (a page that is only
+#               `.so man3/X.3` must point to an existing page), and every
+#               symbol of userlib/libemucompat.map must have man/man3/NAME.3
+#               whose target's NAME section lists it.
 # Exit status non-zero on any finding.
 set -euo pipefail
 
@@ -69,10 +75,70 @@ run_sparse() {
 	echo "lint: sparse clean"
 }
 
+# The target of a `.so man3/X.3` page (relative to man/), or empty.
+man_so_target() {
+	sed -n '1s/^\.so[[:space:]]\{1,\}\([^[:space:]]*\)[[:space:]]*$/\1/p' "$1"
+}
+
+run_man() {
+	local mandir=$top/man bad=0 p t out sym syms missing=() unnamed=()
+	command -v mandoc >/dev/null || { echo "lint: mandoc missing (apt-get install mandoc)" >&2; return 1; }
+	command -v groff >/dev/null || { echo "lint: groff missing (apt-get install groff-base)" >&2; return 1; }
+	local pages=()
+	mapfile -t pages < <(cd "$mandir" && ls man3/*.3 man7/*.7 2>/dev/null)
+	[ ${#pages[@]} -gt 0 ] || { echo "lint: no man pages under man/" >&2; return 1; }
+	echo "lint: man pages: mandoc -T lint -W warning, groff -ww on ${#pages[@]} pages"
+	for p in "${pages[@]}"; do
+		t=$(man_so_target "$mandir/$p")
+		if [ -n "$t" ]; then
+			# A link page: one .so line to an existing, real page.
+			# (mandoc flags every .so as fragile; Debian turns them into
+			# symlinks, man-db follows them.)
+			if [ "$(wc -l <"$mandir/$p")" -ne 1 ] || [ ! -f "$mandir/$t" ] ||
+				[ -n "$(man_so_target "$mandir/$t")" ]; then
+				echo "$p: .so link page must be the single line '.so man3/PAGE.3' naming a real page" >&2
+				bad=1
+			fi
+			continue
+		fi
+		# Run from man/, where .so paths resolve as in a man hierarchy.
+		out=$(cd "$mandir" && { mandoc -T lint -W warning "$p" 2>&1 || echo "$p: mandoc exit status $?"; })
+		[ -z "$out" ] || { echo "$out" >&2; bad=1; }
+		out=$(cd "$mandir" && LC_ALL=C.UTF-8 groff -ww -z -man -Tutf8 "$p" 2>&1)
+		[ -z "$out" ] || { printf '%s: groff:\n%s\n' "$p" "$out" >&2; bad=1; }
+	done
+	# Every exported symbol has a page, and that page's NAME lists it.
+	syms=$(sed -n 's/^[[:space:]]*\([A-Za-z_][A-Za-z0-9_]*\)[[:space:]]*;.*/\1/p' \
+		"$top/userlib/libemucompat.map" | LC_ALL=C sort -u)
+	for sym in $syms; do
+		p=man3/$sym.3
+		if [ ! -f "$mandir/$p" ]; then
+			missing+=("$sym")
+			continue
+		fi
+		t=$(man_so_target "$mandir/$p")
+		[ -n "$t" ] && p=$t
+		[ -f "$mandir/$p" ] || continue # reported above
+		sed -n '/^\.SH NAME/,/^\.SH/p' "$mandir/$p" | sed 's/\\-/-/g' |
+			grep -Eq "(^|[ ,])$sym(,| -| *$)" || unnamed+=("$sym ($p)")
+	done
+	if [ ${#missing[@]} -gt 0 ]; then
+		echo "lint: no man page (man/man3/NAME.3) for: ${missing[*]}" >&2
+		bad=1
+	fi
+	if [ ${#unnamed[@]} -gt 0 ]; then
+		echo "lint: NAME section does not list: ${unnamed[*]}" >&2
+		bad=1
+	fi
+	[ "$bad" = 0 ] || return 1
+	echo "lint: man pages clean; $(echo "$syms" | wc -w) exported symbols, each with a page"
+}
+
 case ${1:-all} in
 checkpatch) run_checkpatch ;;
 kernel-doc) run_kerneldoc ;;
 sparse) run_sparse ;;
-all) run_checkpatch && run_kerneldoc && run_sparse ;;
-*) echo "usage: lint.sh checkpatch|kernel-doc|sparse|all" >&2; exit 2 ;;
+man) run_man ;;
+all) run_man && run_checkpatch && run_kerneldoc && run_sparse ;;
+*) echo "usage: lint.sh checkpatch|kernel-doc|sparse|man|all" >&2; exit 2 ;;
 esac

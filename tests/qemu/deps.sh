@@ -35,6 +35,7 @@ needs=(
 	"pahole|dwarves"
 	"bc|bc"
 	"sparse|sparse"
+	"mandoc|mandoc"
 	"git|git"
 	"/usr/share/keyrings/debian-archive-keyring.gpg|debian-archive-keyring"
 	# toolchain.sh: build roots for kernels whose headers need a newer
