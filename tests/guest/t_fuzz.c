@@ -13,7 +13,11 @@
  * socket, a pty, directories, regular files, closed and out-of-range
  * numbers); MMAP_RANGE / RESERVE_RANGE with random ranges (inverted,
  * wrapping, beyond the address space, unaligned), lengths, prot and flag
- * bits; and the library's mremap/shmat wrappers on random ranges.
+ * bits; the library's mremap/shmat wrappers on random ranges; and
+ * emucompat_ioctl32() through a handle of a random guest ABI (the
+ * foreign one mostly), with the commands of the generated translation
+ * table, SIOCETHTOOL sub-commands and random numbers, on the same
+ * pointers and descriptors (the library's conversion in the loop).
  *
  * The kernel log is the real oracle (the harness fails the run on any
  * BUG/WARNING/KASAN/lockdep line).  The test itself checks that every
@@ -52,18 +56,19 @@
 
 #include "common_ioctl32.h"
 #include "probe_util.h"
+#include "abi-tables.h"
 
 #define DEFAULT_SECS	20
 #define ARENA_LEN	(64UL << 20)	/* MAP_FIXED targets live only here */
 #define MAXFD		24
-#define NOPS		10
+#define NOPS		11
 
 static const char *const op_name[NOPS] = {
 	"raw", "info", "ioctl32", "mmap_range", "reserve_range", "mremap", "shmat",
-	"robust_list32", "dir32", "va_limits"
+	"robust_list32", "dir32", "va_limits", "guest_abi"
 };
 
-static struct emucompat *ec;
+static struct emucompat *ec, *ec_abi;
 static struct emucompat_info info;
 static int ecfd;
 static uint64_t ps;
@@ -186,7 +191,7 @@ static void fill_struct(uint8_t *buf, size_t len)
  */
 static int documented(int op, int e)
 {
-	if (op == 2 || op == 5 || op == 6)
+	if (op == 2 || op == 5 || op == 6 || op == 10)
 		return 1;
 	if (op == 8 && e == EBADF)	/* DIR32 */
 		return 1;
@@ -659,6 +664,104 @@ static void op_va_limits(void)
 		       chance(90) ? (void *)r : struct_ptr(size)));
 }
 
+#if defined(__x86_64__)
+#define FOREIGN_ABI EMUCOMPAT_ABI_ARM
+#define FOREIGN_TAB ec_abi_arm_on_i386
+#define FOREIGN_ETH ec_abi_ethtool_arm_on_i386
+#else
+#define FOREIGN_ABI EMUCOMPAT_ABI_I386
+#define FOREIGN_TAB ec_abi_i386_on_arm
+#define FOREIGN_ETH ec_abi_ethtool_i386_on_arm
+#endif
+
+/*
+ * emucompat_ioctl32() in a random guest ABI.  Every errno is the forwarded
+ * handler's or the library's documented EOPNOTSUPP/EFAULT, so only the
+ * kernel log and the leak checks judge; an invalid ABI must be EINVAL.
+ */
+static void op_guest_abi(void)
+{
+	unsigned int abi = chance(80) ? FOREIGN_ABI : pick(3), cmd;
+	uint8_t *ifr = low + pick((uint32_t)(2 * ps));
+	uint32_t arg, data;
+
+	if (chance(2)) {
+		abi = 3 + pick(1000);
+		if (emucompat_set_guest_abi(ec_abi, abi) != -1 || errno != EINVAL) {
+			st->bad_errno++;
+			printf("# guest_abi: set_guest_abi(%u) not EINVAL\n", abi);
+		}
+		return;
+	}
+	if (emucompat_set_guest_abi(ec_abi, abi))
+		tap_bail("emucompat_set_guest_abi(%u): %s", abi, strerror(errno));
+	memset(low, (int)rnd32(), 4 * ps);
+	arg = pt_u32(low) + pick((uint32_t)(4 * ps - 64));
+	switch (pick(4)) {
+	case 0:
+		/* SIOCETHTOOL: ifr_data somewhere, its sub-command a converted one */
+		cmd = 0x8946;
+		data = chance(80) ? pt_u32(low) + pick((uint32_t)ps) : rnd32();
+		memcpy(ifr + 16, &data, 4);
+		if (data >= pt_u32(low) && data + 4 <= pt_u32(low) + 4 * ps)
+			memcpy(low + (data - pt_u32(low)),
+			       &FOREIGN_ETH[pick(sizeof(FOREIGN_ETH) / sizeof(FOREIGN_ETH[0]))].subcmd,
+			       4);
+		arg = pt_u32(ifr);
+		break;
+	case 1:
+		cmd = rnd32();
+		break;
+	default:
+		cmd = FOREIGN_TAB[pick(sizeof(FOREIGN_TAB) / sizeof(FOREIGN_TAB[0]))].guest_cmd;
+	}
+	switch (pick(8)) {
+	case 0:
+		arg = 0;
+		break;
+	case 1:
+		arg = low_hole;
+		break;
+	case 2:
+		arg = pt_u32(low_ro);
+		break;
+	case 3:
+		/* the last bytes of the buffer: the struct runs into the next page */
+		arg = pt_u32(low) + (uint32_t)(4 * ps) - 1 - pick(64);
+		break;
+	default:
+		break;
+	}
+	count(10, emucompat_ioctl32(ec_abi, rnd_fd(), cmd, arg));
+}
+
+/*
+ * The library's per-thread bounce buffer is mapped at the first translated
+ * call and grows to the largest one: have it at its largest before the
+ * fuzzer counts mappings (an ETHTOOL_GRXCLSRLALL with the most rules the
+ * library accepts; on descriptor -1, so nothing else happens).
+ */
+static void warm_bounce(void)
+{
+	uint32_t data = pt_u32(low) + 64, sub = 0x30 /* ETHTOOL_GRXCLSRLALL */,
+		 cnt = 1u << 20;
+	size_t i;
+
+	for (i = 0; i < sizeof(FOREIGN_ETH) / sizeof(FOREIGN_ETH[0]); i++)
+		if (FOREIGN_ETH[i].subcmd == sub) {
+			const struct ec_abi_span *last =
+				&ec_abi_spans[FOREIGN_ETH[i].span + FOREIGN_ETH[i].nspans - 1];
+
+			memset(low, 0, ps);
+			memcpy(low + 16, &data, 4);
+			memcpy(low + 64, &sub, 4);
+			memcpy(low + 64 + last->goff + last->len - 4, &cnt, 4);
+			if (emucompat_set_guest_abi(ec_abi, FOREIGN_ABI))
+				tap_bail("emucompat_set_guest_abi: %s", strerror(errno));
+			emucompat_ioctl32(ec_abi, -1, 0x8946, pt_u32(low));
+		}
+}
+
 /* ---- set-up ---- */
 
 static void add_fd(int fd)
@@ -735,7 +838,7 @@ static void fuzz(unsigned long secs)
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
-		switch (pick(13)) {
+		switch (pick(14)) {
 		case 0:
 			op_raw();
 			break;
@@ -766,6 +869,9 @@ static void fuzz(unsigned long secs)
 		case 12:
 			op_va_limits();
 			break;
+		case 13:
+			op_guest_abi();
+			break;
 		default:
 			op_shmat();
 		}
@@ -787,6 +893,9 @@ int main(void)
 
 	ps = (uint64_t)sysconf(_SC_PAGESIZE);
 	ec = pt_open_ec(&info);
+	ec_abi = emucompat_open();
+	if (!ec_abi)
+		tap_bail("emucompat_open: %s", strerror(errno));
 	ecfd = open("/dev/" EMUCOMPAT_DEVICE_NAME, O_RDWR | O_CLOEXEC);
 	if (ecfd < 0)
 		tap_bail("open /dev/emucompat: %s", strerror(errno));
@@ -830,6 +939,7 @@ int main(void)
 		for (i = 0; i < (int)(sizeof(quiet) / sizeof(quiet[0])); i++)
 			signal(quiet[i], SIG_IGN);
 		alarm(secs + 120);	/* a call that never returns fails the test */
+		warm_bounce();
 		st->maps_start = pt_count_maps();
 		st->fds_start = pt_count_fds();
 		dump_maps("child maps before", 0);

@@ -29,9 +29,14 @@ set -euo pipefail
 # with their dependencies (resolved from modules.dep).  Names use '_' or '-'
 # indifferently; a module that is built in (modules.builtin) or absent from
 # this kernel is skipped.  THIS IS THE ONLY PLACE TO EDIT THE LIST.
-GUEST_MODULES_COMMON="loop uinput evdev crc32c_generic ext4 vfat nls_cp437 nls_ascii nls_utf8 nls_iso8859_1"
-GUEST_MODULES_x86_64="bochs bochs_drm rtc_cmos"
-GUEST_MODULES_arm64="virtio_pci virtio_gpu rtc_pl031"
+# t_xabi: vivid (v4l2), virtio_net (SIOCETHTOOL on the run.sh virtio-net
+# NIC), an ALSA card with a writable integer control: snd-dummy on x86-64;
+# Debian's arm64 kernels have no snd-dummy, so snd-aloop there; bochs on
+# arm64 too (after virtio_gpu, so card0 stays virtio_gpu): virtio_gpu
+# refuses ADDFB2 with modifiers.
+GUEST_MODULES_COMMON="loop uinput evdev crc32c_generic ext4 vfat nls_cp437 nls_ascii nls_utf8 nls_iso8859_1 vivid virtio_net"
+GUEST_MODULES_x86_64="bochs bochs_drm rtc_cmos virtio_pci snd_dummy"
+GUEST_MODULES_arm64="virtio_pci virtio_gpu rtc_pl031 snd_aloop bochs bochs_drm"
 # ---------------------------------------------------------------------------
 
 here=$(cd "$(dirname "$0")" && pwd)

@@ -241,7 +241,10 @@ append="panic=-1 ectest.mode=$mode"
 [ -n "$test_timeout" ] && append+=" ectest.timeout=$test_timeout"
 [ -n "$only" ] && append+=" ectest.only=$only"
 [ -n "${EMUCOMPAT_APPEND:-}" ] && append+=" $EMUCOMPAT_APPEND"
+# A virtio-net NIC on a backend-less hub port (no host networking) for
+# t_xabi's SIOCETHTOOL; -nic none keeps QEMU's default NIC away.
 common=(-m 1024 -smp 2 -nographic -no-reboot -accel tcg -nic none
+	-netdev hubport,id=n0,hubid=0 -device virtio-net-pci,netdev=n0
 	-device virtio-rng-pci -initrd "$build/initramfs.cpio")
 # The KASAN/lockdep kernel runs the suite several times slower under TCG.
 case $kernel in
@@ -263,7 +266,10 @@ arm64)
 	fi
 	cpu=cortex-a72
 	[ "${KQEMUCPU:--}" != - ] && cpu=$KQEMUCPU
+	# A second KMS card, bochs (card1: virtio_gpu loads first), for
+	# t_xabi's ADDFB2 with modifiers, which virtio_gpu refuses.
 	qemu=(qemu-system-aarch64 -M virt -cpu "$cpu" "${common[@]}" -device virtio-gpu-pci
+		-device bochs-display
 		-kernel "$image" -append "console=ttyAMA0 $append")
 	;;
 esac

@@ -835,6 +835,12 @@ int ic_diff_main(int argc, char **argv, const char *group)
 	if (!(info.caps & EMUCOMPAT_CAP_MMAP_RANGE))
 		tap_skip_all("the module does not offer ranged mmap here (caps 0x%llx)",
 			     (unsigned long long)info.caps);
+	/*
+	 * Name the kernel's own ABI as the guest's: the identity case of the
+	 * guest-ABI translation, which must leave every record byte-exact.
+	 */
+	if (emucompat_set_guest_abi(ic_ec, IC_X86 ? EMUCOMPAT_ABI_I386 : EMUCOMPAT_ABI_ARM))
+		tap_bail("emucompat_set_guest_abi(the kernel's own): %s", strerror(errno));
 
 	/* the arena stays clear of the top of the 32-bit space (bad-pointer cases) */
 	arena = emucompat_mmap_range(ic_ec, 0x10000, 0xf0000000ull, ARENA_LEN,

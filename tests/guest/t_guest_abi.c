@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * t_guest_abi - the guest-ABI calls and the translation path's contract,
+ * on any kernel (no device needed; t_xabi compares real drivers' answers
+ * with the real 32-bit process):
+ *   - emucompat_guest_abis() names the kernel's ABI and the foreign one,
+ *     emucompat_set_guest_abi() rejects anything else with EINVAL and keeps
+ *     the old setting; emucompat_get_guest_abi() reports what was set;
+ *   - the kernel's own ABI named explicitly gives byte-identical results
+ *     to the default handle;
+ *   - with the foreign ABI, every row of the generated table (abi-tables.h)
+ *     behaves as documented: a refused command is EOPNOTSUPP and touches
+ *     nothing; a converted one issued on /dev/null (no ioctl there) gets
+ *     the kernel's answer for the kernel's number and leaves the guest's
+ *     bytes alone (nothing was written back); an unreadable argument is
+ *     EFAULT, and EBADF when the descriptor is bad too; a renumbered one
+ *     answers as the kernel's number does on a regular file;
+ *   - SIOCETHTOOL with an rxnfc sub-command on "lo" answers as the
+ *     kernel's layout does; a bad ifr_data is EFAULT;
+ *   - a thread's bounce buffer is gone after the thread exits.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "probe_util.h"
+#include "abi-tables.h"
+
+#if defined(__x86_64__)
+#define KERNEL_ABI EMUCOMPAT_ABI_I386
+#define FOREIGN_ABI EMUCOMPAT_ABI_ARM
+#define FOREIGN_TAB ec_abi_arm_on_i386
+#define FOREIGN_ETH ec_abi_ethtool_arm_on_i386
+#else
+#define KERNEL_ABI EMUCOMPAT_ABI_ARM
+#define FOREIGN_ABI EMUCOMPAT_ABI_I386
+#define FOREIGN_TAB ec_abi_i386_on_arm
+#define FOREIGN_ETH ec_abi_ethtool_i386_on_arm
+#endif
+#define NROWS(a) (sizeof(a) / sizeof((a)[0]))
+
+#define BUF 8192	/* more than EC_ABI_MAX_SIZE, checked below */
+
+static struct emucompat *ec_kernel, *ec_foreign;
+static uint8_t *buf, *ref;	/* low: the guest's argument */
+
+static long call(struct emucompat *ec, int fd, unsigned int cmd, uint32_t arg, int *err)
+{
+	long r;
+
+	errno = 0;
+	r = emucompat_ioctl32(ec, fd, cmd, arg);
+	*err = r < 0 ? errno : 0;
+	return r;
+}
+
+static void pattern(uint8_t *p, size_t n, unsigned int seed)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		p[i] = (uint8_t)(seed * 131 + i * 7 + 1);
+}
+
+static void api_checks(void)
+{
+	unsigned int want = 1u << EMUCOMPAT_ABI_KERNEL | 1u << EMUCOMPAT_ABI_I386 |
+			    1u << EMUCOMPAT_ABI_ARM;
+	static const unsigned int bad[] = { 3, 4, 31, 32, 33, 0x80000001u, ~0u };
+	unsigned int i;
+	int ok = 1;
+
+	tap_ok(emucompat_guest_abis() == want, "emucompat_guest_abis() = %#x (want %#x)",
+	       emucompat_guest_abis(), want);
+	tap_ok(emucompat_get_guest_abi(ec_kernel) == EMUCOMPAT_ABI_KERNEL,
+	       "a new handle's guest ABI is EMUCOMPAT_ABI_KERNEL");
+	for (i = 0; i < NROWS(bad); i++) {
+		errno = 0;
+		if (emucompat_set_guest_abi(ec_foreign, bad[i]) != -1 || errno != EINVAL) {
+			tap_diag("set_guest_abi(%#x): errno %d", bad[i], errno);
+			ok = 0;
+		}
+	}
+	tap_ok(ok && emucompat_get_guest_abi(ec_foreign) == FOREIGN_ABI,
+	       "unknown ABIs are EINVAL and leave the setting alone");
+	errno = 0;
+	tap_ok(emucompat_set_guest_abi(NULL, KERNEL_ABI) == -1 && errno == EINVAL,
+	       "emucompat_set_guest_abi(NULL) is EINVAL");
+	errno = 0;
+	tap_ok(emucompat_get_guest_abi(NULL) == -1 && errno == EINVAL,
+	       "emucompat_get_guest_abi(NULL) is EINVAL");
+	tap_ok(EC_ABI_MAX_SIZE <= BUF / 2, "the largest table argument (%d) fits the test buffer",
+	       EC_ABI_MAX_SIZE);
+}
+
+/* The kernel's ABI, named: byte-identical to the default on a pty. */
+static void identity_checks(void)
+{
+	struct emucompat *named = emucompat_open();
+	int ptm, pts, e1, e2;
+	long r1, r2;
+
+	if (!named || emucompat_set_guest_abi(named, KERNEL_ABI))
+		tap_bail("a handle with the kernel's ABI named: %s", strerror(errno));
+	tap_ok(emucompat_get_guest_abi(named) == KERNEL_ABI, "get_guest_abi returns what was set");
+	ptm = posix_openpt(O_RDWR | O_NOCTTY);
+	if (ptm < 0 || grantpt(ptm) || unlockpt(ptm))
+		tap_bail("pty: %s", strerror(errno));
+	pts = open(ptsname(ptm), O_RDWR | O_NOCTTY);
+	if (pts < 0)
+		tap_bail("pty slave: %s", strerror(errno));
+	memset(buf, 0xa5, 64);
+	memset(ref, 0xa5, 64);
+	r1 = call(ec_kernel, pts, 0x5401 /* TCGETS */, pt_u32(buf), &e1);
+	r2 = call(named, pts, 0x5401, pt_u32(ref), &e2);
+	tap_ok(r1 == 0 && r2 == 0 && !memcmp(buf, ref, 64),
+	       "TCGETS: the kernel's ABI named gives the default's bytes (%ld/%ld)", r1, r2);
+	close(pts);
+	close(ptm);
+	emucompat_close(named);
+}
+
+static void table_checks(uint32_t hole)
+{
+	int null = open("/dev/null", O_RDWR), file = open("/tmp", O_TMPFILE | O_RDWR, 0600);
+	unsigned int refused = 0, conv = 0, renum = 0, bad = 0;
+	size_t i;
+
+	if (null < 0 || file < 0)
+		tap_bail("/dev/null, O_TMPFILE: %s", strerror(errno));
+	if (write(file, "0123456789", 10) != 10)
+		tap_bail("write: %s", strerror(errno));
+	for (i = 0; i < NROWS(FOREIGN_TAB); i++) {
+		const struct ec_abi_cmd *c = &FOREIGN_TAB[i];
+		int e1, e2;
+		long r1, r2;
+
+		pattern(buf, BUF / 2, i);
+		memcpy(ref, buf, BUF / 2);
+		if (c->kind == EC_ABI_REFUSE) {
+			refused++;
+			r1 = call(ec_foreign, null, c->guest_cmd, pt_u32(buf), &e1);
+			if (r1 != -1 || e1 != EOPNOTSUPP || memcmp(buf, ref, BUF / 2)) {
+				tap_diag("refused %#x: %ld errno %d", c->guest_cmd, r1, e1);
+				bad++;
+			}
+			continue;
+		}
+		if (!c->nspans) {
+			renum++;
+			r1 = call(ec_foreign, file, c->guest_cmd, pt_u32(buf), &e1);
+			r2 = call(ec_kernel, file, c->kernel_cmd, pt_u32(ref), &e2);
+			if (r1 != r2 || e1 != e2 || memcmp(buf, ref, BUF / 2)) {
+				tap_diag("renumbered %#x -> %#x: %ld/%d vs the kernel's %ld/%d",
+					 c->guest_cmd, c->kernel_cmd, r1, e1, r2, e2);
+				bad++;
+			}
+			continue;
+		}
+		conv++;
+		r1 = call(ec_foreign, null, c->guest_cmd, pt_u32(buf), &e1);
+		r2 = call(ec_kernel, null, c->kernel_cmd, pt_u32(ref + BUF / 2), &e2);
+		if (r1 != r2 || e1 != e2 || memcmp(buf, ref, BUF / 2)) {
+			tap_diag("converted %#x -> %#x on /dev/null: %ld/%d vs the kernel's %ld/%d%s",
+				 c->guest_cmd, c->kernel_cmd, r1, e1, r2, e2,
+				 memcmp(buf, ref, BUF / 2) ? ", guest bytes changed" : "");
+			bad++;
+		}
+		r1 = call(ec_foreign, null, c->guest_cmd, hole, &e1);
+		r2 = call(ec_foreign, -1, c->guest_cmd, hole, &e2);
+		if (r1 != -1 || e1 != EFAULT || r2 != -1 || e2 != EBADF) {
+			tap_diag("converted %#x, unreadable argument: %d (want EFAULT), bad fd %d (want EBADF)",
+				 c->guest_cmd, e1, e2);
+			bad++;
+		}
+	}
+	tap_diag("%zu rows: %u converted, %u renumbered, %u refused", NROWS(FOREIGN_TAB), conv,
+		 renum, refused);
+	tap_ok(!bad, "every table row behaves as documented (%u bad)", bad);
+	close(null);
+	close(file);
+}
+
+/* SIOCETHTOOL with the rxnfc sub-commands on "lo" (no get_rxnfc there). */
+static void ethtool_checks(uint32_t hole)
+{
+	int sock = socket(AF_INET, SOCK_DGRAM, 0), bad = 0, e1, e2;
+	uint8_t *ifr = buf, *data = buf + 64, *kifr = ref, *kdata = ref + 64;
+	uint32_t p;
+	size_t i;
+	long r1, r2;
+
+	if (sock < 0)
+		tap_bail("socket: %s", strerror(errno));
+	for (i = 0; i < NROWS(FOREIGN_ETH); i++) {
+		const struct ec_abi_ethtool *e = &FOREIGN_ETH[i];
+
+		memset(buf, 0, BUF);
+		memset(ref, 0, BUF);
+		strcpy((char *)ifr, "lo");
+		strcpy((char *)kifr, "lo");
+		memcpy(data, &e->subcmd, 4);
+		memcpy(kdata, &e->subcmd, 4);
+		p = pt_u32(data);
+		memcpy(ifr + 16, &p, 4);
+		p = pt_u32(kdata);
+		memcpy(kifr + 16, &p, 4);
+		r1 = call(ec_foreign, sock, 0x8946, pt_u32(ifr), &e1);
+		r2 = call(ec_kernel, sock, 0x8946, pt_u32(kifr), &e2);
+		if (r1 != r2 || e1 != e2) {
+			tap_diag("ethtool %#x on lo: %ld/%d vs the kernel's layout %ld/%d",
+				 e->subcmd, r1, e1, r2, e2);
+			bad++;
+		}
+		memcpy(ifr + 16, &hole, 4);
+		r1 = call(ec_foreign, sock, 0x8946, pt_u32(ifr), &e1);
+		if (r1 != -1 || e1 != EFAULT) {
+			tap_diag("ethtool, ifr_data unreadable: %ld/%d (want EFAULT)", r1, e1);
+			bad++;
+		}
+	}
+	tap_ok(!bad, "SIOCETHTOOL: %zu converted sub-commands answer as the kernel's layout does",
+	       NROWS(FOREIGN_ETH));
+	close(sock);
+}
+
+static const struct ec_abi_cmd *first_converted(void)
+{
+	size_t i;
+
+	for (i = 0; i < NROWS(FOREIGN_TAB); i++)
+		if (FOREIGN_TAB[i].kind == EC_ABI_COPY && FOREIGN_TAB[i].nspans)
+			return &FOREIGN_TAB[i];
+	return NULL;
+}
+
+static void *thread_fn(void *p)
+{
+	const struct ec_abi_cmd *c = p;
+	int null = open("/dev/null", O_RDWR), e;
+
+	call(ec_foreign, null, c->guest_cmd, pt_u32(buf), &e);
+	close(null);
+	return NULL;
+}
+
+static void thread_checks(void)
+{
+	const struct ec_abi_cmd *c = first_converted();
+	int before, after, i;
+	pthread_t t;
+
+	if (!c) {
+		tap_skip("no converted command in the table", "bounce buffers freed at thread exit");
+		return;
+	}
+	/*
+	 * A first thread, not counted: glibc keeps its stack for reuse and
+	 * gives threads that allocate a malloc arena that outlives them.
+	 */
+	if (pthread_create(&t, NULL, thread_fn, (void *)c) || pthread_join(t, NULL))
+		tap_bail("pthread_create");
+	before = pt_count_maps();
+	for (i = 0; i < 20; i++)
+		if (pthread_create(&t, NULL, thread_fn, (void *)c) || pthread_join(t, NULL))
+			tap_bail("pthread_create");
+	after = pt_count_maps();
+	tap_ok(after <= before, "20 threads' bounce buffers are gone after they exit (maps %d -> %d)",
+	       before, after);
+}
+
+int main(void)
+{
+	struct emucompat_info info;
+	uint32_t hole;
+
+	ec_kernel = pt_open_ec(&info);
+	if (!(info.caps & EMUCOMPAT_CAP_IOCTL32))
+		tap_skip_all("no EMUCOMPAT_CAP_IOCTL32 (caps %#llx)",
+			     (unsigned long long)info.caps);
+	ec_foreign = emucompat_open();
+	if (!ec_foreign || emucompat_set_guest_abi(ec_foreign, FOREIGN_ABI))
+		tap_bail("a handle with the foreign guest ABI: %s", strerror(errno));
+	buf = pt_low_map(ec_kernel, BUF);
+	ref = pt_low_map(ec_kernel, BUF);
+	hole = pt_low_hole(ec_kernel);
+	tap_diag("tables: %s; %zu rows for this host's foreign ABI, %zu SIOCETHTOOL sub-commands",
+		 EC_ABI_HEADERS, NROWS(FOREIGN_TAB), NROWS(FOREIGN_ETH));
+
+	api_checks();
+	identity_checks();
+	table_checks(hole);
+	ethtool_checks(hole);
+	thread_checks();
+	emucompat_close(ec_foreign);
+	emucompat_close(ec_kernel);
+	return tap_done();
+}
