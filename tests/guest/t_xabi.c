@@ -49,6 +49,7 @@
 #include "emucompat.h"
 #include "common_xabi.h"
 #include "common_tap.h"
+#include "oracle_run.h"
 
 #if XA_IS32
 #error "t_xabi is the 64-bit side"
@@ -440,91 +441,22 @@ static void setup_sock(void)
 static int run_oracle(const char *arg, char *out, size_t outlen, char *notes, size_t nlen)
 {
 	static char buf[IC_REC_MAX + 4096];
-	size_t len = 0;
-	int p[2], status;
-	pid_t pid;
 	char *nl;
 
 	notes[0] = '\0';
-	if (pipe2(p, O_CLOEXEC)) {
-		snprintf(out, outlen, "pipe: %s", strerror(errno));
+	if (or_run(xa_oracle, "o32_xabi", arg, buf, sizeof(buf), ORACLE_TIMEOUT_MS)) {
+		snprintf(out, outlen, "%s", buf);
 		return -1;
 	}
-	tap_flush();
-	pid = fork();
-	if (pid < 0) {
-		snprintf(out, outlen, "fork: %s", strerror(errno));
-		close(p[0]);
-		close(p[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		char *const argv[] = { (char *)"o32_xabi", (char *)arg, NULL };
-
-		if (dup2(p[1], 1) < 0)
-			_exit(126);
-		execv(xa_oracle, argv);
-		dprintf(1, "EXEC %s\n", strerror(errno));
-		_exit(127);
-	}
-	close(p[1]);
-	for (;;) {
-		struct pollfd pf = { .fd = p[0], .events = POLLIN };
-		ssize_t n;
-		int pr = poll(&pf, 1, ORACLE_TIMEOUT_MS);
-
-		if (pr == 0) {
-			kill(pid, SIGKILL);
-			waitpid(pid, NULL, 0);
-			close(p[0]);
-			snprintf(out, outlen, "oracle timed out");
-			return -1;
-		}
-		if (pr < 0 && errno == EINTR)
-			continue;
-		if (len + 1 >= sizeof(buf))
-			break;
-		n = read(p[0], buf + len, sizeof(buf) - 1 - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	buf[len] = '\0';
-	close(p[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
 	nl = strchr(buf, '\n');
 	if (nl) {
 		*nl = '\0';
 		snprintf(notes, nlen, "%s", nl + 1);
 	}
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		snprintf(out, outlen, "oracle %s %d; output: %.400s",
-			 WIFSIGNALED(status) ? "killed by signal" : "exit status",
-			 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status), buf);
-		return -1;
-	}
 	snprintf(out, outlen, "%s", buf);
 	return 0;
 }
 
-static void find_oracle(const char *argv0)
-{
-	const char *env = getenv("EMUCOMPAT_O32_DIR");
-	char buf[PATH_MAX];
-
-	if (env && *env) {
-		snprintf(xa_oracle, sizeof(xa_oracle), "%s/o32_xabi", env);
-		return;
-	}
-	snprintf(buf, sizeof(buf), "%s", argv0);
-	snprintf(xa_oracle, sizeof(xa_oracle), "%s/o32_xabi", dirname(buf));
-	if (access(xa_oracle, X_OK) == 0)
-		return;
-	snprintf(xa_oracle, sizeof(xa_oracle), "/tests/o32_xabi");
-}
 
 /* --- running a case here ------------------------------------------------- */
 
@@ -617,7 +549,7 @@ int main(int argc, char **argv)
 	ic_ioctl32 = ec_prim;
 	ic_arena_set(arena, ARENA_LEN);
 
-	find_oracle(argv[0]);
+	or_find(argv[0], "o32_xabi", xa_oracle, sizeof(xa_oracle));
 	if (run_oracle("hello", hello, sizeof(hello), onotes, sizeof(onotes)))
 		tap_skip_all("no 32-bit oracle: %s", hello);
 	snprintf(want, sizeof(want), "%s ptr=4 abi=%s cases=%u", XA_HELLO, oname, XA_NCASES);

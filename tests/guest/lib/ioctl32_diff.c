@@ -40,6 +40,7 @@
 #include "common_ioctl32.h"
 #include "common_tap.h"
 #include "ioctl32_diff.h"
+#include "oracle_run.h"
 
 #if IC_IS32
 #error "ioctl32_diff.c is the 64-bit side"
@@ -647,101 +648,16 @@ static void cleanup(void)
  */
 static int run_oracle(const char *arg, char *out, size_t outlen)
 {
-	size_t len = 0;
-	int p[2], status, err;
-	pid_t pid;
 	char *nl;
 
-	if (pipe2(p, O_CLOEXEC)) {
-		snprintf(out, outlen, "pipe: %s", strerror(errno));
+	if (or_run(ic_oracle, "o32_ioctl", arg, out, outlen, ORACLE_TIMEOUT_MS))
 		return -1;
-	}
-	tap_flush();
-	pid = fork();
-	if (pid < 0) {
-		snprintf(out, outlen, "fork: %s", strerror(errno));
-		close(p[0]);
-		close(p[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		char *const argv[] = { (char *)"o32_ioctl", (char *)arg, NULL };
-
-		if (dup2(p[1], 1) < 0)
-			_exit(126);
-		execv(ic_oracle, argv);
-		err = errno;
-		dprintf(1, "EXEC %s\n", strerror(err));
-		_exit(127);
-	}
-	close(p[1]);
-	for (;;) {
-		struct pollfd pf = { .fd = p[0], .events = POLLIN };
-		ssize_t n;
-		int pr = poll(&pf, 1, ORACLE_TIMEOUT_MS);
-
-		if (pr == 0) {
-			kill(pid, SIGKILL);
-			snprintf(out, outlen, "oracle timed out");
-			waitpid(pid, NULL, 0);
-			close(p[0]);
-			return -1;
-		}
-		if (pr < 0 && errno == EINTR)
-			continue;
-		if (len + 1 >= outlen)
-			break;
-		n = read(p[0], out + len, outlen - 1 - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	out[len] = '\0';
-	close(p[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
 	nl = strchr(out, '\n');
 	if (nl)
 		*nl = '\0';
-	if (!strncmp(out, "EXEC ", 5)) {
-		char why[PATH_MAX + 128];
-
-		snprintf(why, sizeof(why), "cannot exec %s: %.100s", ic_oracle, out + 5);
-		snprintf(out, outlen, "%s", why);
-		return -1;
-	}
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		char line[512];
-
-		snprintf(line, sizeof(line), "%.400s", out);
-		if (WIFSIGNALED(status))
-			snprintf(out, outlen, "oracle killed by signal %d; output: %s",
-				 WTERMSIG(status), line);
-		else
-			snprintf(out, outlen, "oracle exit status %d; output: %s",
-				 WEXITSTATUS(status), line);
-		return -1;
-	}
 	return 0;
 }
 
-static void find_oracle(const char *argv0)
-{
-	const char *env = getenv("EMUCOMPAT_O32_DIR");
-	char buf[PATH_MAX];
-
-	if (env && *env) {
-		snprintf(ic_oracle, sizeof(ic_oracle), "%s/o32_ioctl", env);
-		return;
-	}
-	snprintf(buf, sizeof(buf), "%s", argv0);
-	snprintf(ic_oracle, sizeof(ic_oracle), "%s/o32_ioctl", dirname(buf));
-	if (access(ic_oracle, X_OK) == 0)
-		return;
-	snprintf(ic_oracle, sizeof(ic_oracle), "/tests/o32_ioctl");
-}
 
 /* The mappings below 4 GiB, once, at the first failure: where things went. */
 static void diag_low_maps(void)
@@ -853,7 +769,7 @@ int ic_diff_main(int argc, char **argv, const char *group)
 	ic_ioctl32 = ec_ioctl32_prim;
 	ic_arena_set(arena, ARENA_LEN);
 
-	find_oracle(argv[0]);
+	or_find(argv[0], "o32_ioctl", ic_oracle, sizeof(ic_oracle));
 	if (run_oracle("hello", hello, sizeof(hello)))
 		tap_skip_all("no 32-bit oracle: %s", hello);
 	if (strncmp(hello, IC_HELLO " ", strlen(IC_HELLO) + 1) || !strstr(hello, " ptr=4 "))
