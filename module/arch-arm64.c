@@ -40,10 +40,6 @@
 #include <linux/thread_info.h>
 #include "emucompat.h"
 
-#ifndef CONFIG_PREEMPT_NOTIFIERS
-#error "emucompat on arm64 needs CONFIG_PREEMPT_NOTIFIERS (selected by KVM)"
-#endif
-
 static void ec_sched_in(struct preempt_notifier *pn, int cpu)
 {
 	set_thread_flag(TIF_32BIT);
@@ -132,12 +128,13 @@ u64 ec_arch_compat_task_size(void)
 
 /**
  * ec_arch_get_mmap_bases() - read the mmap base of an address space
- * @mm: the address space; its mmap lock is held
+ * @mm: the address space; the caller holds its mmap lock (read is enough)
  * @b: out: the bases; arm64 has one, used by both layouts
  *          (mm/util.c arch_pick_mmap_layout())
  */
 void ec_arch_get_mmap_bases(struct mm_struct *mm, struct ec_mmap_bases *b)
 {
+	lockdep_assert_held(&mm->mmap_lock);
 	memset(b, 0, sizeof(*b));
 	b->base = mm->mmap_base;
 }
@@ -150,6 +147,7 @@ void ec_arch_get_mmap_bases(struct mm_struct *mm, struct ec_mmap_bases *b)
  */
 void ec_arch_set_mmap_bases(struct mm_struct *mm, const struct ec_mmap_bases *b)
 {
+	lockdep_assert_held_write(&mm->mmap_lock);
 	WRITE_ONCE(mm->mmap_base, b->base);
 }
 
@@ -181,53 +179,34 @@ unsigned long ec_arch_limit_mmap_bases(struct ec_mmap_bases *b, bool topdown,
 }
 
 /**
- * ec_compat_enter() - make in_compat_syscall() true for the current task
- * @w: window state, passed back to ec_compat_exit()
+ * ec_arch_compat_enter() - make in_compat_syscall() true for the current task
+ * @w: window state, passed back to ec_arch_compat_exit()
  *
  * Registers a preempt notifier on the current task that keeps the flag
- * off while the task is not running.  Must be paired with ec_compat_exit()
+ * off while the task is not running.  Must be paired with ec_arch_compat_exit()
  * on every path before the ioctl returns.
  */
-void ec_compat_enter(struct ec_compat_window *w)
+void ec_arch_compat_enter(struct ec_compat_window *w)
 {
 	w->saved = test_thread_flag(TIF_32BIT);
-	preempt_notifier_init(&w->pn, &ec_preempt_ops);
+	preempt_notifier_init(&w->arch.pn, &ec_preempt_ops);
 	preempt_disable();
-	preempt_notifier_register(&w->pn);
+	preempt_notifier_register(&w->arch.pn);
 	set_thread_flag(TIF_32BIT);
 	preempt_enable();
 }
 
 /**
- * ec_compat_exit() - close the window opened by ec_compat_enter()
- * @w: window state from ec_compat_enter()
+ * ec_arch_compat_exit() - close the window opened by ec_arch_compat_enter()
+ * @w: window state from ec_arch_compat_enter()
  */
-void ec_compat_exit(struct ec_compat_window *w)
+void ec_arch_compat_exit(struct ec_compat_window *w)
 {
 	preempt_disable();
 	if (!w->saved)
 		clear_thread_flag(TIF_32BIT);
-	preempt_notifier_unregister(&w->pn);
+	preempt_notifier_unregister(&w->arch.pn);
 	preempt_enable();
-}
-
-/**
- * ec_user_sp() - the user stack pointer saved at exception entry
- *
- * Return: the value user space will resume with.
- */
-unsigned long ec_user_sp(void)
-{
-	return current_pt_regs()->sp;
-}
-
-/**
- * ec_set_user_sp() - replace the saved user stack pointer
- * @sp: new value; compat_alloc_user_space() carves below it
- */
-void ec_set_user_sp(unsigned long sp)
-{
-	current_pt_regs()->sp = sp;
 }
 
 /**

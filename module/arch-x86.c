@@ -101,50 +101,31 @@ u64 ec_arch_compat_task_size(void)
 }
 
 /**
- * ec_compat_enter() - make in_compat_syscall() true for the current task
- * @w: window state, passed back to ec_compat_exit()
+ * ec_arch_compat_enter() - make in_compat_syscall() true for the current task
+ * @w: window state, passed back to ec_arch_compat_exit()
  *
- * Must be paired with ec_compat_exit() on every path before the ioctl
+ * Must be paired with ec_arch_compat_exit() on every path before the ioctl
  * returns.
  */
-void ec_compat_enter(struct ec_compat_window *w)
+void ec_arch_compat_enter(struct ec_compat_window *w)
 {
 	w->saved = current_thread_info()->status & TS_COMPAT;
 	current_thread_info()->status |= TS_COMPAT;
 }
 
 /**
- * ec_compat_exit() - restore the flag saved by ec_compat_enter()
- * @w: window state from ec_compat_enter()
+ * ec_arch_compat_exit() - restore the flag saved by ec_arch_compat_enter()
+ * @w: window state from ec_arch_compat_enter()
  */
-void ec_compat_exit(struct ec_compat_window *w)
+void ec_arch_compat_exit(struct ec_compat_window *w)
 {
 	if (!w->saved)
 		current_thread_info()->status &= ~TS_COMPAT;
 }
 
 /**
- * ec_user_sp() - the user stack pointer saved at syscall entry
- *
- * Return: the value user space will resume with.
- */
-unsigned long ec_user_sp(void)
-{
-	return current_pt_regs()->sp;
-}
-
-/**
- * ec_set_user_sp() - replace the saved user stack pointer
- * @sp: new value; compat_alloc_user_space() carves below it
- */
-void ec_set_user_sp(unsigned long sp)
-{
-	current_pt_regs()->sp = sp;
-}
-
-/**
  * ec_arch_get_mmap_bases() - read the mmap bases of an address space
- * @mm: the address space; its mmap lock is held
+ * @mm: the address space; the caller holds its mmap lock (read is enough)
  * @b: out: the bases
  *
  * x86-64 keeps a top-down and a bottom-up base, and a second pair for
@@ -153,6 +134,7 @@ void ec_set_user_sp(unsigned long sp)
  */
 void ec_arch_get_mmap_bases(struct mm_struct *mm, struct ec_mmap_bases *b)
 {
+	lockdep_assert_held(&mm->mmap_lock);
 	b->base = mm->mmap_base;
 	b->legacy_base = mm->mmap_legacy_base;
 #ifdef CONFIG_HAVE_ARCH_COMPAT_MMAP_BASES
@@ -173,6 +155,7 @@ void ec_arch_get_mmap_bases(struct mm_struct *mm, struct ec_mmap_bases *b)
  */
 void ec_arch_set_mmap_bases(struct mm_struct *mm, const struct ec_mmap_bases *b)
 {
+	lockdep_assert_held_write(&mm->mmap_lock);
 	WRITE_ONCE(mm->mmap_base, b->base);
 	WRITE_ONCE(mm->mmap_legacy_base, b->legacy_base);
 #ifdef CONFIG_HAVE_ARCH_COMPAT_MMAP_BASES

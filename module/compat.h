@@ -14,11 +14,12 @@
 #include <linux/types.h>
 
 /*
- * The EC_HAVE_* macros come from the header probes in module/Kbuild.
- * copy_struct_from_user() (5.4) is the oldest API the module relies on;
- * everything older than 5.10 is untested and refused.
+ * The EC_HAVE_* macros come from the header probes in module/Kbuild, each
+ * defined to 0 or 1 and tested with #if.  copy_struct_from_user() (5.4) is
+ * the oldest API the module relies on; everything older than 5.10 is
+ * untested and refused.
  */
-#ifndef EC_HAVE_COPY_STRUCT_FROM_USER
+#if !EC_HAVE_COPY_STRUCT_FROM_USER
 #error "emucompat needs Linux 5.10 or later"
 #endif
 
@@ -27,38 +28,18 @@
  * 5.15).  While it exists, a compat handler may carve scratch space below
  * the user stack pointer, so the forwarded call needs a low stack.
  */
-#if defined(CONFIG_COMPAT) && defined(EC_HAVE_COMPAT_ALLOC_USER_SPACE)
+#if IS_ENABLED(CONFIG_COMPAT) && EC_HAVE_COMPAT_ALLOC_USER_SPACE
 #define EC_NEEDS_PIVOT 1
 #else
 #define EC_NEEDS_PIVOT 0
-#endif
-
-/*
- * Since 5.13 (the fileattr rework) compat_sys_ioctl() handles
- * FS_IOC32_{GET,SET}FLAGS and FS_IOC_FS{GET,SET}XATTR in the VFS; before,
- * each filesystem's compat_ioctl translated them.
- */
-#ifdef EC_HAVE_FILEATTR
-#define EC_VFS_HANDLES_FILEATTR 1
-#else
-#define EC_VFS_HANDLES_FILEATTR 0
-#endif
-
-/*
- * The maple tree (6.1) gives a logarithmic gap search with exported
- * mas_empty_area_rev(); before it, the VMA list is walked.
- */
-#ifdef EC_HAVE_MAPLE_TREE
-#undef EC_HAVE_MAPLE_TREE
-#define EC_HAVE_MAPLE_TREE 1
-#else
-#define EC_HAVE_MAPLE_TREE 0
 #endif
 
 #include <linux/security.h>
 #include <linux/sched.h>
 #include <linux/mm.h>
 #include <linux/fs.h>
+#include <linux/mman.h>
+#include <linux/sched/mm.h>
 
 /**
  * ec_vfs_ioctl() - a file's own ->unlocked_ioctl, as the VFS calls it
@@ -75,7 +56,7 @@
 static inline long ec_vfs_ioctl(struct file *file, unsigned int cmd,
 				unsigned long arg)
 {
-#ifdef EC_HAVE_VFS_IOCTL
+#if EC_HAVE_VFS_IOCTL
 	return vfs_ioctl(file, cmd, arg);
 #else
 	long ret;
@@ -124,7 +105,7 @@ static inline int
 ec_security_file_ioctl_compat(struct file *file, unsigned int cmd,
 			      unsigned long arg)
 {
-#ifdef EC_HAVE_SECURITY_FILE_IOCTL_COMPAT
+#if EC_HAVE_SECURITY_FILE_IOCTL_COMPAT
 	return security_file_ioctl_compat(file, cmd, arg);
 #else
 	return security_file_ioctl(file, cmd, arg);
@@ -146,170 +127,220 @@ static inline bool ec_seccomp_active(void)
 }
 
 /**
- * ec_highest_gap() - highest free window of a given length in [low, high)
+ * ec_vfs_native_cmd() - generic commands of this kernel's compat_sys_ioctl()
+ * @cmd: command as the 32-bit caller passed it
+ *
+ * The commands fs/ioctl.c handles itself for a compat caller, with an
+ * argument identical in both ABIs, that not every supported kernel has:
+ * since 5.13 (the fileattr rework) FS_IOC32_{GET,SET}FLAGS and
+ * FS_IOC_FS{GET,SET}XATTR (before, each filesystem's compat_ioctl
+ * translated them); FS_IOC_GETFSUUID and FS_IOC_GETFSSYSFSPATH since 6.7
+ * and 6.9.
+ *
+ * Return: the command to issue natively, or 0 when @cmd is not one of
+ * them here.
+ */
+static inline unsigned int ec_vfs_native_cmd(unsigned int cmd)
+{
+	switch (cmd) {
+#if EC_HAVE_FILEATTR
+	case FS_IOC32_GETFLAGS:
+		return FS_IOC_GETFLAGS;
+	case FS_IOC32_SETFLAGS:
+		return FS_IOC_SETFLAGS;
+	case FS_IOC_GETFLAGS:
+	case FS_IOC_SETFLAGS:
+	case FS_IOC_FSGETXATTR:
+	case FS_IOC_FSSETXATTR:
+		return cmd;
+#endif
+#ifdef FS_IOC_GETFSUUID
+	case FS_IOC_GETFSUUID:
+		return cmd;
+#endif
+#ifdef FS_IOC_GETFSSYSFSPATH
+	case FS_IOC_GETFSSYSFSPATH:
+		return cmd;
+#endif
+	}
+	return 0;
+}
+
+/* MAP_DROPPABLE (6.11); 0 where the kernel does not have it. */
+#ifdef MAP_DROPPABLE
+#define EC_MAP_DROPPABLE	MAP_DROPPABLE
+#else
+#define EC_MAP_DROPPABLE	0
+#endif
+
+/* Arch PROT_* bits mmap() accepts (arm64: BTI 5.8, MTE 5.10); 0 elsewhere. */
+#ifdef PROT_BTI
+#define EC_PROT_BTI		PROT_BTI
+#else
+#define EC_PROT_BTI		0
+#endif
+#ifdef PROT_MTE
+#define EC_PROT_MTE		PROT_MTE
+#else
+#define EC_PROT_MTE		0
+#endif
+
+struct rb_node;
+
+/**
+ * struct ec_gap_tree_ops - how ec_rb_highest_gap() reads a node
+ * @start: start of the node's VMA (vm_start)
+ * @gap_start: end of the previous VMA in address order, 0 for the first
+ * @subtree_gap: the largest gap below any VMA of the node's subtree
+ *               (rb_subtree_gap)
+ *
+ * The VMA rbtree of 5.10..6.0 (ec_mm_highest_gap() below), or a synthetic
+ * tree (kunit.c).
+ */
+struct ec_gap_tree_ops {
+	unsigned long (*start)(const struct rb_node *node);
+	unsigned long (*gap_start)(const struct rb_node *node);
+	unsigned long (*subtree_gap)(const struct rb_node *node);
+};
+
+/* range.c */
+int ec_rb_highest_gap(struct rb_node *root, const struct ec_gap_tree_ops *ops,
+		      unsigned long low, unsigned long high,
+		      unsigned long length, unsigned long *end);
+
+#if EC_HAVE_MAPLE_TREE
+/**
+ * ec_mm_highest_gap() - highest free window of a given length in [low, high)
  * @mm: address space; the caller holds its mmap lock (read is enough)
  * @low: lowest address the window may start at
- * @high: end (exclusive) the window may reach
+ * @high: end (exclusive) the window may reach; @high - @low >= @length
  * @length: window length in bytes, > 0
  * @end: out: end (exclusive) of the highest free window
  *
  * The kernel's own top-down gap search (vm_unmapped_area()) is not
  * exported.  From 6.1 its primitive, mas_empty_area_rev() on the maple
- * tree, is (GPL), and finds the window in O(log n).  Before 6.1 the
- * augmented VMA rbtree (rb_subtree_gap) is descended the same way
- * vm_unmapped_area() does it: O(log n) too.
+ * tree, is (GPL), and finds the window in O(log n).
  *
  * Return: 0 with *@end set, or -ENOMEM if no window fits.
  */
-static inline int ec_highest_gap(struct mm_struct *mm, unsigned long low,
-				 unsigned long high, unsigned long length,
-				 unsigned long *end)
+static inline int ec_mm_highest_gap(struct mm_struct *mm, unsigned long low,
+				    unsigned long high, unsigned long length,
+				    unsigned long *end)
 {
-#if EC_HAVE_MAPLE_TREE
 	MA_STATE(mas, &mm->mm_mt, 0, 0);
 
-	if (high <= low || high - low < length)
-		return -ENOMEM;
 	if (mas_empty_area_rev(&mas, low, high - 1, length))
 		return -ENOMEM;
 	*end = mas.last + 1;
 	return 0;
+}
 #else
-	struct vm_area_struct *vma, *child;
-	struct rb_node *node;
-	unsigned long gs, s, e;
+static inline unsigned long ec_vma_node_start(const struct rb_node *node)
+{
+	return rb_entry(node, struct vm_area_struct, vm_rb)->vm_start;
+}
 
-	if (high <= low || high - low < length)
-		return -ENOMEM;
-	/* Above the highest VMA: the one gap the tree does not track. */
-	s = max(mm->highest_vm_end, low);
+static inline unsigned long ec_vma_node_gap_start(const struct rb_node *node)
+{
+	const struct vm_area_struct *vma =
+		rb_entry(node, struct vm_area_struct, vm_rb);
+
+	return vma->vm_prev ? vma->vm_prev->vm_end : 0;
+}
+
+static inline unsigned long ec_vma_node_subtree_gap(const struct rb_node *node)
+{
+	return rb_entry(node, struct vm_area_struct, vm_rb)->rb_subtree_gap;
+}
+
+/*
+ * ec_mm_highest_gap() - as above; before 6.1 the VMAs are an rbtree
+ * augmented with rb_subtree_gap, walked by ec_rb_highest_gap() (range.c)
+ * the way vm_unmapped_area() walks it.  The space above the highest VMA
+ * is the one gap the tree does not track.
+ */
+static inline int ec_mm_highest_gap(struct mm_struct *mm, unsigned long low,
+				    unsigned long high, unsigned long length,
+				    unsigned long *end)
+{
+	static const struct ec_gap_tree_ops ops = {
+		.start = ec_vma_node_start,
+		.gap_start = ec_vma_node_gap_start,
+		.subtree_gap = ec_vma_node_subtree_gap,
+	};
+	unsigned long s = max(mm->highest_vm_end, low);
+
 	if (high > s && high - s >= length) {
 		*end = high;
 		return 0;
 	}
-	if (!mm->mm_rb.rb_node)
-		return -ENOMEM;
-	/*
-	 * The VMA tree is augmented with rb_subtree_gap, the largest gap
-	 * below any VMA of a subtree, which prunes subtrees without a gap
-	 * this long: O(log n) as vm_unmapped_area().  Those gaps leave room
-	 * for the stack guard (vm_start_gap()), so they never exceed the
-	 * plain gaps this search returns; a gap next to a growing stack is
-	 * only found when it fits with the guard, the rule range.c keeps.
-	 * Visit order is reverse in-order: highest gap first.
-	 */
-	vma = rb_entry(mm->mm_rb.rb_node, struct vm_area_struct, vm_rb);
-	if (vma->rb_subtree_gap < length)
-		return -ENOMEM;
-	for (;;) {
-		gs = vma->vm_prev ? vma->vm_prev->vm_end : 0;
-		if (gs < high && vma->vm_rb.rb_right) {
-			child = rb_entry(vma->vm_rb.rb_right, struct vm_area_struct,
-					 vm_rb);
-			if (child->rb_subtree_gap >= length) {
-				vma = child;
-				continue;
-			}
-		}
-check_current:
-		if (vma->vm_start <= low)
-			return -ENOMEM;
-		s = max(gs, low);
-		e = min(vma->vm_start, high);
-		if (e > s && e - s >= length) {
-			*end = e;
-			return 0;
-		}
-		if (vma->vm_rb.rb_left) {
-			child = rb_entry(vma->vm_rb.rb_left, struct vm_area_struct,
-					 vm_rb);
-			if (child->rb_subtree_gap >= length) {
-				vma = child;
-				continue;
-			}
-		}
-		/* Up to the first ancestor reached from its right child. */
-		for (;;) {
-			node = &vma->vm_rb;
-			if (!rb_parent(node))
-				return -ENOMEM;
-			vma = rb_entry(rb_parent(node), struct vm_area_struct,
-				       vm_rb);
-			if (node == vma->vm_rb.rb_right) {
-				gs = vma->vm_prev ? vma->vm_prev->vm_end : 0;
-				goto check_current;
-			}
-		}
-	}
-#endif
+	return ec_rb_highest_gap(mm->mm_rb.rb_node, &ops, low, high, length,
+				 end);
 }
+#endif
 
 /*
  * The thread's compat robust list pointer: a task_struct member until 7.0,
- * then inside task_struct::futex (struct futex_sched_data).  NULL when the
- * kernel has no futexes or no compat support.
+ * then inside task_struct::futex (struct futex_sched_data).  Only with
+ * CONFIG_FUTEX and CONFIG_COMPAT (robust32.c).
  */
-#if defined(CONFIG_FUTEX) && defined(CONFIG_COMPAT)
+#if IS_ENABLED(CONFIG_FUTEX) && IS_ENABLED(CONFIG_COMPAT)
 #include <linux/compat.h>
 static inline struct compat_robust_list_head __user **
 ec_compat_robust_list(struct task_struct *t)
 {
-#ifdef EC_HAVE_FUTEX_SCHED_DATA
+#if EC_HAVE_FUTEX_SCHED_DATA
 	return &t->futex.compat_robust_list;
 #else
 	return &t->compat_robust_list;
 #endif
 }
-
-#define EC_HAVE_ROBUST_LIST32 1
-#else
-#define EC_HAVE_ROBUST_LIST32 0
 #endif
 
 /*
- * Per-address-space state (VA limits) needs a callback when the address
- * space dies: an mmu_notifier's ->release.
+ * The top-down/bottom-up layout of an address space: the MMF_TOPDOWN flag
+ * since 6.10 (mm->flags became a bitmap with accessors in 6.18; module/
+ * Kbuild probes mm_flags_test), which replaced the mm's own
+ * get_unmapped_area hook.  valimits.c asks the hook where there is no flag.
  */
-#if IS_ENABLED(CONFIG_MMU_NOTIFIER)
-#define EC_HAVE_VA_LIMITS 1
+#ifdef MMF_TOPDOWN
+#define EC_HAVE_MMF_TOPDOWN 1
 #else
-#define EC_HAVE_VA_LIMITS 0
+#define EC_HAVE_MMF_TOPDOWN 0
 #endif
 
-#include <linux/sched/mm.h>
-
 /**
- * ec_mm_topdown() - does @mm place mappings top-down?
- * @mm: the caller's address space; the caller holds mmap_write_lock()
+ * ec_mm_flag_topdown() - the MMF_TOPDOWN flag of @mm
+ * @mm: address space
  *
- * Since 6.10 the layout is the MMF_TOPDOWN flag (mm->flags became a
- * bitmap with accessors in 6.18; module/Kbuild probes mm_flags_test).
- * Before, it is the mm's get_unmapped_area hook, set at exec to the
- * architecture's top-down or bottom-up search, neither of them exported.
- * So the hook is asked for one page with the top-down and the bottom-up
- * base made equal for the call: a top-down search answers below that
- * base, a bottom-up one at or above it.  No other placement can run: it
- * would need the mmap lock held here.  (Only a top-down space with no
- * free page at all below its base would be misread, and then both
- * layouts place the same way: upward.)
- *
- * Return: true for the top-down layout.
+ * Return: the flag; false where the kernel has none (!EC_HAVE_MMF_TOPDOWN).
  */
-static inline bool ec_mm_topdown(struct mm_struct *mm)
+static inline bool ec_mm_flag_topdown(struct mm_struct *mm)
 {
-#if defined(EC_HAVE_MM_FLAGS_TEST)
+#if EC_HAVE_MM_FLAGS_TEST
 	return mm_flags_test(MMF_TOPDOWN, mm);
-#elif defined(MMF_TOPDOWN)
+#elif EC_HAVE_MMF_TOPDOWN
 	return test_bit(MMF_TOPDOWN, &mm->flags);
 #else
-	unsigned long legacy = mm->mmap_legacy_base, addr;
+	return false;
+#endif
+}
 
-	/* not mmap_assert_write_locked(): with DEBUG_VM it needs dump_mm() */
-	lockdep_assert_held_write(&mm->mmap_lock);
-	WRITE_ONCE(mm->mmap_legacy_base, mm->mmap_base);
-	addr = mm->get_unmapped_area(NULL, 0, PAGE_SIZE, 0, 0);
-	WRITE_ONCE(mm->mmap_legacy_base, legacy);
-	return !IS_ERR_VALUE(addr) && addr < mm->mmap_base;
+/**
+ * ec_mm_get_unmapped_area() - the mm's own placement hook, before 6.10
+ * @mm: address space; the caller holds its mmap_lock
+ * @len: length to place, without a hint
+ *
+ * Return: what the hook answers; -EOPNOTSUPP where there is no hook
+ * (EC_HAVE_MMF_TOPDOWN: ask ec_mm_flag_topdown() instead).
+ */
+static inline unsigned long ec_mm_get_unmapped_area(struct mm_struct *mm,
+						    unsigned long len)
+{
+#if EC_HAVE_MMF_TOPDOWN
+	return -EOPNOTSUPP;
+#else
+	return mm->get_unmapped_area(NULL, 0, len, 0, 0);
 #endif
 }
 

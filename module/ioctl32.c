@@ -18,7 +18,7 @@
  * do_vfs_ioctl() with compat_ptr(arg) -- so the module answers
  * EMUCOMPAT_IOCTL32_NATIVE and the caller issues the native ioctl, which
  * runs exactly the code a 32-bit caller would reach.  The set is per
- * kernel version (EC_VFS_HANDLES_FILEATTR, FS_IOC_GETFSUUID).
+ * kernel version (ec_vfs_native_cmd() in compat.h).
  */
 #include <linux/fs.h>
 #include <linux/file.h>
@@ -27,8 +27,41 @@
 #include <linux/uaccess.h>
 #include <linux/falloc.h>
 #include <linux/fiemap.h>
+#include <linux/module.h>
+#include <linux/ptrace.h>
 #include <asm/ioctls.h>
 #include "emucompat.h"
+
+static bool ec_allow_seccomp;
+module_param_named(allow_seccomp, ec_allow_seccomp, bool, 0644);
+MODULE_PARM_DESC(allow_seccomp,
+		 "Forward ioctls for tasks under seccomp too (default: refuse with EPERM, since the filter cannot see the forwarded command)");
+
+static bool ec_ioctl32_enabled = true;
+module_param_named(ioctl32, ec_ioctl32_enabled, bool, 0644);
+MODULE_PARM_DESC(ioctl32,
+		 "Allow compat ioctl forwarding (default: on; off keeps ranged mappings only)");
+
+/**
+ * ec_ioctl32_policy() - may the caller forward ioctls now?
+ *
+ * The one place that reads the module parameters (which root may change
+ * at any time, hence READ_ONCE()): EMUCOMPAT_IOC_INFO reports what this
+ * returns, EMUCOMPAT_IOC_IOCTL32 obeys it.
+ *
+ * Return: 0; -EOPNOTSUPP when the kernel has no compat support or the
+ * ioctl32 parameter is off; -EPERM when the caller is under seccomp and
+ * allow_seccomp is off (a seccomp filter sees only EMUCOMPAT_IOC_IOCTL32,
+ * never the command it carries, so the tunnel would bypass it).
+ */
+int ec_ioctl32_policy(void)
+{
+	if (!READ_ONCE(ec_ioctl32_enabled) || !ec_arch_compat_supported())
+		return -EOPNOTSUPP;
+	if (ec_seccomp_active() && !READ_ONCE(ec_allow_seccomp))
+		return -EPERM;
+	return 0;
+}
 
 /*
  * Any value a handler may return is a valid result, so "issue this
@@ -50,6 +83,7 @@ static long ec_vfs_generic(struct file *file, unsigned int cmd, u32 arg,
 {
 	struct inode *inode = file_inode(file);
 	void __user *argp = compat_ptr(arg);
+	unsigned int native_cmd;
 
 	switch (cmd) {
 	case FIOCLEX:
@@ -72,26 +106,11 @@ static long ec_vfs_generic(struct file *file, unsigned int cmd, u32 arg,
 			return ec_vfs_ioctl(file, cmd, (unsigned long)argp);
 		return put_user(i_size_read(inode) - file->f_pos,
 				(int __user *)argp);
-#if EC_VFS_HANDLES_FILEATTR
-	case FS_IOC32_GETFLAGS:
-		return ec_native(native, FS_IOC_GETFLAGS);
-	case FS_IOC32_SETFLAGS:
-		return ec_native(native, FS_IOC_SETFLAGS);
-	case FS_IOC_GETFLAGS:
-	case FS_IOC_SETFLAGS:
-	case FS_IOC_FSGETXATTR:
-	case FS_IOC_FSSETXATTR:
-		return ec_native(native, cmd);
-#endif
-#ifdef FS_IOC_GETFSUUID
-	case FS_IOC_GETFSUUID:
-		return ec_native(native, cmd);
-#endif
-#ifdef FS_IOC_GETFSSYSFSPATH
-	case FS_IOC_GETFSSYSFSPATH:
-		return ec_native(native, cmd);
-#endif
 	}
+	/* The ones that depend on the kernel version. */
+	native_cmd = ec_vfs_native_cmd(cmd);
+	if (native_cmd)
+		return ec_native(native, native_cmd);
 
 	/* file_ioctl(): regular files only. */
 	if (ec_vfs_regular_file(inode)) {
@@ -131,6 +150,20 @@ static long ec_compat_dispatch(struct file *file, unsigned int cmd, u32 arg,
 	return ret;
 }
 
+/*
+ * Replace the user stack pointer saved at syscall entry, which
+ * compat_alloc_user_space() carves below (the same pt_regs member on
+ * x86-64 and arm64); returns the old one.
+ */
+static unsigned long ec_swap_user_sp(unsigned long sp)
+{
+	struct pt_regs *regs = current_pt_regs();
+	unsigned long old = regs->sp;
+
+	regs->sp = sp;
+	return old;
+}
+
 static int ec_check_pivot(u64 sp)
 {
 	if (!EC_NEEDS_PIVOT)
@@ -148,9 +181,8 @@ static int ec_check_pivot(u64 sp)
  *
  * Return: the handler's result (>= 0); 0 with EMUCOMPAT_IOCTL32_NATIVE
  * set in @req->out_flags when the caller must issue the command natively;
- * or a negative errno:
- * -EOPNOTSUPP when compat ioctls are unavailable or disabled, -EPERM
- * under seccomp (unless allow_seccomp), -EINVAL for a bad pivot stack,
+ * or a negative errno: ec_ioctl32_policy()'s, -EINVAL for a bad pivot
+ * stack,
  * -EBADF for a bad fd, -ENOTTY when no handler knows the command.
  */
 long ec_ioctl32(struct emucompat_ioctl32 *req)
@@ -161,14 +193,9 @@ long ec_ioctl32(struct emucompat_ioctl32 *req)
 	struct file *file;
 	long ret;
 
-	if (!ec_ioctl32_enabled || !ec_arch_compat_supported())
-		return -EOPNOTSUPP;
-	/*
-	 * A seccomp filter sees only EMUCOMPAT_IOC_IOCTL32, never the command
-	 * it carries, so the tunnel would bypass it.
-	 */
-	if (ec_seccomp_active() && !ec_allow_seccomp)
-		return -EPERM;
+	ret = ec_ioctl32_policy();
+	if (ret)
+		return ret;
 	ret = ec_check_pivot(req->pivot_sp);
 	if (ret)
 		return ret;
@@ -177,15 +204,13 @@ long ec_ioctl32(struct emucompat_ioctl32 *req)
 	if (!file)
 		return -EBADF;
 
-	if (EC_NEEDS_PIVOT) {
-		saved_sp = ec_user_sp();
-		ec_set_user_sp(req->pivot_sp);
-	}
-	ec_compat_enter(&w);
-	ret = ec_compat_dispatch(file, req->cmd, req->arg, &native);
-	ec_compat_exit(&w);
 	if (EC_NEEDS_PIVOT)
-		ec_set_user_sp(saved_sp);
+		saved_sp = ec_swap_user_sp(req->pivot_sp);
+	ec_arch_compat_enter(&w);
+	ret = ec_compat_dispatch(file, req->cmd, req->arg, &native);
+	ec_arch_compat_exit(&w);
+	if (EC_NEEDS_PIVOT)
+		ec_swap_user_sp(saved_sp);
 
 	fput(file);
 

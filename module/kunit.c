@@ -6,14 +6,16 @@
  *
  *   emucompat_range   the pure range arithmetic of range.c: spans, clamping,
  *                     rounding, wrap-around, prot/flags checks, argument
- *                     validation of the two range commands
+ *                     validation of the two range commands, and the
+ *                     pre-6.1 VMA-tree gap search (ec_rb_highest_gap()) on
+ *                     a synthetic tree
  *   emucompat_place   gap selection (top-down, alignment, wrap-around,
  *                     stack guard gap, no room) in the address space of the
  *                     process loading the module
  *   emucompat_uapi    the ABI of the ioctl structs: layout, command
  *                     encoding, the size and reserved-field rules, through
  *                     the real ioctl handler on user memory
- *   emucompat_compat  ec_compat_enter()/ec_compat_exit() on the current task
+ *   emucompat_compat  ec_arch_compat_enter()/ec_arch_compat_exit() on the current task
  *
  * Test cases run in kernel threads.  The place and uapi suites borrow the
  * loading process's address space (kthread_use_mm()) from suite_init, which
@@ -30,14 +32,13 @@
 #include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
+#include <linux/rbtree.h>
 #include <linux/sched/mm.h>
 #include <linux/sizes.h>
 #include <linux/uaccess.h>
 #include "emucompat.h"
 
 #define P		PAGE_SIZE
-/* EC_STACK_GUARD_GAP of range.c */
-#define EC_KUNIT_GUARD	(256UL << PAGE_SHIFT)
 
 /* ---------------------------------------------------------------------- */
 /* emucompat_range: pure arithmetic                                       */
@@ -261,6 +262,123 @@ static void range_va_bases(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, b.compat_legacy_base, 0x40000000UL);
 }
 
+/*
+ * ec_rb_highest_gap() on a synthetic augmented tree, against a linear scan
+ * of the same gaps: the pre-6.1 VMA-tree search, testable on any kernel.
+ */
+struct ec_ku_gap_node {
+	struct rb_node rb;
+	unsigned long start;
+	unsigned long gap_start;
+	unsigned long subtree_gap;
+};
+
+#define ec_ku_gap_of(n) rb_entry(n, struct ec_ku_gap_node, rb)
+
+static unsigned long ec_ku_gap_start_of(const struct rb_node *n)
+{
+	return ec_ku_gap_of(n)->start;
+}
+
+static unsigned long ec_ku_gap_prev_end(const struct rb_node *n)
+{
+	return ec_ku_gap_of(n)->gap_start;
+}
+
+static unsigned long ec_ku_gap_subtree(const struct rb_node *n)
+{
+	return ec_ku_gap_of(n)->subtree_gap;
+}
+
+static const struct ec_gap_tree_ops ec_ku_gap_ops = {
+	.start = ec_ku_gap_start_of,
+	.gap_start = ec_ku_gap_prev_end,
+	.subtree_gap = ec_ku_gap_subtree,
+};
+
+static unsigned long ec_ku_augment(struct rb_node *n)
+{
+	struct ec_ku_gap_node *g;
+	unsigned long big;
+
+	if (!n)
+		return 0;
+	g = ec_ku_gap_of(n);
+	big = g->start - g->gap_start;
+	big = max(big, ec_ku_augment(n->rb_left));
+	big = max(big, ec_ku_augment(n->rb_right));
+	g->subtree_gap = big;
+	return big;
+}
+
+#define EC_KU_GAP_NODES	97
+
+static void range_rb_gap(struct kunit *test)
+{
+	struct ec_ku_gap_node *g;
+	struct rb_root root = RB_ROOT;
+	unsigned long addr = 16 * P, seed = 12345, end, want, s, e;
+	int i, j, q, ret, want_ret;
+
+	g = kunit_kcalloc(test, EC_KU_GAP_NODES, sizeof(*g), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, g);
+	/* VMAs of 1..4 pages with gaps of 0..7 pages, inserted out of order */
+	for (i = 0; i < EC_KU_GAP_NODES; i++) {
+		seed = seed * 6364136223846793005UL + 1442695040888963407UL;
+		g[i].gap_start = addr;
+		g[i].start = addr + ((seed >> 33) % 8) * P;
+		addr = g[i].start + (1 + (seed >> 40) % 4) * P;
+	}
+	for (i = 0; i < EC_KU_GAP_NODES; i++) {
+		struct ec_ku_gap_node *n = &g[(i * 37) % EC_KU_GAP_NODES];
+		struct rb_node **link = &root.rb_node, *parent = NULL;
+
+		while (*link) {
+			parent = *link;
+			link = n->start < ec_ku_gap_of(parent)->start ?
+			       &parent->rb_left : &parent->rb_right;
+		}
+		rb_link_node(&n->rb, parent, link);
+		rb_insert_color(&n->rb, &root);
+	}
+	ec_ku_augment(root.rb_node);
+
+	for (q = 0; q < 3000; q++) {
+		unsigned long low, high, length;
+
+		seed = seed * 6364136223846793005UL + 1442695040888963407UL;
+		low = ((seed >> 20) % (addr / P + 8)) * P;
+		high = low + ((seed >> 36) % 64) * P;
+		length = (1 + (seed >> 50) % 8) * P;
+		want_ret = -ENOMEM;
+		want = 0;
+		for (j = EC_KU_GAP_NODES - 1; j >= 0; j--) {
+			s = max(g[j].gap_start, low);
+			e = min(g[j].start, high);
+			if (e > s && e - s >= length) {
+				want_ret = 0;
+				want = e;
+				break;
+			}
+		}
+		end = 0;
+		ret = ec_rb_highest_gap(root.rb_node, &ec_ku_gap_ops, low, high,
+					length, &end);
+		KUNIT_EXPECT_EQ_MSG(test, ret, want_ret, "low %lx high %lx len %lx",
+				    low, high, length);
+		if (!ret && !want_ret)
+			KUNIT_EXPECT_EQ_MSG(test, end, want,
+					    "low %lx high %lx len %lx", low, high,
+					    length);
+	}
+	/* an empty tree, and a window shorter than the length */
+	KUNIT_EXPECT_EQ(test, ec_rb_highest_gap(NULL, &ec_ku_gap_ops, 0, SZ_1G,
+						P, &end), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, ec_rb_highest_gap(root.rb_node, &ec_ku_gap_ops,
+						16 * P, 17 * P, 2 * P, &end),
+			-ENOMEM);
+}
+
 static struct kunit_case ec_range_cases[] = {
 	KUNIT_CASE(range_inside),
 	KUNIT_CASE(range_rounds_inwards),
@@ -271,6 +389,7 @@ static struct kunit_case ec_range_cases[] = {
 	KUNIT_CASE(range_mmap_args),
 	KUNIT_CASE(range_reserve_args),
 	KUNIT_CASE(range_va_bases),
+	KUNIT_CASE(range_rb_gap),
 	{}
 };
 
@@ -448,11 +567,11 @@ static void place_stack_guard(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, m, g);
 	if (m == g) {
 		KUNIT_EXPECT_EQ(test, ec_reserve(b, g + P, P, 0, &a), 0L);
-		KUNIT_EXPECT_EQ(test, a, (u64)g - EC_KUNIT_GUARD - P);
+		KUNIT_EXPECT_EQ(test, a, (u64)g - EC_STACK_GUARD_GAP - P);
 		if (a)
 			vm_munmap(a, P);
 		/* no room outside the guard gap */
-		KUNIT_EXPECT_EQ(test, ec_reserve(g - EC_KUNIT_GUARD, g, P, 0, &a),
+		KUNIT_EXPECT_EQ(test, ec_reserve(g - EC_STACK_GUARD_GAP, g, P, 0, &a),
 				-ENOMEM);
 		vm_munmap(g, P);
 	}
@@ -751,14 +870,14 @@ static void compat_window(struct kunit *test)
 		kunit_skip(test, "no compat support in this kernel");
 	KUNIT_ASSERT_FALSE(test, in_compat_syscall());
 	KUNIT_ASSERT_FALSE(test, ec_arch_compat_flag());
-	ec_compat_enter(&w);
+	ec_arch_compat_enter(&w);
 	KUNIT_EXPECT_TRUE(test, in_compat_syscall());
 	KUNIT_EXPECT_TRUE(test, ec_arch_compat_flag());
 	KUNIT_EXPECT_FALSE(test, w.saved);
 	/* the window survives sleeping (and, on arm64, being scheduled out) */
 	msleep(20);
 	KUNIT_EXPECT_TRUE(test, in_compat_syscall());
-	ec_compat_exit(&w);
+	ec_arch_compat_exit(&w);
 	KUNIT_EXPECT_FALSE(test, in_compat_syscall());
 	KUNIT_EXPECT_FALSE(test, ec_arch_compat_flag());
 }
@@ -769,14 +888,14 @@ static void compat_nested(struct kunit *test)
 
 	if (!ec_arch_compat_supported())
 		kunit_skip(test, "no compat support in this kernel");
-	ec_compat_enter(&outer);
-	ec_compat_enter(&inner);
+	ec_arch_compat_enter(&outer);
+	ec_arch_compat_enter(&inner);
 	KUNIT_EXPECT_TRUE(test, inner.saved);
-	ec_compat_exit(&inner);
+	ec_arch_compat_exit(&inner);
 	/* the inner exit restores the state it found: still compat */
 	KUNIT_EXPECT_TRUE(test, in_compat_syscall());
 	KUNIT_EXPECT_TRUE(test, ec_arch_compat_flag());
-	ec_compat_exit(&outer);
+	ec_arch_compat_exit(&outer);
 	KUNIT_EXPECT_FALSE(test, in_compat_syscall());
 	KUNIT_EXPECT_FALSE(test, ec_arch_compat_flag());
 }

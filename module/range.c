@@ -4,7 +4,8 @@
  *
  * Placement is two steps, both the kernel's own code:
  *   1. under mmap_read_lock, the highest free window of the range that
- *      fits (ec_highest_gap(): the maple tree's gap search from 6.1),
+ *      fits (ec_mm_highest_gap(), compat.h: the maple tree's gap search
+ *      from 6.1, ec_rb_highest_gap() on the VMA rbtree before),
  *      keeping the stack guard gap below a VM_GROWSDOWN mapping;
  *   2. vm_mmap(..., MAP_FIXED_NOREPLACE) at that address, which takes
  *      mmap_write_lock and fails with -EEXIST if anything appeared there
@@ -19,22 +20,11 @@
 #include <linux/magic.h>
 #include <linux/sched/mm.h>
 #include <linux/log2.h>
+#include <linux/rbtree.h>
 #include "emucompat.h"
-
-/*
- * stack_guard_gap (mm/mmap.c) is not exported; use its default, 256 pages.
- * A kernel booted with a larger stack_guard_gap= still gets at least this.
- */
-#define EC_STACK_GUARD_GAP	(256UL << PAGE_SHIFT)
 
 /* Lost placement races before giving up with -EAGAIN. */
 #define EC_PLACE_RETRIES	1000
-
-#ifdef MAP_DROPPABLE
-#define EC_MAP_DROPPABLE	MAP_DROPPABLE
-#else
-#define EC_MAP_DROPPABLE	0
-#endif
 
 #define EC_MAP_KNOWN	(MAP_TYPE | MAP_ANONYMOUS | MAP_FIXED |		\
 			 MAP_FIXED_NOREPLACE | MAP_NORESERVE |		\
@@ -43,18 +33,8 @@
 			 MAP_LOCKED | MAP_GROWSDOWN | MAP_DENYWRITE |	\
 			 MAP_EXECUTABLE | MAP_SYNC | MAP_UNINITIALIZED)
 
-#ifdef PROT_BTI
-#define EC_PROT_ARCH_BTI	PROT_BTI
-#else
-#define EC_PROT_ARCH_BTI	0
-#endif
-#ifdef PROT_MTE
-#define EC_PROT_ARCH_MTE	PROT_MTE
-#else
-#define EC_PROT_ARCH_MTE	0
-#endif
 #define EC_PROT_KNOWN	(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM | \
-			 EC_PROT_ARCH_BTI | EC_PROT_ARCH_MTE)
+			 EC_PROT_BTI | EC_PROT_MTE)
 
 /**
  * ec_mmap_floor() - lowest address a ranged mapping is placed at
@@ -132,9 +112,92 @@ int ec_range_spans(u64 lo, u64 hi, unsigned long floor, unsigned long top,
 	return ec_add_span(spans, n, 0, hi, floor, top);
 }
 
+/* Up from @node to the first ancestor reached from its right child. */
+static struct rb_node *ec_rb_up_from_right(struct rb_node *node)
+{
+	struct rb_node *parent;
+
+	while ((parent = rb_parent(node))) {
+		if (parent->rb_right == node)
+			return parent;
+		node = parent;
+	}
+	return NULL;
+}
+
+/**
+ * ec_rb_highest_gap() - highest free window in an augmented VMA rbtree
+ * @root: root of the tree, ordered by address; may be NULL
+ * @ops: how to read a node
+ * @low: lowest address the window may start at
+ * @high: end (exclusive) the window may reach
+ * @length: window length in bytes, > 0
+ * @end: out: end (exclusive) of the highest free window
+ *
+ * The gaps are the spaces between a node's VMA and the previous one; the
+ * space above the last VMA is not in the tree (the caller checks it).
+ * Every node carries the largest such gap of its subtree, which prunes
+ * the subtrees without a gap this long: O(log n), as vm_unmapped_area()
+ * before 6.1.  Those gaps leave room for the stack guard (vm_start_gap()),
+ * so they never exceed the plain gaps this search returns; a gap next to
+ * a growing stack is only found when it fits with the guard, the rule
+ * ec_find_gap() keeps.  Nodes are visited in reverse address order:
+ * descend right while the right subtree may hold a fitting gap, then try
+ * the node's own gap, then descend left; a subtree exhausted, climb to
+ * the first ancestor reached from its right child and try its gap.
+ *
+ * Pure: reads the tree through @ops only, so KUnit (kunit.c) tests it on
+ * a synthetic tree on any kernel.  The caller keeps the tree stable (for
+ * the VMA tree: holds the mmap lock, read is enough).
+ *
+ * Return: 0 with *@end set, or -ENOMEM if no window fits.
+ */
+int ec_rb_highest_gap(struct rb_node *root, const struct ec_gap_tree_ops *ops,
+		      unsigned long low, unsigned long high,
+		      unsigned long length, unsigned long *end)
+{
+	struct rb_node *node = root, *child;
+	bool descend = true;
+	unsigned long s, e;
+
+	if (high <= low || high - low < length)
+		return -ENOMEM;
+	if (!node || ops->subtree_gap(node) < length)
+		return -ENOMEM;
+	for (;;) {
+		child = node->rb_right;
+		if (descend && child && ops->gap_start(node) < high &&
+		    ops->subtree_gap(child) >= length) {
+			node = child;
+			continue;
+		}
+		/* This node's own gap, below its VMA. */
+		if (ops->start(node) <= low)
+			return -ENOMEM;
+		s = max(ops->gap_start(node), low);
+		e = min(ops->start(node), high);
+		if (e > s && e - s >= length) {
+			*end = e;
+			return 0;
+		}
+		child = node->rb_left;
+		if (child && ops->subtree_gap(child) >= length) {
+			node = child;
+			descend = true;
+			continue;
+		}
+		node = ec_rb_up_from_right(node);
+		if (!node)
+			return -ENOMEM;
+		descend = false;
+	}
+}
+
 /*
  * Highest address in @span where @len bytes aligned to @align fit, keeping
- * the stack guard gap below a VM_GROWSDOWN mapping.  mmap lock held.
+ * the stack guard gap below a VM_GROWSDOWN mapping.
+ *
+ * Context: the caller holds mmap_read_lock() (or the write lock).
  */
 static int ec_find_gap(struct mm_struct *mm, const struct ec_span *span,
 		       unsigned long len, unsigned long align,
@@ -145,10 +208,11 @@ static int ec_find_gap(struct mm_struct *mm, const struct ec_span *span,
 	struct vm_area_struct *next;
 	unsigned long end;
 
+	lockdep_assert_held(&mm->mmap_lock);
 	if (length < len)
 		return -ENOMEM;
-	while (high > span->start) {
-		if (ec_highest_gap(mm, span->start, high, length, &end))
+	while (high > span->start && high - span->start >= length) {
+		if (ec_mm_highest_gap(mm, span->start, high, length, &end))
 			return -ENOMEM;
 		next = find_vma(mm, end);
 		if (next && (next->vm_flags & VM_GROWSDOWN) &&
@@ -164,7 +228,11 @@ static int ec_find_gap(struct mm_struct *mm, const struct ec_span *span,
 	return -ENOMEM;
 }
 
-/* Search, then map with MAP_FIXED_NOREPLACE; retry when a race is lost. */
+/*
+ * Search, then map with MAP_FIXED_NOREPLACE; retry when a race is lost.
+ * Takes mmap_read_lock for the search, vm_mmap() takes the write lock;
+ * called without either.
+ */
 static long ec_place(struct file *file, const struct ec_span *spans, int n,
 		     unsigned long len, unsigned long align, unsigned long prot,
 		     unsigned long flags, unsigned long off, u64 *out)
@@ -242,6 +310,8 @@ int ec_check_mmap_flags(unsigned long prot, unsigned long flags)
  * -ENOMEM (no room in the range), -EEXIST (MAP_FIXED_NOREPLACE collision),
  * -EAGAIN (lost the placement race EC_PLACE_RETRIES times), or any error
  * of mmap() itself.
+ *
+ * Context: takes the mmap lock (ec_place(), vm_mmap()); called without it.
  */
 long ec_mmap_range(struct emucompat_mmap_range *req)
 {
@@ -316,6 +386,8 @@ out:
  *
  * Return: 0, or -EINVAL (zero length, @req->align not a power of two or
  * below PAGE_SIZE), -ENOMEM (no room), -EAGAIN (see ec_mmap_range()).
+ *
+ * Context: takes the mmap lock (ec_place()); called without it.
  */
 long ec_reserve_range(struct emucompat_reserve_range *req)
 {

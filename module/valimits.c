@@ -29,7 +29,10 @@
 #include <linux/spinlock.h>
 #include "emucompat.h"
 
-#if EC_HAVE_VA_LIMITS
+/*
+ * Built only with CONFIG_MMU_NOTIFIER (module/Kbuild); emucompat.h has the
+ * stubs for kernels without it.
+ */
 
 /**
  * struct ec_va_limits - the VA limits of one address space
@@ -62,10 +65,12 @@ struct ec_va_limits {
 static DEFINE_HASHTABLE(ec_va_hash, 6);
 static DEFINE_SPINLOCK(ec_va_lock);
 
+/* The record of @mm, or NULL.  Context: mmap_write_lock(mm) held. */
 static struct ec_va_limits *ec_va_find(struct mm_struct *mm)
 {
 	struct ec_va_limits *lim, *found = NULL;
 
+	lockdep_assert_held_write(&mm->mmap_lock);
 	spin_lock(&ec_va_lock);
 	hash_for_each_possible(ec_va_hash, lim, node, (unsigned long)mm) {
 		if (lim->mm == mm) {
@@ -130,7 +135,42 @@ static const struct mmu_notifier_ops ec_va_mn_ops = {
 	.free_notifier = ec_va_free_notifier,
 };
 
-/* SET; *@limp is this mm's record or NULL, and the record afterwards. */
+/**
+ * ec_mm_topdown() - does @mm place mappings top-down?
+ * @mm: the caller's address space
+ *
+ * Since 6.10 the kernel keeps the layout in a flag (ec_mm_flag_topdown()).
+ * Before, it is the mm's get_unmapped_area hook, set at exec to the
+ * architecture's top-down or bottom-up search, neither of them exported.
+ * So the hook is asked for one page with the top-down and the bottom-up
+ * base made equal for the call: a top-down search answers below that
+ * base, a bottom-up one at or above it.  No other placement can run: it
+ * would need the mmap lock held here.  (Only a top-down space with no
+ * free page at all below its base would be misread, and then both
+ * layouts place the same way: upward.)
+ *
+ * Context: mmap_write_lock(mm) held.  Not mmap_assert_write_locked(),
+ * whose DEBUG_VM check calls dump_mm(), not exported on 6.1.
+ *
+ * Return: true for the top-down layout.
+ */
+static bool ec_mm_topdown(struct mm_struct *mm)
+{
+	unsigned long legacy = mm->mmap_legacy_base, addr;
+
+	lockdep_assert_held_write(&mm->mmap_lock);
+	if (EC_HAVE_MMF_TOPDOWN)
+		return ec_mm_flag_topdown(mm);
+	WRITE_ONCE(mm->mmap_legacy_base, mm->mmap_base);
+	addr = ec_mm_get_unmapped_area(mm, PAGE_SIZE);
+	WRITE_ONCE(mm->mmap_legacy_base, legacy);
+	return !IS_ERR_VALUE(addr) && addr < mm->mmap_base;
+}
+
+/*
+ * SET; *@limp is this mm's record or NULL, and the record afterwards.
+ * Context: mmap_write_lock(mm) held.
+ */
 static long ec_va_set(struct mm_struct *mm, struct ec_va_limits **limp,
 		      const struct emucompat_va_limits *req)
 {
@@ -140,6 +180,7 @@ static long ec_va_set(struct mm_struct *mm, struct ec_va_limits **limp,
 	unsigned long base, lo;
 	bool topdown;
 
+	lockdep_assert_held_write(&mm->mmap_lock);
 	if (req->lo >= req->hi || !PAGE_ALIGNED(req->lo) ||
 	    !PAGE_ALIGNED(req->hi))
 		return -EINVAL;
@@ -188,18 +229,20 @@ static long ec_va_set(struct mm_struct *mm, struct ec_va_limits **limp,
 
 /**
  * ec_va_limits() - EMUCOMPAT_IOC_VA_LIMITS
- * @req: validated request (@req->flags, @req->__pad and the reserved
- *       members are zero; GET and CLEAR came with @lo, @hi, @base zero);
- *       SET and GET fill @base and @flags, GET also @lo and @hi
+ * @req: validated request (GET and CLEAR came with @lo and @hi zero);
+ *       SET and GET fill @lo, @hi, @base and @flags
  *
- * Return: 0; -EINVAL for an unknown op, or for SET a range that is empty,
- * not page aligned or ends above TASK_SIZE; -ERANGE if no part of the
- * range lies above the mmap floor (mmap_min_addr's default) and below
- * the top-down search's start, or, bottom-up, inside the default map
- * window; -ENOENT for GET or CLEAR
- * when this address space has no limits; -ENOMEM; -EINTR if a fatal
- * signal came while waiting for the mmap lock; -EOPNOTSUPP without
- * CONFIG_MMU_NOTIFIER.
+ * The whole command, the record lookup included, runs under one
+ * mmap_write_lock() hold, so SETs and CLEARs of threads sharing the
+ * address space are serialised and the last one stands.  Takes the lock;
+ * called without it.
+ *
+ * Return: 0; for SET -EINVAL for a range that is empty, not page aligned
+ * or ends above TASK_SIZE, -ERANGE if no part of the range lies above the
+ * mmap floor (mmap_min_addr's default) and below the top-down search's
+ * start, or, bottom-up, inside the default map window; -ENOENT for GET or
+ * CLEAR when this address space has no limits; -ENOMEM; -EINTR if a fatal
+ * signal came while waiting for the mmap lock.
  */
 long ec_va_limits(struct emucompat_va_limits *req)
 {
@@ -207,20 +250,27 @@ long ec_va_limits(struct emucompat_va_limits *req)
 	struct ec_va_limits *lim;
 	long ret = 0;
 
-	if (req->op > EMUCOMPAT_VA_LIMITS_CLEAR)
-		return -EINVAL;
 	if (mmap_write_lock_killable(mm))
 		return -EINTR;
 	lim = ec_va_find(mm);
-	if (req->op == EMUCOMPAT_VA_LIMITS_SET) {
+	switch (req->op) {
+	case EMUCOMPAT_VA_LIMITS_SET:
 		ret = ec_va_set(mm, &lim, req);
-	} else if (!lim) {
-		ret = -ENOENT;
-	} else if (req->op == EMUCOMPAT_VA_LIMITS_CLEAR) {
+		break;
+	case EMUCOMPAT_VA_LIMITS_GET:
+		if (!lim)
+			ret = -ENOENT;
+		break;
+	case EMUCOMPAT_VA_LIMITS_CLEAR:
+		if (!lim) {
+			ret = -ENOENT;
+			break;
+		}
 		ec_arch_set_mmap_bases(mm, &lim->saved);
 		if (ec_va_unhash(lim))
 			mmu_notifier_put(&lim->mn);
 		lim = NULL;
+		break;
 	}
 	/* SET and GET report the limits now in force. */
 	if (!ret && lim) {
@@ -234,13 +284,17 @@ long ec_va_limits(struct emucompat_va_limits *req)
 }
 
 /**
- * ec_va_limits_supported() - can this kernel keep VA limits?
+ * ec_va_limits_init() - at module load
  *
- * Return: true with CONFIG_MMU_NOTIFIER.
+ * The record table is static and starts empty; nothing to set up.  (On
+ * kernels before 6.3 the KUnit suites run before this, and may have used
+ * the table already.)
+ *
+ * Return: 0.
  */
-bool ec_va_limits_supported(void)
+int ec_va_limits_init(void)
 {
-	return true;
+	return 0;
 }
 
 /**
@@ -254,21 +308,3 @@ void ec_va_limits_exit(void)
 	mmu_notifier_synchronize();
 	WARN_ON(!hash_empty(ec_va_hash));
 }
-
-#else /* !EC_HAVE_VA_LIMITS */
-
-bool ec_va_limits_supported(void)
-{
-	return false;
-}
-
-long ec_va_limits(struct emucompat_va_limits *req)
-{
-	return -EOPNOTSUPP;
-}
-
-void ec_va_limits_exit(void)
-{
-}
-
-#endif /* EC_HAVE_VA_LIMITS */

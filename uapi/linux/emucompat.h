@@ -14,6 +14,17 @@
  *   - reserved members inside the struct must be zero, else EINVAL.
  * Results are written back only into the first `size` bytes.
  *
+ * A command that acts and then reports (MMAP_RANGE, RESERVE_RANGE,
+ * VA_LIMITS SET) first checks that the struct lies in writable memory and
+ * fails with EFAULT, having done nothing, if it does not.  If the struct
+ * becomes unwritable during the call (another thread unmaps or protects
+ * it), the write-back fails with EFAULT but what was done stands: the
+ * module never undoes it, since another thread may already have replaced
+ * it (unmapped the placement and mapped its own memory there, set its own
+ * limits).  The mapping then stays in the caller's address space at an
+ * address it was not told, as with the kernel's own calls that return an
+ * address through user memory (ipc(SHMAT)); GET reports the limits.
+ *
  * The ioctl numbers encode the VER0 size; the module matches on type,
  * direction and number only, so a grown struct keeps its command number.
  */
@@ -36,8 +47,14 @@
 /* emucompat_info.caps: one bit per operation the module performs here */
 #define EMUCOMPAT_CAP_IOCTL32		_BITULL(0)	/* EMUCOMPAT_IOC_IOCTL32 */
 #define EMUCOMPAT_CAP_MMAP_RANGE	_BITULL(1)	/* EMUCOMPAT_IOC_MMAP_RANGE */
-#define EMUCOMPAT_CAP_MREMAP_RANGE	_BITULL(2)	/* via EMUCOMPAT_IOC_RESERVE_RANGE */
-#define EMUCOMPAT_CAP_SHMAT_RANGE	_BITULL(3)	/* via EMUCOMPAT_IOC_RESERVE_RANGE */
+/*
+ * MREMAP_RANGE and SHMAT_RANGE have no ioctl of their own and are always
+ * set: they are library features (emucompat_mremap_range(),
+ * emucompat_shmat_range()) built on EMUCOMPAT_IOC_RESERVE_RANGE, which
+ * every module version has.  Kept for the ABI.
+ */
+#define EMUCOMPAT_CAP_MREMAP_RANGE	_BITULL(2)
+#define EMUCOMPAT_CAP_SHMAT_RANGE	_BITULL(3)
 #define EMUCOMPAT_CAP_ROBUST_LIST32	_BITULL(4)	/* EMUCOMPAT_IOC_ROBUST_LIST32 */
 #define EMUCOMPAT_CAP_DIR32		_BITULL(5)	/* EMUCOMPAT_IOC_DIR32 */
 /*
@@ -146,7 +163,8 @@ struct emucompat_ioctl32 {
  * @len: in: length in bytes; out: the length mapped (rounded up to the
  *       page size, or to the huge page size on hugetlbfs)
  * @off: file offset in bytes (page aligned)
- * @addr: out: where the mapping was placed
+ * @addr: out: where the mapping was placed (a failed write-back leaves
+ *        the mapping in place: see the top of this file)
  * @reserved: zero
  */
 struct emucompat_mmap_range {
@@ -173,7 +191,8 @@ struct emucompat_mmap_range {
  * @len: in: length in bytes; out: the placeholder's length (rounded up to
  *       a multiple of @align)
  * @align: required alignment, a power of two >= PAGE_SIZE, or 0 for a page
- * @addr: out: start of the placeholder
+ * @addr: out: start of the placeholder (a failed write-back leaves it
+ *        in place: see the top of this file)
  * @reserved: zero
  *
  * The placeholder is a PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
@@ -278,10 +297,12 @@ struct emucompat_dir32 {
  * the lowest free gap at or above @lo.  When the range is full the kernel
  * goes on outside it as it always does (top-down: below @lo, then above
  * @hi), rather than failing.  A free hint address is still honoured, as
- * is MAP_32BIT on x86-64.  SET again replaces the limits; CLEAR restores
- * the bases SET found.  The limits end with the address space (exec or
- * exit); fork() copies the bases into the child, but GET and CLEAR in the
- * child find no limits until it sets its own.
+ * is MAP_32BIT on x86-64.  SET again replaces the limits (threads that
+ * SET at the same time are serialised: the last one stands, also when its
+ * write-back fails); CLEAR restores the bases SET found.  The limits end
+ * with the address space (exec or exit); fork() copies the bases into the
+ * child, but GET and CLEAR in the child find no limits until it sets its
+ * own.
  */
 struct emucompat_va_limits {
 	__u32 size;
