@@ -27,6 +27,15 @@
  * the 32-bit process stays alive and waits on a pipe between batches);
  * all run pinned to the same vCPU.
  *
+ * Guest ABIs (section 1b): the same emucompat_ioctl32() through a handle
+ * that names the kernel's own ABI (emu-named: must cost nothing more than
+ * the default), and through one set to the other 32-bit ABI (foreign): for
+ * TCGETS on /dev/null a table miss (nothing to convert), for
+ * SNDRV_CTL_IOCTL_ELEM_READ (struct snd_ctl_elem_value, 708 bytes on i386,
+ * 712 on AArch32: on snd-dummy (amd64) or snd-aloop (arm64) when loaded)
+ * the whole translation: renumbering, reading the guest's struct,
+ * conversion both ways, writing it back.
+ *
  * The stack pivot (5.10): every call passes the thread's low stack, which
  * the module installs as the user stack pointer around the handler (two
  * stores); the per-call cost is in the rows above (compare the ratios on
@@ -50,6 +59,7 @@
 #include <unistd.h>
 #include <asm/termbits.h>
 #include <linux/rtc.h>
+#include <sound/asound.h>
 #include <pthread.h>
 
 #include "emucompat.h"
@@ -78,8 +88,27 @@ struct b32_ifconf {
 };
 _Static_assert(sizeof(struct b32_ifreq) == 32, "ifreq32");
 
-enum { V_O32, V_EMU, V_NATIVE, V_EMU_OFF, NV };
-static const char *const vname[NV] = { "o32", "emu", "native", "emu-off" };
+enum { V_O32, V_EMU, V_NATIVE, V_EMU_OFF, V_NAMED, V_FOREIGN, NV };
+static const char *const vname[NV] = { "o32", "emu", "native", "emu-off", "emu-named",
+				       "foreign" };
+#define VM(v) (1u << (v))
+#define VM_BASE (VM(V_O32) | VM(V_EMU) | VM(V_NATIVE))
+
+/*
+ * SNDRV_CTL_IOCTL_ELEM_READ in the other 32-bit ABI than the kernel's:
+ * struct snd_ctl_elem_value's value union is 8-aligned on AArch32 (a
+ * long long member), 4-aligned on i386 (see userlib/abi/REPORT.md).
+ */
+#if defined(__x86_64__)
+#define B_FOREIGN_ABI		EMUCOMPAT_ABI_ARM
+#define B_KERNEL_ABI		EMUCOMPAT_ABI_I386
+#define B_FOREIGN_ELEM_READ	_IOWR('U', 0x12, char[712])
+#else
+#define B_FOREIGN_ABI		EMUCOMPAT_ABI_I386
+#define B_KERNEL_ABI		EMUCOMPAT_ABI_ARM
+#define B_FOREIGN_ELEM_READ	_IOWR('U', 0x12, char[708])
+#endif
+#define B_ELEM_READ32		_IOWR('U', 0x12, char[B_KERNEL_ABI == EMUCOMPAT_ABI_I386 ? 708 : 712])
 
 struct op {
 	const char *name;	/* for o32b_ioctl */
@@ -89,21 +118,24 @@ struct op {
 	unsigned int cmd64;	/* the native command, if not the same */
 	uint32_t arg32;		/* below 4 GiB, 32-bit layout */
 	void *arg64;		/* 64-bit layout */
-	int nvar;
+	unsigned int cmd_foreign; /* V_FOREIGN: the other 32-bit ABI's number */
+	uint32_t arg_foreign;	/* ... and its layout */
+	unsigned int vmask;	/* VM(V_*) measured */
 	double ns[NV][ROUNDS];
 	long iters;
 	long ret[NV];
 	int err[NV];
 };
 
-static struct emucompat *ec;
+static struct emucompat *ec, *ec_named, *ec_foreign;
 static FILE *o32_in, *o32_out;
 static pid_t o32_pid;
 
-static void o32_start(const char *self_dir, int nullfd, int ptyfd, int sockfd, int rtcfd)
+static void o32_start(const char *self_dir, int nullfd, int ptyfd, int sockfd, int rtcfd,
+		      int ctlfd)
 {
 	int in[2], out[2];
-	char path[512], a[4][16];
+	char path[512], a[5][16];
 
 	snprintf(path, sizeof(path), "%s/o32b_ioctl", self_dir);
 	if (access(path, X_OK))
@@ -122,7 +154,8 @@ static void o32_start(const char *self_dir, int nullfd, int ptyfd, int sockfd, i
 		snprintf(a[1], sizeof(a[1]), "%d", ptyfd);
 		snprintf(a[2], sizeof(a[2]), "%d", sockfd);
 		snprintf(a[3], sizeof(a[3]), "%d", rtcfd);
-		execl(path, path, a[0], a[1], a[2], a[3], (char *)NULL);
+		snprintf(a[4], sizeof(a[4]), "%d", ctlfd);
+		execl(path, path, a[0], a[1], a[2], a[3], a[4], (char *)NULL);
 		_exit(127);
 	}
 	close(in[0]);
@@ -147,7 +180,8 @@ static double o32_batch(const struct op *op, long iters, long *ret, int *err)
 	return (double)ns / iters;
 }
 
-static double emu_batch(const struct op *op, long iters, long *ret, int *err)
+static double emu_batch(struct emucompat *h, unsigned int cmd, uint32_t arg, const struct op *op,
+			long iters, long *ret, int *err)
 {
 	uint64_t t0, t1;
 	long i, r = 0;
@@ -155,7 +189,7 @@ static double emu_batch(const struct op *op, long iters, long *ret, int *err)
 	errno = 0;
 	t0 = b_now();
 	for (i = 0; i < iters; i++)
-		r = emucompat_ioctl32(ec, op->fd, op->cmd, op->arg32);
+		r = emucompat_ioctl32(h, op->fd, cmd, arg);
 	t1 = b_now();
 	*ret = r;
 	*err = r < 0 ? errno : 0;
@@ -186,13 +220,18 @@ static double run_variant(struct op *op, int v, long iters)
 	case V_O32:
 		return o32_batch(op, iters, &op->ret[v], &op->err[v]);
 	case V_EMU:
-		return emu_batch(op, iters, &op->ret[v], &op->err[v]);
+		return emu_batch(ec, op->cmd, op->arg32, op, iters, &op->ret[v], &op->err[v]);
+	case V_NAMED:
+		return emu_batch(ec_named, op->cmd, op->arg32, op, iters, &op->ret[v], &op->err[v]);
+	case V_FOREIGN:
+		return emu_batch(ec_foreign, op->cmd_foreign, op->arg_foreign, op, iters,
+				 &op->ret[v], &op->err[v]);
 	case V_NATIVE:
 		return native_batch(op, iters, &op->ret[v], &op->err[v]);
 	case V_EMU_OFF:
 		if (b_write_file(PARAM_IOCTL32, "0"))
 			b_die("cannot write %s", PARAM_IOCTL32);
-		ns = emu_batch(op, iters, &op->ret[v], &op->err[v]);
+		ns = emu_batch(ec, op->cmd, op->arg32, op, iters, &op->ret[v], &op->err[v]);
 		if (b_write_file(PARAM_IOCTL32, "1"))
 			b_die("cannot write %s", PARAM_IOCTL32);
 		return ns;
@@ -200,16 +239,27 @@ static double run_variant(struct op *op, int v, long iters)
 	return 0;
 }
 
+/* The variants @op measures, in order; their number. */
+static int variants(const struct op *op, int *vars)
+{
+	int v, n = 0;
+
+	for (v = 0; v < NV; v++)
+		if (op->vmask & VM(v))
+			vars[n++] = v;
+	return n;
+}
+
 static void measure(struct op *op)
 {
 	long warm = 200;
 	double per;
-	int v, k, round;
+	int vars[NV], nvar = variants(op, vars), v, k, round;
 
 	/* warm up every variant; calibrate the batch on the slowest */
 	per = 0;
-	for (v = 0; v < op->nvar; v++) {
-		double t = run_variant(op, v, warm);
+	for (k = 0; k < nvar; k++) {
+		double t = run_variant(op, vars[k], warm);
 
 		if (t > per)
 			per = t;
@@ -220,8 +270,8 @@ static void measure(struct op *op)
 	if (op->iters > 200000)
 		op->iters = 200000;
 	for (round = 0; round < ROUNDS; round++)
-		for (k = 0; k < op->nvar; k++) {
-			v = (k + round) % op->nvar;
+		for (k = 0; k < nvar; k++) {
+			v = vars[(k + round) % nvar];
 			op->ns[v][round] = run_variant(op, v, op->iters);
 		}
 }
@@ -230,9 +280,10 @@ static void report(struct op *op)
 {
 	struct b_stats s[NV], r[NV];
 	char a[64], b[64], c[64], d[64], e[64];
-	int v;
+	int vars[NV], nvar = variants(op, vars), k, v;
 
-	for (v = 0; v < op->nvar; v++) {
+	for (k = 0; k < nvar; k++) {
+		v = vars[k];
 		s[v] = b_stats_of(op->ns[v], ROUNDS);
 		r[v] = b_ratio_of(op->ns[v], op->ns[V_O32], ROUNDS);
 		b_csv("1", "ioctl", op->row, vname[v], v == V_O32 ? NULL : "o32", "ns", op->iters,
@@ -241,10 +292,36 @@ static void report(struct op *op)
 	b_md("| %s | %s | %s | %s | %s | %s |", op->row, b_fmt(a, sizeof(a), &s[V_O32], 1000),
 	     b_fmt(b, sizeof(b), &s[V_EMU], 1000), b_fmt(c, sizeof(c), &s[V_NATIVE], 1000),
 	     b_fmt_ratio(d, sizeof(d), &r[V_EMU]), b_fmt_ratio(e, sizeof(e), &r[V_NATIVE]));
-	if (op->ret[V_O32] != op->ret[V_EMU] || op->err[V_O32] != op->err[V_EMU])
-		printf("# NOTE %s: o32 returned %ld/%s, emucompat %ld/%s\n", op->row,
-		       op->ret[V_O32], strerror(op->err[V_O32]), op->ret[V_EMU],
-		       strerror(op->err[V_EMU]));
+	for (k = 0; k < nvar; k++) {
+		v = vars[k];
+		if (v == V_NATIVE || v == V_EMU_OFF || v == V_O32)
+			continue;
+		if (op->ret[V_O32] != op->ret[v] || op->err[V_O32] != op->err[v])
+			printf("# NOTE %s: o32 returned %ld/%s, %s %ld/%s\n", op->row,
+			       op->ret[V_O32], strerror(op->err[V_O32]), vname[v], op->ret[v],
+			       strerror(op->err[v]));
+	}
+}
+
+/* Section 1b: the guest-ABI variants of @op beside the real 32-bit process. */
+static void report_abi(const struct op *op, const char *foreign)
+{
+	struct b_stats so = b_stats_of(op->ns[V_O32], ROUNDS);
+	struct b_stats se = b_stats_of(op->ns[V_EMU], ROUNDS);
+	struct b_stats sn = b_stats_of(op->ns[V_NAMED], ROUNDS);
+	struct b_stats sf = b_stats_of(op->ns[V_FOREIGN], ROUNDS);
+	struct b_stats rn = b_ratio_of(op->ns[V_NAMED], op->ns[V_EMU], ROUNDS);
+	struct b_stats rf = b_ratio_of(op->ns[V_FOREIGN], op->ns[V_O32], ROUNDS);
+	struct b_stats re = b_ratio_of(op->ns[V_EMU], op->ns[V_O32], ROUNDS);
+	char a[64], b[64], c[64], d[64], e[64], f[64], g[64];
+
+	b_csv("1b", "ioctl-abi", op->row, vname[V_NAMED], "emu", "ns", op->iters, &sn, &rn);
+	b_csv("1b", "ioctl-abi", op->row, vname[V_FOREIGN], "o32", "ns", op->iters, &sf, &rf);
+	b_md("| %s | %s | %s | %s | %s (%s) | %s | %s | %s |", op->row,
+	     b_fmt(a, sizeof(a), &so, 1000), b_fmt(b, sizeof(b), &se, 1000),
+	     b_fmt(c, sizeof(c), &sn, 1000), b_fmt(d, sizeof(d), &sf, 1000), foreign,
+	     b_fmt_ratio(e, sizeof(e), &rn), b_fmt_ratio(f, sizeof(f), &re),
+	     b_fmt_ratio(g, sizeof(g), &rf));
 }
 
 static double med(const struct op *op, int v)
@@ -305,7 +382,7 @@ static void profile(struct op *op, int v, const char *title)
 	if (v == V_O32)
 		o32_batch(op, FT_CALLS, &ret, &err);
 	else
-		emu_batch(op, FT_CALLS, &ret, &err);
+		emu_batch(ec, op->cmd, op->arg32, op, FT_CALLS, &ret, &err);
 	if (ft_collect(&prof))
 		return;
 	ft_print(title, &prof, 0.05);
@@ -372,9 +449,10 @@ static void first_calls(int fd, uint32_t arg32, int pivot)
 int main(int argc, char **argv)
 {
 	struct emucompat_info info;
-	struct op ops[5];
-	int nullfd, ptm, pts, sock, rtc, cpu, i, nops = 0;
-	int o_null, o_tcgets, o_rtc = -1, o_ifconf, o_ifflags;
+	struct op ops[6];
+	int nullfd, ptm, pts, sock, rtc, ctl, cpu, i, nops = 0;
+	int o_null, o_tcgets, o_rtc = -1, o_ifconf, o_ifflags, o_elem = -1;
+	static struct snd_ctl_elem_value elem64;
 	char self_dir[512], *slash;
 	struct b32_ifreq *ifr32, *ifc32_buf;
 	struct b32_ifconf *ifc32;
@@ -402,6 +480,11 @@ int main(int argc, char **argv)
 	pivot = !!(info.flags & EMUCOMPAT_INFO_NEEDS_PIVOT);
 	if (!(info.caps & EMUCOMPAT_CAP_IOCTL32))
 		b_die("no EMUCOMPAT_CAP_IOCTL32");
+	ec_named = emucompat_open();
+	ec_foreign = emucompat_open();
+	if (!ec_named || !ec_foreign || emucompat_set_guest_abi(ec_named, B_KERNEL_ABI) ||
+	    emucompat_set_guest_abi(ec_foreign, B_FOREIGN_ABI))
+		b_die("handles with guest ABIs");
 
 	nullfd = open("/dev/null", O_RDWR);
 	ptm = posix_openpt(O_RDWR | O_NOCTTY);
@@ -414,12 +497,15 @@ int main(int argc, char **argv)
 	rtc = open("/dev/rtc0", O_RDONLY);
 	if (rtc < 0)
 		printf("# no /dev/rtc0 (%s): no RTC row\n", strerror(errno));
+	ctl = open("/dev/snd/controlC0", O_RDWR);
+	if (ctl < 0)
+		printf("# no /dev/snd/controlC0 (%s): no ELEM_READ row\n", strerror(errno));
 
 	/*
 	 * The 32-bit arguments: one page where a 32-bit process could have
 	 * it, below compat_task_size (arm64: 4 GiB - 4 KiB, kuser helpers).
 	 */
-	low = emucompat_mmap_range(ec, 0x10000, info.compat_task_size, 4096,
+	low = emucompat_mmap_range(ec, 0x10000, info.compat_task_size, 8192,
 				   PROT_READ | PROT_WRITE,
 				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (low == MAP_FAILED)
@@ -434,39 +520,61 @@ int main(int argc, char **argv)
 	ifc64.ifc_len = sizeof(ifc64_buf);
 	ifc64.ifc_req = ifc64_buf;
 
-	o32_start(self_dir, nullfd, pts, sock, rtc);
+	/*
+	 * ELEM_READ of numid 1, the first control (numid at offset 0 in every
+	 * layout): low + 4096 in the other 32-bit ABI's layout, low + 5120 in
+	 * the kernel's (the mapping is fresh: zeroes around it).
+	 */
+	low[4096] = 1;
+	low[5120] = 1;
+	elem64.id.numid = 1;
+
+	o32_start(self_dir, nullfd, pts, sock, rtc, ctl);
 
 	memset(ops, 0, sizeof(ops));
 	o_null = nops;
 	ops[nops++] = (struct op){ .name = "null", .row = "null (/dev/null, ENOTTY)",
 				   .fd = nullfd, .cmd = TCGETS,
 				   .arg32 = (uint32_t)(uintptr_t)(low + 2048), .arg64 = &tio64,
-				   .nvar = NV };
+				   .cmd_foreign = TCGETS,
+				   .arg_foreign = (uint32_t)(uintptr_t)(low + 2048),
+				   .vmask = VM_BASE | VM(V_EMU_OFF) | VM(V_NAMED) | VM(V_FOREIGN) };
 	o_tcgets = nops;
 	ops[nops++] = (struct op){ .name = "tcgets", .row = "TCGETS (pty)", .fd = pts,
 				   .cmd = TCGETS, .arg32 = (uint32_t)(uintptr_t)(low + 2048),
-				   .arg64 = &tio64, .nvar = 3 };
+				   .arg64 = &tio64, .vmask = VM_BASE };
 	if (rtc >= 0) {
 		o_rtc = nops;
 		ops[nops++] = (struct op){ .name = "rtc", .row = "RTC_IRQP_READ (rtc0)",
 					   .fd = rtc, .cmd = B_RTC_IRQP_READ32,
 					   .cmd64 = RTC_IRQP_READ,
 					   .arg32 = (uint32_t)(uintptr_t)(low + 3072),
-					   .arg64 = &freq64, .nvar = 3 };
+					   .arg64 = &freq64, .vmask = VM_BASE };
 	}
 	o_ifconf = nops;
 	ops[nops++] = (struct op){ .name = "ifconf", .row = "SIOCGIFCONF (UDP socket)",
 				   .fd = sock, .cmd = SIOCGIFCONF,
 				   .arg32 = (uint32_t)(uintptr_t)ifc32, .arg64 = &ifc64,
-				   .nvar = 3 };
+				   .vmask = VM_BASE };
 	o_ifflags = nops;
 	ops[nops++] = (struct op){ .name = "ifflags",
 				   .row = pivot ? "SIOCGIFFLAGS (pivot: compat_alloc_user_space)" :
 						  "SIOCGIFFLAGS",
 				   .fd = sock, .cmd = SIOCGIFFLAGS,
 				   .arg32 = (uint32_t)(uintptr_t)ifr32, .arg64 = &ifr64,
-				   .nvar = 3 };
+				   .vmask = VM_BASE };
 
+	if (ctl >= 0) {
+		o_elem = nops;
+		ops[nops++] = (struct op){ .name = "elemread",
+					   .row = "SNDRV_CTL_IOCTL_ELEM_READ (controlC0)",
+					   .fd = ctl, .cmd = B_ELEM_READ32,
+					   .cmd64 = SNDRV_CTL_IOCTL_ELEM_READ,
+					   .arg32 = (uint32_t)(uintptr_t)(low + 5120),
+					   .arg64 = &elem64, .cmd_foreign = B_FOREIGN_ELEM_READ,
+					   .arg_foreign = (uint32_t)(uintptr_t)(low + 4096),
+					   .vmask = VM_BASE | VM(V_NAMED) | VM(V_FOREIGN) };
+	}
 	printf("# b_ioctl: kernel %s %s, pinned to cpu %d, pivot %s, %d rounds\n", b_kernel(),
 	       b_arch(), cpu, pivot ? "yes" : "no", ROUNDS);
 	for (i = 0; i < nops; i++) {
@@ -491,6 +599,25 @@ int main(int argc, char **argv)
 		b_md("| null, module ioctl32=0 (syscall + copy-in only) | | %s | | %s | |",
 		     b_fmt(a, sizeof(a), &s, 1000), b_fmt_ratio(b, sizeof(b), &r));
 	}
+	b_md("");
+
+	b_md("### 1b. Guest ABIs: the kernel's own named, and the other 32-bit ABI (us, median and IQR over %d rounds)",
+	     ROUNDS);
+	b_md("");
+	b_md("Same guest, same rounds as section 1. *kernel's ABI named*: a handle with "
+	     "`emucompat_set_guest_abi(ec, %s)`, which must cost what the default handle costs. "
+	     "*other ABI*: a handle set to %s, the request in that ABI's layout.",
+	     B_KERNEL_ABI == EMUCOMPAT_ABI_I386 ? "EMUCOMPAT_ABI_I386" : "EMUCOMPAT_ABI_ARM",
+	     B_FOREIGN_ABI == EMUCOMPAT_ABI_I386 ? "EMUCOMPAT_ABI_I386" : "EMUCOMPAT_ABI_ARM");
+	b_md("");
+	b_md("| ioctl | real 32-bit process | emucompat_ioctl32 | kernel's ABI named | other ABI | "
+	     "named / default | default / 32-bit | other ABI / 32-bit |");
+	b_md("|---|---|---|---|---|---|---|---|");
+	report_abi(&ops[o_null], "table miss");
+	if (o_elem >= 0)
+		report_abi(&ops[o_elem], "translated");
+	else
+		b_md("| SNDRV_CTL_IOCTL_ELEM_READ | (no /dev/snd/controlC0 in this guest) | | | | | | |");
 	b_md("");
 
 	first_calls(pts, (uint32_t)(uintptr_t)(low + 2048), pivot);
@@ -521,6 +648,8 @@ int main(int argc, char **argv)
 	fprintf(o32_in, "q\n");
 	fclose(o32_in);
 	waitpid(o32_pid, NULL, 0);
+	emucompat_close(ec_foreign);
+	emucompat_close(ec_named);
 	emucompat_close(ec);
 	return 0;
 }

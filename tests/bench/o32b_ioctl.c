@@ -4,8 +4,9 @@
  * guests) or armhf (arm64 guests) process issuing the same ioctls in a
  * loop, through the kernel's own compat syscall path.  It times itself.
  *
- *   o32b_ioctl NULLFD PTYFD SOCKFD RTCFD   (descriptors inherited from b_ioctl;
- *                                          RTCFD -1 without /dev/rtc0)
+ *   o32b_ioctl NULLFD PTYFD SOCKFD RTCFD CTLFD  (descriptors inherited from
+ *                                          b_ioctl; RTCFD -1 without /dev/rtc0,
+ *                                          CTLFD -1 without /dev/snd/controlC0)
  *
  * Reads commands on stdin, one per line, answers one line each on stdout:
  *   "OP ITERS"  ->  "NS RET ERRNO"   NS: nanoseconds for ITERS calls,
@@ -13,7 +14,8 @@
  *   "q"         ->  exits
  * OP is null (TCGETS on /dev/null: ENOTTY), tcgets (pty), ifconf
  * (SIOCGIFCONF, UDP socket), ifflags (SIOCGIFFLAGS "lo", UDP socket),
- * rtc (RTC_IRQP_READ on /dev/rtc0: an unsigned long, 4 bytes here).
+ * rtc (RTC_IRQP_READ on /dev/rtc0: an unsigned long, 4 bytes here),
+ * elemread (SNDRV_CTL_IOCTL_ELEM_READ of numid 1 on the ALSA control device).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -27,6 +29,7 @@
 #include <unistd.h>
 #include <asm/termbits.h>
 #include <linux/rtc.h>
+#include <sound/asound.h>
 
 #include "bench.h"
 
@@ -36,7 +39,8 @@
 
 int main(int argc, char **argv)
 {
-	int nullfd, ptyfd, sockfd, rtcfd;
+	int nullfd, ptyfd, sockfd, rtcfd, ctlfd;
+	static struct snd_ctl_elem_value elem;
 	unsigned long freq;
 	char line[128], op[32];
 	struct ifreq ifr_conf[8];
@@ -44,12 +48,14 @@ int main(int argc, char **argv)
 	struct ifreq ifr;
 	struct termios tio;	/* the kernel's struct termios (asm/termbits.h) */
 
-	if (argc != 5)
+	if (argc != 6)
 		return 2;
 	nullfd = atoi(argv[1]);
 	ptyfd = atoi(argv[2]);
 	sockfd = atoi(argv[3]);
 	rtcfd = atoi(argv[4]);
+	ctlfd = atoi(argv[5]);
+	elem.id.numid = 1;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
 	memset(&ifr, 0, sizeof(ifr));
@@ -92,6 +98,11 @@ int main(int argc, char **argv)
 			t0 = b_now();
 			for (i = 0; i < iters; i++)
 				ret = ioctl(rtcfd, RTC_IRQP_READ, &freq);
+			t1 = b_now();
+		} else if (!strcmp(op, "elemread")) {
+			t0 = b_now();
+			for (i = 0; i < iters; i++)
+				ret = ioctl(ctlfd, SNDRV_CTL_IOCTL_ELEM_READ, &elem);
 			t1 = b_now();
 		} else {
 			return 2;
