@@ -62,11 +62,9 @@ B := build
 
 KERNEL ?= 6.12-amd64
 KERNELS ?= $(KERNEL)
-# The debug kernel comes first: its lane is the longest, so it runs beside
-# the others rather than after them.
-DEBUG_KERNEL := 6.1-debug-amd64
-ALL_KERNELS := $(DEBUG_KERNEL) 5.10-amd64 5.10-arm64 6.1-amd64 6.1-arm64 \
-	6.12-amd64 6.12-arm64 6.12-arm64-lva 7.3-amd64 7.3-arm64
+# The matrix is tests/qemu/kernels.conf (its order, the debug kernel first).
+ALL_KERNELS := $(shell awk '!/^[[:space:]]*\#/ && NF { print $$1 }' tests/qemu/kernels.conf)
+DEBUG_KERNEL := $(filter %-debug-amd64,$(ALL_KERNELS))
 
 .PHONY: all module lib install install-module install-lib install-man demo check check-all \
 	check-debug check-dkms checkpatch sparse lint fuzz deps clean deb check-deb bench \
