@@ -306,6 +306,24 @@ static const uint32_t real_cmds[] = {
 	0x40049409 /* FICLONE */, 0xc020660b /* FS_IOC_FIEMAP */, 0x4c00 /* LOOP_SET_FD */,
 };
 
+/* A 32-bit ioctl argument: NULL, unmapped, read-only, random, or garbage. */
+static uint32_t rnd_arg(void)
+{
+	switch (pick(6)) {
+	case 0:
+		return 0;
+	case 1:
+		return low_hole;
+	case 2:
+		return pt_u32(low_ro);
+	case 3:
+		return rnd32();
+	default:
+		memset(low, (int)rnd32(), 4 * ps);
+		return pt_u32(low) + pick((uint32_t)(4 * ps - 64));
+	}
+}
+
 static void op_ioctl32(void)
 {
 	struct emucompat_ioctl32 *r = (struct emucompat_ioctl32 *)high;
@@ -319,23 +337,7 @@ static void op_ioctl32(void)
 		cmd = _IOC(pick(4), pick(256), pick(256), pick(1 << 14));
 	else
 		cmd = rnd32();
-	switch (pick(6)) {
-	case 0:
-		arg = 0;
-		break;
-	case 1:
-		arg = low_hole;
-		break;
-	case 2:
-		arg = pt_u32(low_ro);
-		break;
-	case 3:
-		arg = rnd32();
-		break;
-	default:
-		arg = pt_u32(low) + pick((uint32_t)(4 * ps - 64));
-		memset(low, (int)rnd32(), 4 * ps);
-	}
+	arg = rnd_arg();
 	r->size = size;
 	r->fd = rnd_fd();
 	r->cmd = cmd;
@@ -695,11 +697,10 @@ static void op_guest_abi(void)
 	}
 	if (emucompat_set_guest_abi(ec_abi, abi))
 		tap_bail("emucompat_set_guest_abi(%u): %s", abi, strerror(errno));
-	memset(low, (int)rnd32(), 4 * ps);
-	arg = pt_u32(low) + pick((uint32_t)(4 * ps - 64));
 	switch (pick(4)) {
 	case 0:
 		/* SIOCETHTOOL: ifr_data somewhere, its sub-command a converted one */
+		memset(low, (int)rnd32(), 4 * ps);
 		cmd = 0x8946;
 		data = chance(80) ? pt_u32(low) + pick((uint32_t)ps) : rnd32();
 		memcpy(ifr + 16, &data, 4);
@@ -711,26 +712,13 @@ static void op_guest_abi(void)
 		break;
 	case 1:
 		cmd = rnd32();
+		arg = rnd_arg();
 		break;
 	default:
 		cmd = FOREIGN_TAB[pick(sizeof(FOREIGN_TAB) / sizeof(FOREIGN_TAB[0]))].guest_cmd;
-	}
-	switch (pick(8)) {
-	case 0:
-		arg = 0;
-		break;
-	case 1:
-		arg = low_hole;
-		break;
-	case 2:
-		arg = pt_u32(low_ro);
-		break;
-	case 3:
-		/* the last bytes of the buffer: the struct runs into the next page */
-		arg = pt_u32(low) + (uint32_t)(4 * ps) - 1 - pick(64);
-		break;
-	default:
-		break;
+		arg = rnd_arg();
+		if (chance(15))	/* the struct runs past the end of the buffer */
+			arg = pt_u32(low) + (uint32_t)(4 * ps) - 1 - pick(64);
 	}
 	count(10, emucompat_ioctl32(ec_abi, rnd_fd(), cmd, arg));
 }

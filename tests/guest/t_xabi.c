@@ -498,29 +498,6 @@ static int run_here(const struct xa_case *c, unsigned int abi, const char *who,
 	return 0;
 }
 
-static void diag_mismatch(const char *what, const char *a, const char *b)
-{
-	size_t i = 0;
-
-	while (a[i] && a[i] == b[i])
-		i++;
-	tap_diag("oracle:     %s", a);
-	tap_diag("%-11s %s", what, b);
-	tap_diag("first difference at offset %zu: oracle \"%.50s\" vs \"%.50s\"", i, a + i, b + i);
-}
-
-static int selected(int argc, char **argv, const char *name)
-{
-	int i;
-
-	if (argc < 2)
-		return 1;
-	for (i = 1; i < argc; i++)
-		if (!strcmp(argv[i], name))
-			return 1;
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	static char orec[IC_REC_MAX + 4096], onotes[4096];
@@ -561,7 +538,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < XA_NCASES; i++) {
 		if (strcmp(XA_OWN_CASES[i].name, XA_FOREIGN_CASES[i].name))
 			tap_bail("case tables differ at %u", i);
-		if (selected(argc, argv, XA_OWN_CASES[i].name)) {
+		if (or_selected(argc, argv, XA_OWN_CASES[i].name)) {
 			needs |= XA_OWN_CASES[i].needs;
 			n++;
 		}
@@ -594,7 +571,7 @@ int main(int argc, char **argv)
 		const char *neg_why = "?";
 		unsigned int miss = 0;
 
-		if (!selected(argc, argv, own->name))
+		if (!or_selected(argc, argv, own->name))
 			continue;
 		if (ng) {
 			must_differ = XA_KERNEL_ABI == XA_I386 ? ng->differ_x86 : ng->differ_arm64;
@@ -639,7 +616,7 @@ int main(int argc, char **argv)
 				 oname);
 		} else if (strcmp(orec, rec.buf)) {
 			tap_ok(0, "%s: translated %s layout == %s oracle", own->name, fname, oname);
-			diag_mismatch("translated:", orec, rec.buf);
+			or_diag_mismatch("oracle:", orec, "translated:", rec.buf);
 		} else {
 			tap_ok(1, "%s: translated %s layout == %s oracle", own->name, fname, oname);
 		}
@@ -655,7 +632,7 @@ int main(int argc, char **argv)
 			tap_diag("negative control: untranslated %s: %s", fname, rec.buf);
 			tap_diag("negative control: %s oracle:      %s", oname, orec);
 			if (differs)
-				diag_mismatch("untranslated:", orec, rec.buf);
+				or_diag_mismatch("oracle:", orec, "untranslated:", rec.buf);
 			if (must_differ)
 				tap_ok(differs, "%s: negative control: untranslated %s layout %s the "
 				       "oracle (must differ: %s)", own->name, fname,
@@ -676,7 +653,7 @@ int main(int argc, char **argv)
 		} else if (strcmp(orec, rec.buf)) {
 			tap_ok(0, "%s: identity (%s through the library, guest ABI %s)", own->name,
 			       oname, oname);
-			diag_mismatch("identity:", orec, rec.buf);
+			or_diag_mismatch("oracle:", orec, "identity:", rec.buf);
 		} else {
 			tap_ok(1, "%s: identity (%s through the library, guest ABI %s)", own->name,
 			       oname, oname);

@@ -704,29 +704,6 @@ static void reserve_bad_addresses(void)
 	}
 }
 
-static void diag_mismatch(const char *a, const char *b)
-{
-	size_t i = 0;
-
-	while (a[i] && a[i] == b[i])
-		i++;
-	tap_diag("o32: %s", a);
-	tap_diag("o64: %s", b);
-	tap_diag("first difference at offset %zu: o32 \"%.40s\" vs o64 \"%.40s\"", i, a + i, b + i);
-}
-
-static int selected(int argc, char **argv, const char *name)
-{
-	int i;
-
-	if (argc < 2)
-		return 1;
-	for (i = 1; i < argc; i++)
-		if (!strcmp(argv[i], name))
-			return 1;
-	return 0;
-}
-
 int ic_diff_main(int argc, char **argv, const char *group)
 {
 	static char orec[IC_REC_MAX + 512];
@@ -785,7 +762,7 @@ int ic_diff_main(int argc, char **argv, const char *group)
 		 info.api_version, info.arch, info.flags);
 
 	for (i = 0; i < ic_ncases; i++) {
-		if (strcmp(ic_cases[i].group, group) || !selected(argc, argv, ic_cases[i].name))
+		if (strcmp(ic_cases[i].group, group) || !or_selected(argc, argv, ic_cases[i].name))
 			continue;
 		needs |= ic_cases[i].needs;
 		n++;
@@ -813,7 +790,7 @@ int ic_diff_main(int argc, char **argv, const char *group)
 		const struct ic_case *c = &ic_cases[i];
 		unsigned int r, miss = 0;
 
-		if (strcmp(c->group, group) || !selected(argc, argv, c->name))
+		if (strcmp(c->group, group) || !or_selected(argc, argv, c->name))
 			continue;
 		for (r = 0; r < IC_RES_NR; r++)
 			if ((c->needs & IC_NEED(r)) && ic_missing[r][0] && !miss)
@@ -843,7 +820,7 @@ int ic_diff_main(int argc, char **argv, const char *group)
 			tap_skip(rec.skip, "%s: %s", c->name, c->desc);
 		} else if (strcmp(orec, rec.buf)) {
 			tap_ok(0, "%s: %s", c->name, c->desc);
-			diag_mismatch(orec, rec.buf);
+			or_diag_mismatch("o32:", orec, "o64:", rec.buf);
 			diag_low_maps();
 		} else {
 			tap_ok(1, "%s: %s", c->name, c->desc);

@@ -107,3 +107,27 @@ int or_run(const char *path, const char *name, const char *arg, char *out, size_
 	}
 	return 0;
 }
+
+void or_diag_mismatch(const char *la, const char *a, const char *lb, const char *b)
+{
+	size_t i = 0;
+
+	while (a[i] && a[i] == b[i])
+		i++;
+	tap_diag("%-11s %s", la, a);
+	tap_diag("%-11s %s", lb, b);
+	tap_diag("first difference at offset %zu: %s \"%.50s\" vs %s \"%.50s\"", i, la, a + i,
+		 lb, b + i);
+}
+
+int or_selected(int argc, char **argv, const char *name)
+{
+	int i;
+
+	if (argc < 2)
+		return 1;
+	for (i = 1; i < argc; i++)
+		if (!strcmp(argv[i], name))
+			return 1;
+	return 0;
+}

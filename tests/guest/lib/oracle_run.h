@@ -24,4 +24,13 @@ void or_find(const char *argv0, const char *name, char *path, size_t len);
 int or_run(const char *path, const char *name, const char *arg, char *out, size_t outlen,
 	   int timeout_ms);
 
+/*
+ * TAP diagnostics for two records that differ: both, labelled @la and
+ * @lb, and where they part.
+ */
+void or_diag_mismatch(const char *la, const char *a, const char *lb, const char *b);
+
+/* Is case @name selected by the command line (no arguments: all are)? */
+int or_selected(int argc, char **argv, const char *name);
+
 #endif /* ORACLE_RUN_H */
