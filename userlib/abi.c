@@ -9,8 +9,8 @@
  * kernel's number and the spans of bytes to move between the two layouts.
  *
  * A translated call reads the guest's argument (the guest pointer is not
- * trusted: process_vm_readv() turns a bad one into EFAULT, as the kernel
- * would), builds the kernel's layout in this thread's bounce buffer below
+ * trusted: process_vm_readv(), or a pipe where that is refused, turns a bad
+ * one into EFAULT, as the kernel would), builds the kernel's layout in this thread's bounce buffer below
  * the compat TASK_SIZE, forwards it, and converts back only what the kernel
  * wrote: commands with _IOC_READ in their direction whose argument changed.
  * A command that is not in the table goes through unchanged; one the
@@ -125,31 +125,68 @@ static pid_t ec_self_pid(void)
 }
 
 /*
+ * memcpy() through this thread's pipe: the kernel copies from @src into
+ * the pipe and from the pipe to @dst, so a bad address on either side is
+ * EFAULT, never a fault in the emulator.  0, or -1 with errno.
+ */
+static int ec_pipe_copy(void *dst, const void *src, size_t len)
+{
+	const int *p = ec_thread_pipe(ec_self_pid());
+	char drain[256];
+	ssize_t w, r;
+
+	if (!p)
+		return -1;
+	while (len) {
+		w = write(p[1], src, len < 65536 ? len : 65536);
+		if (w <= 0)
+			break;
+		r = read(p[0], dst, (size_t)w);
+		if (r != w) {	/* @dst faulted: empty the pipe */
+			while (read(p[0], drain, sizeof(drain)) > 0)
+				;
+			break;
+		}
+		src = (const char *)src + w;
+		dst = (char *)dst + w;
+		len -= (size_t)w;
+	}
+	if (!len)
+		return 0;
+	errno = EFAULT;
+	return -1;
+}
+
+/* process_vm_readv/writev refused once (seccomp, a kernel without them). */
+static int ec_no_cma;
+
+/*
  * Copy between the guest's memory at @addr and @buf; 0, or -1 with
  * EFAULT when part of the guest's range is not mapped with the access
- * needed.  Where process_vm_readv/writev is not allowed (seccomp filters
- * of some container runtimes answer EPERM or ENOSYS) the copy is direct.
+ * needed.  process_vm_readv/writev on ourselves does it in one call;
+ * where they are refused (EPERM from the seccomp filters of some container
+ * runtimes, ENOSYS without CONFIG_CROSS_MEMORY_ATTACH) a pipe does.
  */
 static int ec_guest_copy(void *buf, uint32_t addr, size_t len, int to_guest)
 {
 	struct iovec local = { buf, len }, remote = { (void *)(uintptr_t)addr, len };
+	void *guest = (void *)(uintptr_t)addr;
 	ssize_t n;
 
-	if (to_guest)
-		n = process_vm_writev(ec_self_pid(), &local, 1, &remote, 1, 0);
-	else
-		n = process_vm_readv(ec_self_pid(), &local, 1, &remote, 1, 0);
-	if (n == (ssize_t)len)
-		return 0;
-	if (n < 0 && (errno == EPERM || errno == ENOSYS)) {
+	if (!__atomic_load_n(&ec_no_cma, __ATOMIC_RELAXED)) {
 		if (to_guest)
-			memcpy((void *)(uintptr_t)addr, buf, len);
+			n = process_vm_writev(ec_self_pid(), &local, 1, &remote, 1, 0);
 		else
-			memcpy(buf, (void *)(uintptr_t)addr, len);
-		return 0;
+			n = process_vm_readv(ec_self_pid(), &local, 1, &remote, 1, 0);
+		if (n == (ssize_t)len)
+			return 0;
+		if (n >= 0 || (errno != EPERM && errno != ENOSYS)) {
+			errno = EFAULT;
+			return -1;
+		}
+		__atomic_store_n(&ec_no_cma, 1, __ATOMIC_RELAXED);
 	}
-	errno = EFAULT;
-	return -1;
+	return to_guest ? ec_pipe_copy(guest, buf, len) : ec_pipe_copy(buf, guest, len);
 }
 
 /*

@@ -13,6 +13,7 @@
 #define EMUCOMPAT_INTERNAL_H
 
 #include <stdint.h>
+#include <sys/types.h>
 #include "emucompat.h"
 
 #define EC_EXPORT __attribute__((visibility("default")))
@@ -46,5 +47,10 @@ long ec_abi_ioctl32(struct emucompat *ec, const struct ec_abi *abi, int fd, unsi
  */
 uint64_t ec_thread_pivot_top(struct emucompat *ec);
 void *ec_thread_bounce(struct emucompat *ec, size_t size);
+/*
+ * thread.c: this thread's non-blocking pipe {read, write} in process
+ * @self (a forked child gets a new one), NULL with errno.
+ */
+const int *ec_thread_pipe(pid_t self);
 
 #endif /* EMUCOMPAT_INTERNAL_H */

@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
 /*
- * Per-thread memory at 32-bit addresses: the pivot stack (kernels with
- * compat_alloc_user_space(), <= 5.14) and the bounce buffer that guest-ABI
- * translation converts arguments in.  Both belong to the thread, not to a
- * handle: allocated on first use, freed by a pthread-key destructor at
- * thread exit.
+ * Per-thread state: memory at 32-bit addresses -- the pivot stack (kernels
+ * with compat_alloc_user_space(), <= 5.14) and the bounce buffer that
+ * guest-ABI translation converts arguments in -- and the pipe abi.c copies
+ * guest memory through where process_vm_readv() is not available.  All
+ * belong to the thread, not to a handle: made on first use, freed by a
+ * pthread-key destructor at thread exit.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -33,6 +36,9 @@ struct ec_area {
 struct ec_thread {
 	struct ec_area pivot;
 	struct ec_area bounce;
+	int pipe[2];
+	int have_pipe;
+	pid_t pipe_pid;		/* a forked child makes its own */
 };
 
 static pthread_key_t ec_thread_key;
@@ -48,6 +54,10 @@ static void ec_thread_free(void *p)
 		munmap(t->pivot.base, t->pivot.size);
 	if (t->bounce.base)
 		munmap(t->bounce.base, t->bounce.size);
+	if (t->have_pipe) {
+		close(t->pipe[0]);
+		close(t->pipe[1]);
+	}
 	free(t);
 }
 
@@ -126,4 +136,25 @@ void *ec_thread_bounce(struct emucompat *ec, size_t size)
 		munmap(t->bounce.base, t->bounce.size);
 	t->bounce = a;
 	return t->bounce.base;
+}
+
+const int *ec_thread_pipe(pid_t self)
+{
+	struct ec_thread *t = ec_thread_get();
+
+	if (!t)
+		return NULL;
+	if (t->have_pipe && t->pipe_pid != self) {
+		/* inherited over fork(): the parent's thread uses it too */
+		close(t->pipe[0]);
+		close(t->pipe[1]);
+		t->have_pipe = 0;
+	}
+	if (!t->have_pipe) {
+		if (pipe2(t->pipe, O_CLOEXEC | O_NONBLOCK))
+			return NULL;
+		t->have_pipe = 1;
+		t->pipe_pid = self;
+	}
+	return t->pipe;
 }
