@@ -230,7 +230,7 @@ int main(int argc, char **argv)
 	ic_ioctl32 = o32_ioctl;
 	ic_arena_set(arena, ARENA_LEN);
 	ic_rec_init(r);
-	c->run(r);
+	ic_case_run(c, r);
 	if (r->skip)
 		printf("SKIP %s\n", r->skip);
 	else

@@ -580,11 +580,21 @@ struct ic_case {
 	unsigned int needs;	/* IC_NEED() bits */
 	void (*run)(struct ic_rec *r);
 	const char *desc;
+	/*
+	 * Or a row of a shared case function: row(r, c) with the row's own
+	 * command, string and value (ifreq, evdev, block, FIOQSIZE cases).
+	 */
+	void (*row)(struct ic_rec *r, const struct ic_case *c);
+	uint32_t cmd;
+	const char *str;
+	long val;
 };
 
 extern const struct ic_case ic_cases[];
 extern const unsigned int ic_ncases;
 const struct ic_case *ic_case_find(const char *name);
+/* Run case @c into @r. */
+void ic_case_run(const struct ic_case *c, struct ic_rec *r);
 
 /* The oracle's hello line, checked by the test before it trusts anything. */
 #define IC_HELLO	"emucompat-o32-hello"

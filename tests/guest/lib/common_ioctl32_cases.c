@@ -610,27 +610,12 @@ static void fioqsize_common(struct ic_rec *r, int fd, uint32_t cmd)
 	ic_rec_out(r, "out", a, 8);
 }
 
-static void c_fioqsize_file(struct ic_rec *r)
+static void fioqsize_common_row(struct ic_rec *r, const struct ic_case *c)
 {
-	fioqsize_common(r, FD(FILE), IC32_FIOQSIZE);
-}
-
-static void c_fioqsize_dir(struct ic_rec *r)
-{
-	fioqsize_common(r, FD(DIR), IC32_FIOQSIZE);
-}
-
-static void c_fioqsize_pipe(struct ic_rec *r)
-{
-	fioqsize_common(r, FD(PIPE_R), IC32_FIOQSIZE);
+	fioqsize_common(r, (int)c->val, c->cmd);
 }
 
 /* on ARM a 32-bit process may also pass the generic number */
-static void c_fioqsize_generic(struct ic_rec *r)
-{
-	fioqsize_common(r, FD(FILE), IC_GENERIC_FIOQSIZE);
-}
-
 static void c_figetbsz(struct ic_rec *r)
 {
 	uint32_t a = ic_out(4);
@@ -911,9 +896,9 @@ static void blk_common(struct ic_rec *r, uint32_t cmd, size_t outlen)
 	ic_rec_out(r, "out", a, outlen);
 }
 
-static void c_blkgetsize(struct ic_rec *r)
+static void blk_common_row(struct ic_rec *r, const struct ic_case *c)
 {
-	blk_common(r, IC32_BLKGETSIZE, 4);
+	blk_common(r, c->cmd, (size_t)c->val);
 }
 
 static void c_blkgetsize_edge(struct ic_rec *r)
@@ -926,51 +911,6 @@ static void c_blkraget_edge(struct ic_rec *r)
 {
 	loop_reset();
 	edge_do(r, FD(LOOP), IC32_BLKRAGET, NULL, 4);
-}
-
-static void c_blkgetsize64(struct ic_rec *r)
-{
-	blk_common(r, IC32_BLKGETSIZE64, 8);
-}
-
-static void c_blkbszget(struct ic_rec *r)
-{
-	blk_common(r, IC32_BLKBSZGET, 4);
-}
-
-static void c_blksszget(struct ic_rec *r)
-{
-	blk_common(r, IC32_BLKSSZGET, 4);
-}
-
-static void c_blkpbszget(struct ic_rec *r)
-{
-	blk_common(r, IC32_BLKPBSZGET, 4);
-}
-
-static void c_blkraget(struct ic_rec *r)
-{
-	blk_common(r, IC32_BLKRAGET, 4);
-}
-
-static void c_blkroget(struct ic_rec *r)
-{
-	blk_common(r, IC32_BLKROGET, 4);
-}
-
-static void c_blksectget(struct ic_rec *r)
-{
-	blk_common(r, IC32_BLKSECTGET, 2);
-}
-
-static void c_hdio_getgeo(struct ic_rec *r)
-{
-	blk_common(r, IC32_HDIO_GETGEO, sizeof(struct ic32_hd_geometry));
-}
-
-static void c_loop_unknown(struct ic_rec *r)
-{
-	blk_common(r, IC_IOR('L', 0x7e, 8), 8);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1063,6 +1003,11 @@ static void ifreq_common(struct ic_rec *r, uint32_t cmd, const char *name, int32
 	ic_rec_out(r, "out", a, sizeof(ifr));
 }
 
+static void ifreq_common_row(struct ic_rec *r, const struct ic_case *c)
+{
+	ifreq_common(r, c->cmd, c->str, (int32_t)c->val);
+}
+
 static void ifreq_edge(struct ic_rec *r, uint32_t cmd, const char *name, int32_t ivalue)
 {
 	struct ic32_ifreq ifr;
@@ -1074,94 +1019,9 @@ static void ifreq_edge(struct ic_rec *r, uint32_t cmd, const char *name, int32_t
 	edge_do(r, FD(INET), cmd, &ifr, sizeof(ifr));
 }
 
-static void c_ifflags_edge(struct ic_rec *r)
+static void ifreq_edge_row(struct ic_rec *r, const struct ic_case *c)
 {
-	ifreq_edge(r, IC32_SIOCGIFFLAGS, "lo", 0);
-}
-
-static void c_ifindex_edge(struct ic_rec *r)
-{
-	ifreq_edge(r, IC32_SIOCGIFINDEX, "lo", 0);
-}
-
-static void c_ifname_edge(struct ic_rec *r)
-{
-	ifreq_edge(r, IC32_SIOCGIFNAME, NULL, 1);
-}
-
-static void c_ifaddr_edge(struct ic_rec *r)
-{
-	ifreq_edge(r, IC32_SIOCGIFADDR, "lo", 0);
-}
-
-static void c_ifmap_edge(struct ic_rec *r)
-{
-	ifreq_edge(r, IC32_SIOCGIFMAP, "lo", 0);
-}
-
-static void c_ifflags_lo(struct ic_rec *r)
-{
-	ifreq_common(r, IC32_SIOCGIFFLAGS, "lo", 0);
-}
-
-static void c_ifflags_nodev(struct ic_rec *r)
-{
-	ifreq_common(r, IC32_SIOCGIFFLAGS, "nosuchif0", 0);
-}
-
-static void c_ifindex_lo(struct ic_rec *r)
-{
-	ifreq_common(r, IC32_SIOCGIFINDEX, "lo", 0);
-}
-
-static void c_ifname_1(struct ic_rec *r)
-{
-	ifreq_common(r, IC32_SIOCGIFNAME, NULL, 1);
-}
-
-static void c_ifname_bad(struct ic_rec *r)
-{
-	ifreq_common(r, IC32_SIOCGIFNAME, NULL, 99999);
-}
-
-static void c_ifaddr_lo(struct ic_rec *r)
-{
-	ifreq_common(r, IC32_SIOCGIFADDR, "lo", 0);
-}
-
-static void c_ifnetmask_lo(struct ic_rec *r)
-{
-	ifreq_common(r, IC32_SIOCGIFNETMASK, "lo", 0);
-}
-
-static void c_ifbrdaddr_lo(struct ic_rec *r)
-{
-	ifreq_common(r, IC32_SIOCGIFBRDADDR, "lo", 0);
-}
-
-static void c_ifmtu_lo(struct ic_rec *r)
-{
-	ifreq_common(r, IC32_SIOCGIFMTU, "lo", 0);
-}
-
-static void c_ifmetric_lo(struct ic_rec *r)
-{
-	ifreq_common(r, IC32_SIOCGIFMETRIC, "lo", 0);
-}
-
-static void c_ifhwaddr_lo(struct ic_rec *r)
-{
-	ifreq_common(r, IC32_SIOCGIFHWADDR, "lo", 0);
-}
-
-static void c_ifmap_lo(struct ic_rec *r)
-{
-	ifreq_common(r, IC32_SIOCGIFMAP, "lo", 0);
-}
-
-static void c_iftxqlen_lo(struct ic_rec *r)
-{
-	ifreq_common(r, IC32_SIOCGIFTXQLEN, "lo", 0);
+	ifreq_edge(r, c->cmd, c->str, (int32_t)c->val);
 }
 
 static void c_ifreq_badptr(struct ic_rec *r)
@@ -1592,65 +1452,15 @@ static void ev_common(struct ic_rec *r, uint32_t cmd, size_t len)
 	ic_rec_out(r, "out", a, len);
 }
 
-static void c_ev_version(struct ic_rec *r)
+static void ev_common_row(struct ic_rec *r, const struct ic_case *c)
 {
-	ev_common(r, IC32_EVIOCGVERSION, 4);
-}
-
-static void c_ev_id(struct ic_rec *r)
-{
-	ev_common(r, IC32_EVIOCGID, sizeof(struct ic32_input_id));
-}
-
-static void c_ev_name(struct ic_rec *r)
-{
-	ev_common(r, IC32_EVIOCGNAME(64), 64);
-}
-
-static void c_ev_name_short(struct ic_rec *r)
-{
-	ev_common(r, IC32_EVIOCGNAME(5), 5);
-}
-
-static void c_ev_phys(struct ic_rec *r)
-{
-	ev_common(r, IC32_EVIOCGPHYS(64), 64);
-}
-
-static void c_ev_uniq(struct ic_rec *r)
-{
-	ev_common(r, IC32_EVIOCGUNIQ(64), 64);
+	ev_common(r, c->cmd, (size_t)c->val);
 }
 
 /*
  * Bitmaps: a compat caller gets the length rounded to 32-bit longs, a
  * native one to 64-bit longs: the return value tells them apart.
  */
-static void c_ev_bit_ev(struct ic_rec *r)
-{
-	ev_common(r, IC32_EVIOCGBIT(0, 32), 32);
-}
-
-static void c_ev_bit_key(struct ic_rec *r)
-{
-	ev_common(r, IC32_EVIOCGBIT(EV_KEY, 128), 128);
-}
-
-static void c_ev_bit_rel(struct ic_rec *r)
-{
-	ev_common(r, IC32_EVIOCGBIT(EV_REL, 32), 32);
-}
-
-static void c_ev_bit_sw(struct ic_rec *r)
-{
-	ev_common(r, IC32_EVIOCGBIT(EV_SW, 32), 32);
-}
-
-static void c_ev_key(struct ic_rec *r)
-{
-	ev_common(r, IC32_EVIOCGKEY(128), 128);
-}
-
 static void c_ev_mask(struct ic_rec *r)
 {
 	struct ic32_input_mask m;
@@ -1673,11 +1483,6 @@ static void c_ev_grab(struct ic_rec *r)
 	ic_do(r, "grab_again", FD(EVDEV), IC32_EVIOCGRAB, 1);
 	ic_do(r, "ungrab", FD(EVDEV), IC32_EVIOCGRAB, 0);
 	ic_do(r, "ungrab_again", FD(EVDEV), IC32_EVIOCGRAB, 0);
-}
-
-static void c_ev_unknown(struct ic_rec *r)
-{
-	ev_common(r, IC_IOR('E', 0xee, 16), 16);
 }
 
 static void c_uinput_version(struct ic_rec *r)
@@ -1861,11 +1666,6 @@ static void c_ext_figetbsz(struct ic_rec *r)
 	ic_rec_out(r, "out", a, 4);
 }
 
-static void c_ext_fioqsize(struct ic_rec *r)
-{
-	fioqsize_common(r, FD(EXT_FILE), IC32_FIOQSIZE);
-}
-
 static void c_ext_fionread(struct ic_rec *r)
 {
 	uint32_t a = ic_out(4);
@@ -2000,11 +1800,6 @@ static void c_fat_getflags(struct ic_rec *r)
 	ic_rec_out(r, "out", a, 4);
 }
 
-static void c_fat_fioqsize(struct ic_rec *r)
-{
-	fioqsize_common(r, FD(FAT_FILE), IC32_FIOQSIZE);
-}
-
 static void c_fat_unknown(struct ic_rec *r)
 {
 	uint32_t a = ic_out(8);
@@ -2117,7 +1912,10 @@ static void c_dir_cmds(struct ic_rec *r)
 /* ------------------------------------------------------------------ */
 
 #define N(r) IC_NEED(IC_RES_##r)
-#define C(name, group, needs, desc) { #name, group, needs, c_##name, desc }
+#define C(n, g, nd, d) { .name = #n, .group = g, .needs = nd, .run = c_##n, .desc = d }
+/* A row: a shared case function with its arguments (cmd, str, val). */
+#define R(n, g, nd, fn, c, s, v, d) \
+	{ .name = #n, .group = g, .needs = nd, .row = fn, .cmd = c, .str = s, .val = v, .desc = d }
 
 const struct ic_case ic_cases[] = {
 	/* tty */
@@ -2159,10 +1957,10 @@ const struct ic_case ic_cases[] = {
 	C(fioclex, "file", N(FILE), "FIOCLEX/FIONCLEX + F_GETFD"),
 	C(fioasync_pipe, "file", N(PIPE_R) | N(PIPE_W), "FIOASYNC on a pipe + F_GETFL"),
 	C(fioasync_file, "file", N(FILE), "FIOASYNC on a regular file (no fasync)"),
-	C(fioqsize_file, "file", N(FILE), "FIOQSIZE on a regular file"),
-	C(fioqsize_dir, "file", N(DIR), "FIOQSIZE on a directory"),
-	C(fioqsize_pipe, "file", N(PIPE_R), "FIOQSIZE on a pipe"),
-	C(fioqsize_generic, "file", N(FILE), "FIOQSIZE, asm-generic number (0x5460)"),
+	R(fioqsize_file, "file", N(FILE), fioqsize_common_row, IC32_FIOQSIZE, NULL, FD(FILE), "FIOQSIZE on a regular file"),
+	R(fioqsize_dir, "file", N(DIR), fioqsize_common_row, IC32_FIOQSIZE, NULL, FD(DIR), "FIOQSIZE on a directory"),
+	R(fioqsize_pipe, "file", N(PIPE_R), fioqsize_common_row, IC32_FIOQSIZE, NULL, FD(PIPE_R), "FIOQSIZE on a pipe"),
+	R(fioqsize_generic, "file", N(FILE), fioqsize_common_row, IC_GENERIC_FIOQSIZE, NULL, FD(FILE), "FIOQSIZE, asm-generic number (0x5460)"),
 	C(figetbsz, "file", N(FILE), "FIGETBSZ on a tmpfs file"),
 	C(fibmap, "file", N(FILE), "FIBMAP on a tmpfs file"),
 	C(getflags_tmpfs, "file", N(FILE3), "FS_IOC32_GETFLAGS on a tmpfs file"),
@@ -2186,18 +1984,18 @@ const struct ic_case ic_cases[] = {
 	C(loop_set_status_edge, "loop", N(LOOP), "LOOP_SET_STATUS, struct at a page end"),
 	C(loop_get_status64, "loop", N(LOOP), "LOOP_GET_STATUS64"),
 	C(loop_badptr, "loop", N(LOOP), "LOOP_{GET,SET}_STATUS with a bad pointer"),
-	C(blkgetsize, "loop", N(LOOP), "BLKGETSIZE (unsigned long)"),
+	R(blkgetsize, "loop", N(LOOP), blk_common_row, IC32_BLKGETSIZE, NULL, 4, "BLKGETSIZE (unsigned long)"),
 	C(blkgetsize_edge, "loop", N(LOOP), "BLKGETSIZE, value at a page end"),
 	C(blkraget_edge, "loop", N(LOOP), "BLKRAGET, value at a page end"),
-	C(blkgetsize64, "loop", N(LOOP), "BLKGETSIZE64 (32-bit number)"),
-	C(blkbszget, "loop", N(LOOP), "BLKBSZGET (32-bit number)"),
-	C(blksszget, "loop", N(LOOP), "BLKSSZGET"),
-	C(blkpbszget, "loop", N(LOOP), "BLKPBSZGET"),
-	C(blkraget, "loop", N(LOOP), "BLKRAGET (long)"),
-	C(blkroget, "loop", N(LOOP), "BLKROGET"),
-	C(blksectget, "loop", N(LOOP), "BLKSECTGET (unsigned short)"),
-	C(hdio_getgeo, "loop", N(LOOP), "HDIO_GETGEO (hd_geometry32)"),
-	C(loop_unknown, "loop", N(LOOP), "unknown 'L' command on a loop device"),
+	R(blkgetsize64, "loop", N(LOOP), blk_common_row, IC32_BLKGETSIZE64, NULL, 8, "BLKGETSIZE64 (32-bit number)"),
+	R(blkbszget, "loop", N(LOOP), blk_common_row, IC32_BLKBSZGET, NULL, 4, "BLKBSZGET (32-bit number)"),
+	R(blksszget, "loop", N(LOOP), blk_common_row, IC32_BLKSSZGET, NULL, 4, "BLKSSZGET"),
+	R(blkpbszget, "loop", N(LOOP), blk_common_row, IC32_BLKPBSZGET, NULL, 4, "BLKPBSZGET"),
+	R(blkraget, "loop", N(LOOP), blk_common_row, IC32_BLKRAGET, NULL, 4, "BLKRAGET (long)"),
+	R(blkroget, "loop", N(LOOP), blk_common_row, IC32_BLKROGET, NULL, 4, "BLKROGET"),
+	R(blksectget, "loop", N(LOOP), blk_common_row, IC32_BLKSECTGET, NULL, 2, "BLKSECTGET (unsigned short)"),
+	R(hdio_getgeo, "loop", N(LOOP), blk_common_row, IC32_HDIO_GETGEO, NULL, sizeof(struct ic32_hd_geometry), "HDIO_GETGEO (hd_geometry32)"),
+	R(loop_unknown, "loop", N(LOOP), blk_common_row, IC_IOR('L', 0x7e, 8), NULL, 8, "unknown 'L' command on a loop device"),
 
 	/* sockets */
 	C(ifconf, "net", N(INET), "SIOCGIFCONF, room for 4 (compat_ifconf)"),
@@ -2207,24 +2005,24 @@ const struct ic_case ic_cases[] = {
 	C(ifconf_edge, "net", N(INET), "SIOCGIFCONF, ifconf at a page end"),
 	C(ifconf_badbuf, "net", N(INET), "SIOCGIFCONF, unmapped ifc_buf"),
 	C(ifconf_badptr, "net", N(INET), "SIOCGIFCONF, unmapped ifconf"),
-	C(ifflags_edge, "net", N(INET), "SIOCGIFFLAGS lo, ifreq at a page end"),
-	C(ifindex_edge, "net", N(INET), "SIOCGIFINDEX lo, ifreq at a page end"),
-	C(ifname_edge, "net", N(INET), "SIOCGIFNAME 1, ifreq at a page end"),
-	C(ifaddr_edge, "net", N(INET), "SIOCGIFADDR lo, ifreq at a page end"),
-	C(ifmap_edge, "net", N(INET), "SIOCGIFMAP lo, ifreq at a page end"),
-	C(ifflags_lo, "net", N(INET), "SIOCGIFFLAGS lo (compat_ifreq)"),
-	C(ifflags_nodev, "net", N(INET), "SIOCGIFFLAGS on a missing interface"),
-	C(ifindex_lo, "net", N(INET), "SIOCGIFINDEX lo"),
-	C(ifname_1, "net", N(INET), "SIOCGIFNAME index 1"),
-	C(ifname_bad, "net", N(INET), "SIOCGIFNAME missing index"),
-	C(ifaddr_lo, "net", N(INET), "SIOCGIFADDR lo"),
-	C(ifnetmask_lo, "net", N(INET), "SIOCGIFNETMASK lo"),
-	C(ifbrdaddr_lo, "net", N(INET), "SIOCGIFBRDADDR lo"),
-	C(ifmtu_lo, "net", N(INET), "SIOCGIFMTU lo"),
-	C(ifmetric_lo, "net", N(INET), "SIOCGIFMETRIC lo"),
-	C(ifhwaddr_lo, "net", N(INET), "SIOCGIFHWADDR lo"),
-	C(ifmap_lo, "net", N(INET), "SIOCGIFMAP lo (compat ifmap)"),
-	C(iftxqlen_lo, "net", N(INET), "SIOCGIFTXQLEN lo"),
+	R(ifflags_edge, "net", N(INET), ifreq_edge_row, IC32_SIOCGIFFLAGS, "lo", 0, "SIOCGIFFLAGS lo, ifreq at a page end"),
+	R(ifindex_edge, "net", N(INET), ifreq_edge_row, IC32_SIOCGIFINDEX, "lo", 0, "SIOCGIFINDEX lo, ifreq at a page end"),
+	R(ifname_edge, "net", N(INET), ifreq_edge_row, IC32_SIOCGIFNAME, NULL, 1, "SIOCGIFNAME 1, ifreq at a page end"),
+	R(ifaddr_edge, "net", N(INET), ifreq_edge_row, IC32_SIOCGIFADDR, "lo", 0, "SIOCGIFADDR lo, ifreq at a page end"),
+	R(ifmap_edge, "net", N(INET), ifreq_edge_row, IC32_SIOCGIFMAP, "lo", 0, "SIOCGIFMAP lo, ifreq at a page end"),
+	R(ifflags_lo, "net", N(INET), ifreq_common_row, IC32_SIOCGIFFLAGS, "lo", 0, "SIOCGIFFLAGS lo (compat_ifreq)"),
+	R(ifflags_nodev, "net", N(INET), ifreq_common_row, IC32_SIOCGIFFLAGS, "nosuchif0", 0, "SIOCGIFFLAGS on a missing interface"),
+	R(ifindex_lo, "net", N(INET), ifreq_common_row, IC32_SIOCGIFINDEX, "lo", 0, "SIOCGIFINDEX lo"),
+	R(ifname_1, "net", N(INET), ifreq_common_row, IC32_SIOCGIFNAME, NULL, 1, "SIOCGIFNAME index 1"),
+	R(ifname_bad, "net", N(INET), ifreq_common_row, IC32_SIOCGIFNAME, NULL, 99999, "SIOCGIFNAME missing index"),
+	R(ifaddr_lo, "net", N(INET), ifreq_common_row, IC32_SIOCGIFADDR, "lo", 0, "SIOCGIFADDR lo"),
+	R(ifnetmask_lo, "net", N(INET), ifreq_common_row, IC32_SIOCGIFNETMASK, "lo", 0, "SIOCGIFNETMASK lo"),
+	R(ifbrdaddr_lo, "net", N(INET), ifreq_common_row, IC32_SIOCGIFBRDADDR, "lo", 0, "SIOCGIFBRDADDR lo"),
+	R(ifmtu_lo, "net", N(INET), ifreq_common_row, IC32_SIOCGIFMTU, "lo", 0, "SIOCGIFMTU lo"),
+	R(ifmetric_lo, "net", N(INET), ifreq_common_row, IC32_SIOCGIFMETRIC, "lo", 0, "SIOCGIFMETRIC lo"),
+	R(ifhwaddr_lo, "net", N(INET), ifreq_common_row, IC32_SIOCGIFHWADDR, "lo", 0, "SIOCGIFHWADDR lo"),
+	R(ifmap_lo, "net", N(INET), ifreq_common_row, IC32_SIOCGIFMAP, "lo", 0, "SIOCGIFMAP lo (compat ifmap)"),
+	R(iftxqlen_lo, "net", N(INET), ifreq_common_row, IC32_SIOCGIFTXQLEN, "lo", 0, "SIOCGIFTXQLEN lo"),
 	C(ifreq_badptr, "net", N(INET), "ifreq commands with a bad pointer"),
 	C(sifmtu_lo, "net", N(INET), "SIOCSIFMTU lo then native SIOCGIFMTU"),
 	C(fionread_udp, "net", N(UDP_STAMPED), "FIONREAD (SIOCINQ) on a UDP socket"),
@@ -2265,20 +2063,20 @@ const struct ic_case ic_cases[] = {
 	C(rtc_badptr, "rtc", N(RTC), "RTC commands with a bad pointer"),
 
 	/* input */
-	C(ev_version, "input", N(EVDEV), "EVIOCGVERSION"),
-	C(ev_id, "input", N(EVDEV), "EVIOCGID"),
-	C(ev_name, "input", N(EVDEV), "EVIOCGNAME(64)"),
-	C(ev_name_short, "input", N(EVDEV), "EVIOCGNAME(5), truncated"),
-	C(ev_phys, "input", N(EVDEV), "EVIOCGPHYS"),
-	C(ev_uniq, "input", N(EVDEV), "EVIOCGUNIQ"),
-	C(ev_bit_ev, "input", N(EVDEV), "EVIOCGBIT(0) (compat long rounding)"),
-	C(ev_bit_key, "input", N(EVDEV), "EVIOCGBIT(EV_KEY)"),
-	C(ev_bit_rel, "input", N(EVDEV), "EVIOCGBIT(EV_REL) (compat long rounding)"),
-	C(ev_bit_sw, "input", N(EVDEV), "EVIOCGBIT(EV_SW) (compat long rounding)"),
-	C(ev_key, "input", N(EVDEV), "EVIOCGKEY"),
+	R(ev_version, "input", N(EVDEV), ev_common_row, IC32_EVIOCGVERSION, NULL, 4, "EVIOCGVERSION"),
+	R(ev_id, "input", N(EVDEV), ev_common_row, IC32_EVIOCGID, NULL, sizeof(struct ic32_input_id), "EVIOCGID"),
+	R(ev_name, "input", N(EVDEV), ev_common_row, IC32_EVIOCGNAME(64), NULL, 64, "EVIOCGNAME(64)"),
+	R(ev_name_short, "input", N(EVDEV), ev_common_row, IC32_EVIOCGNAME(5), NULL, 5, "EVIOCGNAME(5), truncated"),
+	R(ev_phys, "input", N(EVDEV), ev_common_row, IC32_EVIOCGPHYS(64), NULL, 64, "EVIOCGPHYS"),
+	R(ev_uniq, "input", N(EVDEV), ev_common_row, IC32_EVIOCGUNIQ(64), NULL, 64, "EVIOCGUNIQ"),
+	R(ev_bit_ev, "input", N(EVDEV), ev_common_row, IC32_EVIOCGBIT(0, 32), NULL, 32, "EVIOCGBIT(0) (compat long rounding)"),
+	R(ev_bit_key, "input", N(EVDEV), ev_common_row, IC32_EVIOCGBIT(EV_KEY, 128), NULL, 128, "EVIOCGBIT(EV_KEY)"),
+	R(ev_bit_rel, "input", N(EVDEV), ev_common_row, IC32_EVIOCGBIT(EV_REL, 32), NULL, 32, "EVIOCGBIT(EV_REL) (compat long rounding)"),
+	R(ev_bit_sw, "input", N(EVDEV), ev_common_row, IC32_EVIOCGBIT(EV_SW, 32), NULL, 32, "EVIOCGBIT(EV_SW) (compat long rounding)"),
+	R(ev_key, "input", N(EVDEV), ev_common_row, IC32_EVIOCGKEY(128), NULL, 128, "EVIOCGKEY"),
 	C(ev_mask, "input", N(EVDEV), "EVIOCGMASK"),
 	C(ev_grab, "input", N(EVDEV), "EVIOCGRAB by value"),
-	C(ev_unknown, "input", N(EVDEV), "unknown 'E' command"),
+	R(ev_unknown, "input", N(EVDEV), ev_common_row, IC_IOR('E', 0xee, 16), NULL, 16, "unknown 'E' command"),
 	C(uinput_version, "input", N(UINPUT), "UI_GET_VERSION"),
 	C(uinput_sysname, "input", N(UINPUT), "UI_GET_SYSNAME"),
 	C(uinput_set_phys_created, "input", N(UINPUT), "UI_SET_PHYS after creation"),
@@ -2294,7 +2092,7 @@ const struct ic_case ic_cases[] = {
 	C(ext_fiemap, "fs", N(EXT_FILE), "FS_IOC_FIEMAP with extents on ext2"),
 	C(ext_fibmap, "fs", N(EXT_FILE), "FIBMAP on ext2"),
 	C(ext_figetbsz, "fs", N(EXT_FILE), "FIGETBSZ on ext2"),
-	C(ext_fioqsize, "fs", N(EXT_FILE), "FIOQSIZE on ext2"),
+	R(ext_fioqsize, "fs", N(EXT_FILE), fioqsize_common_row, IC32_FIOQSIZE, NULL, FD(EXT_FILE), "FIOQSIZE on ext2"),
 	C(ext_fionread, "fs", N(EXT_FILE), "FIONREAD on ext2 (i_size - pos)"),
 	C(ext_resvsp, "fs", N(EXT_FILE), "FS_IOC_RESVSP on ext2"),
 	C(ext_unknown, "fs", N(EXT_FILE), "unknown 'f' command on ext2"),
@@ -2307,7 +2105,7 @@ const struct ic_case ic_cases[] = {
 	C(fat_set_attributes, "fs", N(FAT_FILE), "FAT_IOCTL_SET_ATTRIBUTES then GET"),
 	C(fat_get_volume_id, "fs", N(FAT_FILE), "FAT_IOCTL_GET_VOLUME_ID"),
 	C(fat_getflags, "fs", N(FAT_FILE), "FS_IOC32_GETFLAGS on vfat"),
-	C(fat_fioqsize, "fs", N(FAT_FILE), "FIOQSIZE on vfat"),
+	R(fat_fioqsize, "fs", N(FAT_FILE), fioqsize_common_row, IC32_FIOQSIZE, NULL, FD(FAT_FILE), "FIOQSIZE on vfat"),
 	C(fat_unknown, "fs", N(FAT_FILE), "unknown 'r' command on vfat"),
 
 	/* errors and files without ioctls */
@@ -2322,3 +2120,11 @@ const struct ic_case ic_cases[] = {
 };
 
 const unsigned int ic_ncases = sizeof(ic_cases) / sizeof(ic_cases[0]);
+
+void ic_case_run(const struct ic_case *c, struct ic_rec *r)
+{
+	if (c->row)
+		c->row(r, c);
+	else
+		c->run(r);
+}

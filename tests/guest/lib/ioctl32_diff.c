@@ -810,7 +810,7 @@ int ic_diff_main(int argc, char **argv, const char *group)
 		}
 		ic_arena_reset();
 		ic_rec_init(&rec);
-		c->run(&rec);
+		ic_case_run(c, &rec);
 		if (!strncmp(orec, "ERROR", 5)) {
 			tap_ok(0, "%s: %s", c->name, c->desc);
 			tap_diag("oracle: %s", orec);
