@@ -13,7 +13,7 @@
 
 /**
  * struct ec_arch_window - arm64 compat window state
- * @pn: drops TIF_32BIT while the task is scheduled out
+ * @pn: drops the compat flag while the task is scheduled out
  */
 struct ec_arch_window {
 	struct preempt_notifier pn;

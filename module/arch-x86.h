@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * x86-64 part of struct ec_compat_window (arch-x86.c): TS_COMPAT needs
+ * x86-64 part of struct ec_compat_window (arch-x86.c): the compat flag needs
  * nothing besides the saved flag.
  */
 #ifndef _EMUCOMPAT_ARCH_X86_H
