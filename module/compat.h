@@ -68,6 +68,14 @@ static inline long ec_vfs_ioctl(struct file *file, unsigned int cmd,
 #endif
 }
 
+/*
+ * fd_file() (6.12) reads the file of a struct fd; before, the member.
+ * fdget() itself is exported everywhere (5.10/6.1: as __fdget()).
+ */
+#if !EC_HAVE_FD_FILE
+#define fd_file(f) ((f).file)
+#endif
+
 /**
  * ec_vfs_regular_file() - does the VFS treat @inode as a regular file?
  * @inode: inode of the target file

@@ -37,6 +37,8 @@ static_assert(sizeof(struct emucompat_robust_list32) ==
 static_assert(sizeof(struct emucompat_dir32) == EMUCOMPAT_DIR32_SIZE_VER0);
 static_assert(sizeof(struct emucompat_va_limits) ==
 	      EMUCOMPAT_VA_LIMITS_SIZE_VER0);
+static_assert(sizeof(struct emucompat_forwarder) ==
+	      EMUCOMPAT_FORWARDER_SIZE_VER0);
 
 /* Reserved members, padding: all zero. */
 #define ec_zeroed(member) (!memchr_inv(&(member), 0, sizeof(member)))
@@ -119,11 +121,15 @@ static long ec_cmd_info(void __user *uarg)
 	/* MREMAP_RANGE and SHMAT_RANGE: library features on RESERVE_RANGE */
 	info.caps = EMUCOMPAT_CAP_MMAP_RANGE | EMUCOMPAT_CAP_MREMAP_RANGE |
 		    EMUCOMPAT_CAP_SHMAT_RANGE | EMUCOMPAT_CAP_DIR32;
-	policy = ec_ioctl32_policy();
+	policy = ec_ioctl32_policy(false);
 	if (policy != -EOPNOTSUPP)
 		info.caps |= EMUCOMPAT_CAP_IOCTL32;
 	if (policy == -EPERM)
 		info.flags |= EMUCOMPAT_INFO_SECCOMP_REFUSED;
+	if (policy != -EOPNOTSUPP && !EC_NEEDS_PIVOT)
+		info.caps |= EMUCOMPAT_CAP_FORWARDER;
+	if (ec_ioctl32_policy(true) == -EPERM)
+		info.flags |= EMUCOMPAT_INFO_FWD_SECCOMP_REFUSED;
 	if (ec_robust_list32_supported())
 		info.caps |= EMUCOMPAT_CAP_ROBUST_LIST32;
 	if (ec_va_limits_supported())
@@ -280,6 +286,21 @@ static long ec_cmd_va_limits(void __user *uarg)
 	return ec_copy_out(uarg, &req, sizeof(req), usize);
 }
 
+static long ec_cmd_forwarder(void __user *uarg)
+{
+	struct emucompat_forwarder req;
+	long usize;
+
+	usize = ec_copy_in(&req, sizeof(req), EMUCOMPAT_FORWARDER_SIZE_VER0,
+			   uarg);
+	if (usize < 0)
+		return usize;
+	if ((req.flags & ~EMUCOMPAT_FORWARDER_CLOEXEC) ||
+	    !ec_zeroed(req.reserved))
+		return -EINVAL;
+	return ec_forwarder_open(req.flags);
+}
+
 /* Match type, direction and number; the size field may grow. */
 #define EC_CMD(c) ((c) & ~(_IOC_SIZEMASK << _IOC_SIZESHIFT))
 
@@ -312,6 +333,8 @@ long ec_unlocked_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return ec_cmd_dir32(uarg);
 	case EC_CMD(EMUCOMPAT_IOC_VA_LIMITS):
 		return ec_cmd_va_limits(uarg);
+	case EC_CMD(EMUCOMPAT_IOC_FORWARDER):
+		return ec_cmd_forwarder(uarg);
 	}
 	return -ENOTTY;
 }

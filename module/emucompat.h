@@ -92,9 +92,10 @@ void ec_arch_set_mmap_bases(struct mm_struct *mm,
 unsigned long ec_arch_limit_mmap_bases(struct ec_mmap_bases *b, bool topdown,
 				       unsigned long lo, unsigned long hi);
 
-/* ioctl32.c: compat ioctl forwarding, and its two module parameters. */
-int ec_ioctl32_policy(void);
+/* ioctl32.c: compat ioctl forwarding, and its three module parameters. */
+int ec_ioctl32_policy(bool fwd);
 long ec_ioctl32(struct emucompat_ioctl32 *req);
+int ec_forwarder_open(u32 flags);
 
 /* range.c */
 

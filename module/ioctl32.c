@@ -19,7 +19,19 @@
  * EMUCOMPAT_IOCTL32_NATIVE and the caller issues the native ioctl, which
  * runs exactly the code a 32-bit caller would reach.  The set is per
  * kernel version (ec_vfs_native_cmd() in compat.h).
+ *
+ * Two ways in, one dispatch (ec_forward()):
+ *
+ *   EMUCOMPAT_IOC_IOCTL32 on /dev/emucompat: a request struct, copied in
+ *   by device.c; it may carry a pivot stack and can answer "native";
+ *
+ *   the forwarding descriptor (EMUCOMPAT_IOC_FORWARDER): an anonymous
+ *   file on which ioctl(fwd, cmd, fd << 32 | arg) is the forward, so the
+ *   guest's command is the syscall's own (seccomp and the LSM hook on the
+ *   forwarder see it) and nothing is copied in.  Kernels that need the
+ *   pivot stack do not get one: the forward has no room for it.
  */
+#include <linux/anon_inodes.h>
 #include <linux/fs.h>
 #include <linux/file.h>
 #include <linux/compat.h>
@@ -37,6 +49,11 @@ module_param_named(allow_seccomp, ec_allow_seccomp, bool, 0644);
 MODULE_PARM_DESC(allow_seccomp,
 		 "Forward ioctls for tasks under seccomp too (default: refuse with EPERM, since the filter cannot see the forwarded command)");
 
+static bool ec_allow_seccomp_fwd = true;
+module_param_named(allow_seccomp_fwd, ec_allow_seccomp_fwd, bool, 0644);
+MODULE_PARM_DESC(allow_seccomp_fwd,
+		 "Forward through the forwarding descriptor for tasks under seccomp (default: on, the filter sees the forwarded command as the ioctl's own)");
+
 static bool ec_ioctl32_enabled = true;
 module_param_named(ioctl32, ec_ioctl32_enabled, bool, 0644);
 MODULE_PARM_DESC(ioctl32,
@@ -44,21 +61,27 @@ MODULE_PARM_DESC(ioctl32,
 
 /**
  * ec_ioctl32_policy() - may the caller forward ioctls now?
+ * @fwd: through the forwarding descriptor (else the request ioctl)
  *
  * The one place that reads the module parameters (which root may change
  * at any time, hence READ_ONCE()): EMUCOMPAT_IOC_INFO reports what this
- * returns, EMUCOMPAT_IOC_IOCTL32 obeys it.
+ * returns, both ways in obey it.
  *
  * Return: 0; -EOPNOTSUPP when the kernel has no compat support or the
  * ioctl32 parameter is off; -EPERM when the caller is under seccomp and
- * allow_seccomp is off (a seccomp filter sees only EMUCOMPAT_IOC_IOCTL32,
- * never the command it carries, so the tunnel would bypass it).
+ * the path's parameter is off: allow_seccomp for the request ioctl (a
+ * seccomp filter sees only EMUCOMPAT_IOC_IOCTL32, never the command it
+ * carries, so the tunnel would bypass it), allow_seccomp_fwd for the
+ * forwarder (the filter sees the command; see SECURITY.md).
  */
-int ec_ioctl32_policy(void)
+int ec_ioctl32_policy(bool fwd)
 {
+	bool allow = fwd ? READ_ONCE(ec_allow_seccomp_fwd) :
+			   READ_ONCE(ec_allow_seccomp);
+
 	if (!READ_ONCE(ec_ioctl32_enabled) || !ec_arch_compat_supported())
 		return -EOPNOTSUPP;
-	if (ec_seccomp_active() && !READ_ONCE(ec_allow_seccomp))
+	if (ec_seccomp_active() && !allow)
 		return -EPERM;
 	return 0;
 }
@@ -174,6 +197,42 @@ static int ec_check_pivot(u64 sp)
 	return 0;
 }
 
+/*
+ * A handler's result as a 32-bit caller sees it.  A restart block records
+ * the compat state of the task (x86 restart_block.arch_data), which would
+ * restart the wrong syscall in a 64-bit task.  No ioctl is known to use
+ * one; refuse it cleanly.
+ */
+static long ec_ioctl32_result(long ret)
+{
+	if (ret == -ENOIOCTLCMD)
+		return -ENOTTY;
+	if (ret == -ERESTART_RESTARTBLOCK)
+		return -EINTR;
+	return ret;
+}
+
+/*
+ * compat_sys_ioctl() on @file inside the compat window, on the pivot
+ * stack @pivot_sp where the kernel needs one (0 otherwise).
+ */
+static long ec_forward(struct file *file, unsigned int cmd, u32 arg,
+		       u64 pivot_sp, unsigned int *native)
+{
+	struct ec_compat_window w;
+	unsigned long saved_sp = 0;
+	long ret;
+
+	if (EC_NEEDS_PIVOT)
+		saved_sp = ec_swap_user_sp(pivot_sp);
+	ec_arch_compat_enter(&w);
+	ret = ec_compat_dispatch(file, cmd, arg, native);
+	ec_arch_compat_exit(&w);
+	if (EC_NEEDS_PIVOT)
+		ec_swap_user_sp(saved_sp);
+	return ret;
+}
+
 /**
  * ec_ioctl32() - forward one ioctl as a 32-bit caller would issue it
  * @req: validated request; @req->out_flags and @req->native_cmd are
@@ -187,13 +246,11 @@ static int ec_check_pivot(u64 sp)
  */
 long ec_ioctl32(struct emucompat_ioctl32 *req)
 {
-	struct ec_compat_window w;
-	unsigned long saved_sp = 0;
 	unsigned int native = 0;
 	struct file *file;
 	long ret;
 
-	ret = ec_ioctl32_policy();
+	ret = ec_ioctl32_policy(false);
 	if (ret)
 		return ret;
 	ret = ec_check_pivot(req->pivot_sp);
@@ -203,15 +260,7 @@ long ec_ioctl32(struct emucompat_ioctl32 *req)
 	file = fget(req->fd);
 	if (!file)
 		return -EBADF;
-
-	if (EC_NEEDS_PIVOT)
-		saved_sp = ec_swap_user_sp(req->pivot_sp);
-	ec_arch_compat_enter(&w);
-	ret = ec_compat_dispatch(file, req->cmd, req->arg, &native);
-	ec_arch_compat_exit(&w);
-	if (EC_NEEDS_PIVOT)
-		ec_swap_user_sp(saved_sp);
-
+	ret = ec_forward(file, req->cmd, req->arg, req->pivot_sp, &native);
 	fput(file);
 
 	if (native) {
@@ -219,14 +268,83 @@ long ec_ioctl32(struct emucompat_ioctl32 *req)
 		req->native_cmd = native;
 		return 0;
 	}
-	if (ret == -ENOIOCTLCMD)
-		return -ENOTTY;
-	/*
-	 * A restart block records the compat state of the task (x86
-	 * restart_block.arch_data), which would restart the wrong syscall in
-	 * a 64-bit task.  No ioctl is known to use one; refuse it cleanly.
-	 */
-	if (ret == -ERESTART_RESTARTBLOCK)
-		return -EINTR;
-	return ret;
+	return ec_ioctl32_result(ret);
+}
+
+/**
+ * ec_fwd_ioctl() - the ioctl handler of a forwarding descriptor
+ * @fwd: the forwarder (not used: it holds no state)
+ * @cmd: the guest's command
+ * @arg: the target descriptor in the upper 32 bits, the 32-bit argument
+ *       in the lower (EMUCOMPAT_FWD_ARG())
+ *
+ * The VFS has already answered the generic commands it knows for @fwd
+ * itself (FIOCLEX, ...) and run the LSM hook on @fwd; the library never
+ * sends those here.  The target is looked up in the caller's file table
+ * (fdget(): no reference where the table is not shared, as for the
+ * ioctl syscall itself); forwarding to a forwarder or to /dev/emucompat
+ * ends in -ENOTTY (neither has a compat_ioctl).
+ *
+ * Return: the handler's result; ec_ioctl32_policy()'s error; -EBADF for
+ * a target that is not open; -EOPNOTSUPP for a command compat_sys_ioctl()
+ * answers generically, which only EMUCOMPAT_IOC_IOCTL32 can tell the
+ * caller to issue natively.
+ */
+static long ec_fwd_ioctl(struct file *fwd, unsigned int cmd, unsigned long arg)
+{
+	unsigned int native = 0;
+	struct fd f;
+	long ret;
+
+	ret = ec_ioctl32_policy(true);
+	if (ret)
+		return ret;
+
+	f = fdget(upper_32_bits(arg));
+	if (!fd_file(f))
+		return -EBADF;
+	ret = ec_forward(fd_file(f), cmd, lower_32_bits(arg), 0, &native);
+	fdput(f);
+
+	if (native)
+		return -EOPNOTSUPP;
+	return ec_ioctl32_result(ret);
+}
+
+/* No .compat_ioctl: a 32-bit caller gets ENOTTY. */
+static const struct file_operations ec_fwd_fops = {
+	.owner = THIS_MODULE,
+	.unlocked_ioctl = ec_fwd_ioctl,
+	.llseek = noop_llseek,
+};
+
+/**
+ * ec_forwarder_open() - a new forwarding descriptor for the caller
+ * @flags: validated EMUCOMPAT_FORWARDER_* bits
+ *
+ * The file pins the module (anon_inode_getfile() takes a reference on
+ * its fops' owner).  The descriptor is installed last, so a failure
+ * leaves nothing behind.
+ *
+ * Return: the new descriptor; -EOPNOTSUPP where forwarding is off or the
+ * kernel needs the pivot stack; -EMFILE, -ENOMEM, ...
+ */
+int ec_forwarder_open(u32 flags)
+{
+	struct file *file;
+	int fd;
+
+	if (EC_NEEDS_PIVOT || ec_ioctl32_policy(true) == -EOPNOTSUPP)
+		return -EOPNOTSUPP;
+	fd = get_unused_fd_flags(O_RDWR |
+				 (flags & EMUCOMPAT_FORWARDER_CLOEXEC ? O_CLOEXEC : 0));
+	if (fd < 0)
+		return fd;
+	file = anon_inode_getfile("[emucompat-fwd]", &ec_fwd_fops, NULL, O_RDWR);
+	if (IS_ERR(file)) {
+		put_unused_fd(fd);
+		return PTR_ERR(file);
+	}
+	fd_install(fd, file);
+	return fd;
 }

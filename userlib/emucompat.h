@@ -41,6 +41,19 @@ int emucompat_info(struct emucompat *ec, struct emucompat_info *info);
 long emucompat_ioctl32(struct emucompat *ec, int fd, unsigned int cmd, uint32_t arg);
 
 /*
+ * The ioctl(2) the library calls for emucompat_ioctl32(): every ioctl it
+ * issues on the caller's behalf there (to the module, to the forwarding
+ * descriptor, or natively to @fd) goes through @fn, which returns as
+ * ioctl(2) does (-1 with errno).  Its result is passed on unchanged, and
+ * nothing is retried: an emulator whose blocking syscalls must stay
+ * interruptible by its own signal handling (QEMU's safe_syscall()) passes
+ * its wrapper.  NULL restores ioctl(2).  Set it before other threads use
+ * @ec.  0, or -1 with EINVAL (@ec NULL).
+ */
+typedef long (*emucompat_ioctl_fn)(int fd, unsigned long request, unsigned long arg);
+int emucompat_set_ioctl_fn(struct emucompat *ec, emucompat_ioctl_fn fn);
+
+/*
  * Guest ABIs: the 32-bit ABI whose structs and ioctl numbers the guest
  * passes to emucompat_ioctl32().  The kernel's compat layer speaks one of
  * them (i386 on x86-64, AArch32 EABI on arm64); for the other one the

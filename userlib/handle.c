@@ -26,8 +26,20 @@ EC_EXPORT struct emucompat *emucompat_open(void)
 	ec->fd = open(EC_DEVICE, O_RDWR | O_CLOEXEC);
 	if (ec->fd < 0)
 		goto fail;
+	ec->fwd = -1;
 	if (emucompat_info(ec, &ec->info))
 		goto fail;
+	if (ec->info.caps & EMUCOMPAT_CAP_FORWARDER) {
+		struct emucompat_forwarder req = {
+			.size = sizeof(req),
+			.flags = EMUCOMPAT_FORWARDER_CLOEXEC,
+		};
+
+		/* Without one (e.g. out of descriptors) the request path serves. */
+		ec->fwd = ioctl(ec->fd, EMUCOMPAT_IOC_FORWARDER, &req);
+		if (ec->fwd < 0)
+			ec->fwd = -1;
+	}
 	return ec;
 fail:
 	err = errno;
@@ -42,6 +54,8 @@ EC_EXPORT void emucompat_close(struct emucompat *ec)
 {
 	if (!ec)
 		return;
+	if (ec->fwd >= 0)
+		close(ec->fwd);
 	close(ec->fd);
 	free(ec);
 }
@@ -55,4 +69,14 @@ EC_EXPORT int emucompat_info(struct emucompat *ec, struct emucompat_info *info)
 	memset(info, 0, sizeof(*info));
 	info->size = sizeof(*info);
 	return ioctl(ec->fd, EMUCOMPAT_IOC_INFO, info) < 0 ? -1 : 0;
+}
+
+EC_EXPORT int emucompat_set_ioctl_fn(struct emucompat *ec, emucompat_ioctl_fn fn)
+{
+	if (!ec) {
+		errno = EINVAL;
+		return -1;
+	}
+	__atomic_store_n(&ec->ioctl_fn, fn, __ATOMIC_RELEASE);
+	return 0;
 }

@@ -22,7 +22,14 @@ struct ec_abi;
 
 struct emucompat {
 	int fd;
+	/*
+	 * The forwarding descriptor (EMUCOMPAT_IOC_FORWARDER), -1 where the
+	 * module has none (older module, kernels that need the pivot stack).
+	 */
+	int fwd;
 	struct emucompat_info info;
+	/* emucompat_set_ioctl_fn()'s, or ioctl(2); atomic loads */
+	emucompat_ioctl_fn ioctl_fn;
 	/*
 	 * The guest ABI's translation when it is not the kernel's own, else
 	 * NULL: emucompat_ioctl32() tests this one pointer and nothing else
@@ -33,7 +40,13 @@ struct emucompat {
 	unsigned int guest_abi;
 };
 
-/* ioctl32.c: the request ioctl alone, no translation.  Result or -1. */
+/* ioctl32.c: an ioctl through the handle's ioctl function.  Result or -1. */
+long ec_call_ioctl(struct emucompat *ec, int fd, unsigned long request, unsigned long arg);
+
+/*
+ * ioctl32.c: one compat ioctl in the kernel's own ABI, no translation, by
+ * the fastest path the module offers.  Result or -1.
+ */
 long ec_ioctl32_raw(struct emucompat *ec, int fd, unsigned int cmd, uint32_t arg);
 
 /* abi.c: emucompat_ioctl32() for a guest ABI that is not the kernel's. */

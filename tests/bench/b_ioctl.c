@@ -5,7 +5,12 @@
  *   o32     a real static 32-bit process (o32b_ioctl: i386 / armhf) doing
  *           the same loop through the kernel's compat syscall path; it
  *           times itself.  The floor, and the baseline of the ratios.
- *   emu     emucompat_ioctl32() from this 64-bit process
+ *   emu     emucompat_ioctl32() from this 64-bit process, by the fastest
+ *           path the module offers: the forwarding descriptor (one ioctl,
+ *           ioctl(fwd, cmd, fd << 32 | arg), nothing copied in) on 6.1+
+ *   emu-req the same through the request ioctl (EMUCOMPAT_IOC_IOCTL32, a
+ *           56-byte struct copied in), the only path on 5.10 and the one
+ *           before the forwarder: a handle whose forwarder is closed
  *   native  the 64-bit ioctl (the same command with 64-bit structs)
  *
  * Commands: TCGETS on a pty slave (tty_compat_ioctl), RTC_IRQP_READ on
@@ -63,6 +68,7 @@
 #include <pthread.h>
 
 #include "emucompat.h"
+#include "internal.h"	/* struct emucompat's fwd: the emu-req handle */
 #include "bench.h"
 #include "ftrace.h"
 
@@ -88,11 +94,11 @@ struct b32_ifconf {
 };
 _Static_assert(sizeof(struct b32_ifreq) == 32, "ifreq32");
 
-enum { V_O32, V_EMU, V_NATIVE, V_EMU_OFF, V_NAMED, V_FOREIGN, NV };
+enum { V_O32, V_EMU, V_NATIVE, V_EMU_OFF, V_NAMED, V_FOREIGN, V_EMU_REQ, NV };
 static const char *const vname[NV] = { "o32", "emu", "native", "emu-off", "emu-named",
-				       "foreign" };
+				       "foreign", "emu-req" };
 #define VM(v) (1u << (v))
-#define VM_BASE (VM(V_O32) | VM(V_EMU) | VM(V_NATIVE))
+#define VM_BASE (VM(V_O32) | VM(V_EMU) | VM(V_NATIVE) | VM(V_EMU_REQ))
 
 /*
  * SNDRV_CTL_IOCTL_ELEM_READ in the other 32-bit ABI than the kernel's:
@@ -127,7 +133,7 @@ struct op {
 	int err[NV];
 };
 
-static struct emucompat *ec, *ec_named, *ec_foreign;
+static struct emucompat *ec, *ec_named, *ec_foreign, *ec_req;
 static FILE *o32_in, *o32_out;
 static pid_t o32_pid;
 
@@ -221,6 +227,8 @@ static double run_variant(struct op *op, int v, long iters)
 		return o32_batch(op, iters, &op->ret[v], &op->err[v]);
 	case V_EMU:
 		return emu_batch(ec, op->cmd, op->arg32, op, iters, &op->ret[v], &op->err[v]);
+	case V_EMU_REQ:
+		return emu_batch(ec_req, op->cmd, op->arg32, op, iters, &op->ret[v], &op->err[v]);
 	case V_NAMED:
 		return emu_batch(ec_named, op->cmd, op->arg32, op, iters, &op->ret[v], &op->err[v]);
 	case V_FOREIGN:
@@ -279,7 +287,7 @@ static void measure(struct op *op)
 static void report(struct op *op)
 {
 	struct b_stats s[NV], r[NV];
-	char a[64], b[64], c[64], d[64], e[64];
+	char a[64], b[64], c[64], d[64], e[64], f[64], g[64];
 	int vars[NV], nvar = variants(op, vars), k, v;
 
 	for (k = 0; k < nvar; k++) {
@@ -289,9 +297,11 @@ static void report(struct op *op)
 		b_csv("1", "ioctl", op->row, vname[v], v == V_O32 ? NULL : "o32", "ns", op->iters,
 		      &s[v], v == V_O32 ? NULL : &r[v]);
 	}
-	b_md("| %s | %s | %s | %s | %s | %s |", op->row, b_fmt(a, sizeof(a), &s[V_O32], 1000),
-	     b_fmt(b, sizeof(b), &s[V_EMU], 1000), b_fmt(c, sizeof(c), &s[V_NATIVE], 1000),
-	     b_fmt_ratio(d, sizeof(d), &r[V_EMU]), b_fmt_ratio(e, sizeof(e), &r[V_NATIVE]));
+	b_md("| %s | %s | %s | %s | %s | %s | %s | %s |", op->row,
+	     b_fmt(a, sizeof(a), &s[V_O32], 1000), b_fmt(b, sizeof(b), &s[V_EMU], 1000),
+	     b_fmt(f, sizeof(f), &s[V_EMU_REQ], 1000), b_fmt(c, sizeof(c), &s[V_NATIVE], 1000),
+	     b_fmt_ratio(d, sizeof(d), &r[V_EMU]), b_fmt_ratio(g, sizeof(g), &r[V_EMU_REQ]),
+	     b_fmt_ratio(e, sizeof(e), &r[V_NATIVE]));
 	for (k = 0; k < nvar; k++) {
 		v = vars[k];
 		if (v == V_NATIVE || v == V_EMU_OFF || v == V_O32)
@@ -353,10 +363,12 @@ static void target(const char *id, const struct op *op, const struct op *null)
 	snprintf(note, sizeof(note),
 		 "excess %.0f ns per call; the same excess with no handler at all (null): "
 		 "%.0f ns (forwarded %.0f vs 32-bit %.0f ns); of the forwarded null, reaching "
-		 "the module (ioctl32=0: 64-bit syscall on /dev/emucompat, copy-in of the "
-		 "request) takes %.0f ns, a whole native 64-bit null ioctl %.0f ns",
+		 "the module (ioctl32=0: the library call and a 64-bit ioctl on the "
+		 "forwarder, or on /dev/emucompat with the request's copy-in where there "
+		 "is no forwarder) takes %.0f ns, a whole native 64-bit null ioctl %.0f ns; "
+		 "the request path: %.0f ns per call for this ioctl",
 		 med_diff(op, V_EMU, V_O32), med_diff(null, V_EMU, V_O32), med(null, V_EMU),
-		 med(null, V_O32), med(null, V_EMU_OFF), med(null, V_NATIVE));
+		 med(null, V_O32), med(null, V_EMU_OFF), med(null, V_NATIVE), med(op, V_EMU_REQ));
 	b_target(id, what, r.med, 0, 1.10, note);
 }
 
@@ -382,7 +394,8 @@ static void profile(struct op *op, int v, const char *title)
 	if (v == V_O32)
 		o32_batch(op, FT_CALLS, &ret, &err);
 	else
-		emu_batch(ec, op->cmd, op->arg32, op, FT_CALLS, &ret, &err);
+		emu_batch(v == V_EMU_REQ ? ec_req : ec, op->cmd, op->arg32, op, FT_CALLS, &ret,
+			  &err);
 	if (ft_collect(&prof))
 		return;
 	ft_print(title, &prof, 0.05);
@@ -480,6 +493,13 @@ int main(int argc, char **argv)
 	pivot = !!(info.flags & EMUCOMPAT_INFO_NEEDS_PIVOT);
 	if (!(info.caps & EMUCOMPAT_CAP_IOCTL32))
 		b_die("no EMUCOMPAT_CAP_IOCTL32");
+	ec_req = emucompat_open();
+	if (!ec_req)
+		b_die("emucompat_open");
+	if (ec_req->fwd >= 0) {
+		close(ec_req->fwd);
+		ec_req->fwd = -1;
+	}
 	ec_named = emucompat_open();
 	ec_foreign = emucompat_open();
 	if (!ec_named || !ec_foreign || emucompat_set_guest_abi(ec_named, B_KERNEL_ABI) ||
@@ -584,9 +604,13 @@ int main(int argc, char **argv)
 
 	b_md("### 1. Compat ioctl: per-call latency (us, median and IQR over %d rounds)", ROUNDS);
 	b_md("");
-	b_md("| ioctl | real 32-bit process | emucompat_ioctl32 | native 64-bit | "
-	     "emucompat / 32-bit | native / 32-bit |");
-	b_md("|---|---|---|---|---|---|");
+	b_md("*emucompat_ioctl32*: the fastest path the module offers (%s); *request "
+	     "path*: the same call through EMUCOMPAT_IOC_IOCTL32 and its copied-in struct.",
+	     ec->fwd >= 0 ? "the forwarding descriptor" : "the request ioctl: no forwarder here");
+	b_md("");
+	b_md("| ioctl | real 32-bit process | emucompat_ioctl32 | request path | native 64-bit | "
+	     "emucompat / 32-bit | request path / 32-bit | native / 32-bit |");
+	b_md("|---|---|---|---|---|---|---|---|");
 	for (i = 0; i < nops; i++)
 		report(&ops[i]);
 	{
@@ -596,7 +620,7 @@ int main(int argc, char **argv)
 		char a[64], b[64];
 
 		b_csv("1", "ioctl", n->row, vname[V_EMU_OFF], "o32", "ns", n->iters, &s, &r);
-		b_md("| null, module ioctl32=0 (syscall + copy-in only) | | %s | | %s | |",
+		b_md("| null, module ioctl32=0 (reaching the module only) | | %s | | | %s | | |",
 		     b_fmt(a, sizeof(a), &s, 1000), b_fmt_ratio(b, sizeof(b), &r));
 	}
 	b_md("");
@@ -622,6 +646,7 @@ int main(int argc, char **argv)
 
 	first_calls(pts, (uint32_t)(uintptr_t)(low + 2048), pivot);
 
+	target("ioctl-null", &ops[o_null], &ops[o_null]);
 	target("ioctl-tcgets", &ops[o_tcgets], &ops[o_null]);
 	if (o_rtc >= 0)
 		target("ioctl-rtc", &ops[o_rtc], &ops[o_null]);
@@ -634,6 +659,7 @@ int main(int argc, char **argv)
 		     FT_CALLS);
 		b_md("");
 		profile(&ops[o_null], V_EMU, "emucompat_ioctl32, null (ENOTTY)");
+		profile(&ops[o_null], V_EMU_REQ, "request path, null (ENOTTY)");
 		profile(&ops[o_null], V_O32, "real 32-bit process, null (ENOTTY)");
 		profile(&ops[o_tcgets], V_EMU, "emucompat_ioctl32, TCGETS");
 		profile(&ops[o_tcgets], V_O32, "real 32-bit process, TCGETS");
@@ -650,6 +676,7 @@ int main(int argc, char **argv)
 	waitpid(o32_pid, NULL, 0);
 	emucompat_close(ec_foreign);
 	emucompat_close(ec_named);
+	emucompat_close(ec_req);
 	emucompat_close(ec);
 	return 0;
 }

@@ -63,12 +63,20 @@
  * (a full range overflows, hints are honoured): see emucompat_va_limits.
  */
 #define EMUCOMPAT_CAP_VA_LIMITS		_BITULL(6)
+/*
+ * EMUCOMPAT_IOC_FORWARDER: a forwarding descriptor (struct
+ * emucompat_forwarder).  Clear on kernels that need the pivot stack
+ * (EMUCOMPAT_INFO_NEEDS_PIVOT): a forward has no room for one there.
+ */
+#define EMUCOMPAT_CAP_FORWARDER		_BITULL(7)
 
 /* emucompat_info.flags */
 /* ioctl32 needs a low stack (kernel has compat_alloc_user_space()) */
 #define EMUCOMPAT_INFO_NEEDS_PIVOT	_BITUL(0)
 /* ioctl32 would be refused with EPERM for this caller (seccomp) */
 #define EMUCOMPAT_INFO_SECCOMP_REFUSED	_BITUL(1)
+/* the forwarding descriptor would refuse this caller with EPERM (seccomp) */
+#define EMUCOMPAT_INFO_FWD_SECCOMP_REFUSED	_BITUL(2)
 
 /**
  * struct emucompat_info - what the module and the running kernel offer
@@ -317,6 +325,54 @@ struct emucompat_va_limits {
 
 #define EMUCOMPAT_VA_LIMITS_SIZE_VER0	56
 
+/* emucompat_forwarder.flags */
+/* the new descriptor is close-on-exec (O_CLOEXEC) */
+#define EMUCOMPAT_FORWARDER_CLOEXEC	_BITUL(0)
+
+/**
+ * struct emucompat_forwarder - open a forwarding descriptor
+ * @size: sizeof(struct emucompat_forwarder)
+ * @flags: EMUCOMPAT_FORWARDER_* bits
+ * @reserved: zero
+ *
+ * EMUCOMPAT_IOC_FORWARDER returns a new descriptor (nothing is written
+ * back) on which every ioctl is one forwarded compat ioctl, with no
+ * request struct to copy:
+ *
+ *   ioctl(fwd, cmd, EMUCOMPAT_FWD_ARG(fd, arg))
+ *
+ * is EMUCOMPAT_IOC_IOCTL32 with that fd, cmd and 32-bit arg: the guest's
+ * command travels as the syscall's own, so seccomp filters and the LSM
+ * hook on the forwarder see it; the target descriptor (in the caller's
+ * file table at the time of the call) and the argument share the 64-bit
+ * argument.  The return value is the handler's, -1 with errno: EBADF for
+ * a target that is not open (a negative one included), ENOTTY where no
+ * handler knows the command (the forwarder itself, /dev/emucompat, a file
+ * without compat_ioctl), EPERM/EOPNOTSUPP as for EMUCOMPAT_IOC_IOCTL32
+ * (EMUCOMPAT_INFO_FWD_SECCOMP_REFUSED tells the seccomp case), and
+ * EOPNOTSUPP for the commands compat_sys_ioctl() answers generically,
+ * which EMUCOMPAT_IOC_IOCTL32 answers with EMUCOMPAT_IOCTL32_NATIVE.
+ * Never send through it the commands the VFS answers on any descriptor
+ * before its driver sees them (FIOCLEX, FIONCLEX, FIONBIO, FIOASYNC,
+ * FIOQSIZE, FIFREEZE, FITHAW, FS_IOC_FIEMAP, FIGETBSZ, FICLONE,
+ * FICLONERANGE, FIDEDUPERANGE, FS_IOC_GETFSUUID, FS_IOC_GETFSSYSFSPATH):
+ * they would act on the forwarder itself.  The forwarder holds no state:
+ * it may be inherited, passed (SCM_RIGHTS) or kept across exec, and always
+ * forwards to the file table of the process calling it.  A 32-bit caller
+ * gets ENOTTY.
+ */
+struct emucompat_forwarder {
+	__u32 size;
+	__u32 flags;
+	__u64 reserved[3];
+};
+
+#define EMUCOMPAT_FORWARDER_SIZE_VER0	32
+
+/* The forwarder's argument: the target descriptor and the 32-bit arg. */
+#define EMUCOMPAT_FWD_ARG(fd, arg) \
+	((((__u64)(__u32)(fd)) << 32) | (__u32)(arg))
+
 #define EMUCOMPAT_IOC_INFO \
 	_IOWR(EMUCOMPAT_IOC_MAGIC, 0x00, struct emucompat_info)
 #define EMUCOMPAT_IOC_IOCTL32 \
@@ -331,5 +387,7 @@ struct emucompat_va_limits {
 	_IOW(EMUCOMPAT_IOC_MAGIC, 0x05, struct emucompat_dir32)
 #define EMUCOMPAT_IOC_VA_LIMITS \
 	_IOWR(EMUCOMPAT_IOC_MAGIC, 0x06, struct emucompat_va_limits)
+#define EMUCOMPAT_IOC_FORWARDER \
+	_IOW(EMUCOMPAT_IOC_MAGIC, 0x07, struct emucompat_forwarder)
 
 #endif /* _UAPI_LINUX_EMUCOMPAT_H */
