@@ -3,7 +3,8 @@
 #
 # run-bench.sh — guest side of `make bench` (busybox sh), started by /init
 # in ectest.mode=bench.  Runs the benchmark programs in /tests/bench
-# (b_startup: 3a, b_ioctl: 1, b_mmap: 2, b_alloc: 3b, b_memory: 4) one
+# (b_startup: 3a, b_ioctl: 1, b_mmap: 2, b_alloc: 3b, b_memory: 4, b_qemu: 5,
+# QEMU linux-user patched vs stock) one
 # after the other through /run-tests.sh (same timeout, same --only glob,
 # same "N passed, N failed" line: a benchmark that crashes or exits
 # non-zero is a failure), then unloads the modules.  The host side,
@@ -34,7 +35,7 @@ case " $(cat /proc/cmdline) " in
 esac
 
 set --
-for p in b_startup b_ioctl b_mmap b_alloc b_memory; do
+for p in b_startup b_ioctl b_mmap b_alloc b_memory b_qemu; do
 	[ -x "$B/$p" ] && set -- "$@" "$B/$p"
 done
 /run-tests.sh --unload "$@"
