@@ -21,9 +21,11 @@
  * rotated every round; ratios are per round, then the median (bench.h).
  *
  * Where the binaries are: as tests/guest/t_qemu_mmap.sh finds them
- * ($QEMU_PATCHED_DIR / $QEMU_STOCK_DIR, else the first of the directories
- * below holding qemu-i386 or qemu-arm); q32_* in $Q32_DIR, /tests or
- * /tests/bench.  What is missing is said in the report and left out.
+ * ($QEMU_PATCHED_DIR/qemu-<arch> / $QEMU_STOCK_DIR/..., else
+ * /sysroot/<abi>/qemu/<kind>/qemu-<arch>, as tests/qemu/mkinitramfs.sh
+ * --qemu packs them); q32_* in $Q32_DIR, /tests or /tests/bench.  What is
+ * missing is said in the report (with /sysroot/qemu-<kind>.note) and left
+ * out.
  * Rounds: $EMUCOMPAT_BENCH_QEMU_ROUNDS (start-up, default 21) and
  * $EMUCOMPAT_BENCH_QEMU_MMAP_ROUNDS (mmap, default 5).
  */
@@ -41,10 +43,6 @@
 
 #define MAX_ROUNDS	101
 
-static const char *const patched_dirs[] = { "/qemu/patched", "/opt/qemu/patched",
-	"/usr/local/qemu/patched", "/tests/qemu/patched", NULL };
-static const char *const stock_dirs[] = { "/qemu/stock", "/opt/qemu/stock",
-	"/usr/local/qemu/stock", "/tests/qemu/stock", NULL };
 static const char *const q32_dirs[] = { "/tests", "/tests/bench", NULL };
 
 enum { V_NATIVE, V_STOCK, V_PATCHED, NV };
@@ -74,25 +72,41 @@ static int is_exec(const char *p)
 	return access(p, X_OK) == 0;
 }
 
-static const char *find_qemu_dir(const char *env, const char *const *dirs)
+/*
+ * KIND's (patched, stock) QEMU for guest @g: $QEMU_<KIND>_DIR/qemu-<arch>,
+ * else /sysroot/<abi>/qemu/<kind>/qemu-<arch> (mkinitramfs.sh --qemu).
+ */
+static int find_qemu(int v, const struct guest *g, char *out, size_t len)
 {
-	const char *e = getenv(env);
-	static char buf[2][512];
-	static int k;
-	char a[600], b[600];
+	const char *e = getenv(v == V_PATCHED ? "QEMU_PATCHED_DIR" : "QEMU_STOCK_DIR");
 
-	if (e && *e)
-		return e;
-	for (; *dirs; dirs++) {
-		snprintf(a, sizeof(a), "%s/qemu-i386", *dirs);
-		snprintf(b, sizeof(b), "%s/qemu-arm", *dirs);
-		if (is_exec(a) || is_exec(b)) {
-			k ^= 1;
-			snprintf(buf[k], sizeof(buf[k]), "%s", *dirs);
-			return buf[k];
-		}
+	if (e && *e) {
+		snprintf(out, len, "%s/%s", e, g->qemu);
+		if (is_exec(out))
+			return 0;
 	}
-	return NULL;
+	snprintf(out, len, "/sysroot/%s/qemu/%s/%s", g->abi, vname[v], g->qemu);
+	return is_exec(out) ? 0 : -1;
+}
+
+/* The harness's note on why KIND's QEMU is absent, or "". */
+static const char *qemu_note(int v)
+{
+	static char buf[2][256];
+	char path[64];
+	FILE *f;
+	char *b = buf[v == V_PATCHED];
+
+	b[0] = 0;
+	snprintf(path, sizeof(path), "/sysroot/qemu-%s.note", vname[v]);
+	f = fopen(path, "re");
+	if (f) {
+		if (!fgets(b, 256, f))
+			b[0] = 0;
+		b[strcspn(b, "\n")] = 0;
+		fclose(f);
+	}
+	return b;
 }
 
 static int find_q32(const char *prog, const char *abi, char *out, size_t len)
@@ -170,8 +184,7 @@ int main(void)
 {
 	const char *own = !strcmp(b_arch(), "x86_64") ? "i386" :
 			  !strcmp(b_arch(), "aarch64") ? "armhf" : "";
-	const char *pdir = find_qemu_dir("QEMU_PATCHED_DIR", patched_dirs);
-	const char *sdir = find_qemu_dir("QEMU_STOCK_DIR", stock_dirs);
+	int nfound[NV] = { 0 };
 	int rounds[NWORKS] = { env_rounds("EMUCOMPAT_BENCH_QEMU_ROUNDS", 21),
 			       env_rounds("EMUCOMPAT_BENCH_QEMU_MMAP_ROUNDS", 5) };
 	char path[NGUESTS][NWORKS][NV][3][600];
@@ -183,8 +196,7 @@ int main(void)
 		 (int)getpid());
 	b_pin();
 	memset(have, 0, sizeof(have));
-	printf("b_qemu: patched QEMU %s, stock QEMU %s, /dev/emucompat %s\n", pdir ? pdir : "none",
-	       sdir ? sdir : "none", access("/dev/emucompat", F_OK) ? "absent" : "present");
+	printf("b_qemu: /dev/emucompat %s\n", access("/dev/emucompat", F_OK) ? "absent" : "present");
 
 	/* path[g][w][v] = { qemu or "", program, "" } */
 	for (g = 0; g < NGUESTS; g++)
@@ -194,22 +206,20 @@ int main(void)
 			if (find_q32(works[w].prog, guests[g].abi, prog, sizeof(prog)))
 				continue;
 			for (v = 0; v < NV; v++) {
-				const char *dir = v == V_STOCK ? sdir : v == V_PATCHED ? pdir : NULL;
-
 				path[g][w][v][0][0] = 0;
 				if (v == V_NATIVE) {
 					if (strcmp(guests[g].abi, own))
 						continue;
-				} else {
-					if (!dir)
-						continue;
-					snprintf(path[g][w][v][0], sizeof(path[g][w][v][0]), "%s/%s", dir,
-						 guests[g].qemu);
-					if (!is_exec(path[g][w][v][0]))
-						continue;
+				} else if (find_qemu(v, &guests[g], path[g][w][v][0],
+						     sizeof(path[g][w][v][0]))) {
+					continue;
 				}
+				if (w == 0)
+					printf("b_qemu: %s %s: %s %s\n", guests[g].abi, vname[v],
+					       path[g][w][v][0], prog);
 				snprintf(path[g][w][v][1], sizeof(path[g][w][v][1]), "%s", prog);
 				have[g][w][v] = 1;
+				nfound[v]++;
 				any = 1;
 			}
 		}
@@ -256,9 +266,10 @@ int main(void)
 	     "q32_mmap: %d rounds, each variant once per round, interleaved.",
 	     access("/dev/emucompat", F_OK) ? "ABSENT" : "present", rounds[0], rounds[1]);
 	b_md("");
-	if (!pdir || !sdir)
-		b_md("Not in this guest: %s%s%s.", pdir ? "" : "the patched QEMU",
-		     !pdir && !sdir ? ", " : "", sdir ? "" : "the stock QEMU");
+	for (v = V_STOCK; v < NV; v++)
+		if (!nfound[v])
+			b_md("Not in this guest: the %s QEMU%s%s.", vname[v], qemu_note(v)[0] ? ": " : "",
+			     qemu_note(v));
 	if (!any) {
 		b_md("No QEMU and no q32_* programs in this guest: nothing measured.");
 		b_md("");

@@ -29,16 +29,20 @@
 # guest is the QEMU process) and lets it finish.
 #
 # Where things are (the initramfs of tests/qemu/mkinitramfs.sh):
-#   /tests/q32_mmap.i386, /tests/q32_mmap.armhf ($Q32_DIR overrides /tests)
-#   patched QEMU: $QEMU_PATCHED_DIR, else the first of the directories in
-#                 PATCHED_DIRS below holding qemu-i386 or qemu-arm
-#   stock QEMU:   $QEMU_STOCK_DIR, else likewise from STOCK_DIRS
+#   q32_mmap.i386, q32_mmap.armhf: in $Q32_DIR, else /tests, else /tests/bench
+#   QEMU: $QEMU_PATCHED_DIR/qemu-{i386,arm} and $QEMU_STOCK_DIR/..., else
+#         /sysroot/<abi>/qemu/<kind>/qemu-<arch> (mkinitramfs.sh --qemu
+#         KIND=DIR); why one is absent: /sysroot/qemu-<kind>.note
 # A missing binary is a "# SKIP" with the reason, never a pass.
 # Exit status: 0 iff no test failed.
 
-PATCHED_DIRS="/qemu/patched /opt/qemu/patched /usr/local/qemu/patched /tests/qemu/patched"
-STOCK_DIRS="/qemu/stock /opt/qemu/stock /usr/local/qemu/stock /tests/qemu/stock"
-T=${Q32_DIR:-/tests}
+T=
+for d in ${Q32_DIR:-} /tests /tests/bench; do
+	if [ -x "$d/q32_mmap.i386" ] || [ -x "$d/q32_mmap.armhf" ]; then
+		T=$d
+		break
+	fi
+done
 TMP=${TMPDIR:-/tmp}/t_qemu_mmap.$$
 WAIT=${Q32_WAIT:-900}		# seconds a run may take to reach its table
 mkdir -p "$TMP"
@@ -49,23 +53,22 @@ aarch64) native=armhf ;;
 *) native= ;;
 esac
 
-find_dir() { # VAR-VALUE CANDIDATES...
-	if [ -n "$1" ]; then
-		echo "$1"
-		return
-	fi
-	shift
-	for d in "$@"; do
-		if [ -x "$d/qemu-i386" ] || [ -x "$d/qemu-arm" ]; then
-			echo "$d"
+# qemu_bin KIND ABI — the path of KIND's (patched, stock) QEMU for ABI, or "".
+qemu_bin() {
+	case $2 in i386) b=qemu-i386 ;; *) b=qemu-arm ;; esac
+	case $1 in patched) d=${QEMU_PATCHED_DIR:-} ;; *) d=${QEMU_STOCK_DIR:-} ;; esac
+	for p in ${d:+"$d/$b"} "/sysroot/$2/qemu/$1/$b"; do
+		if [ -x "$p" ]; then
+			echo "$p"
 			return
 		fi
 	done
 }
-# shellcheck disable=SC2086  # word lists on purpose
-patched=$(find_dir "${QEMU_PATCHED_DIR:-}" $PATCHED_DIRS)
-# shellcheck disable=SC2086
-stock=$(find_dir "${QEMU_STOCK_DIR:-}" $STOCK_DIRS)
+# why_not KIND — why KIND's QEMU is absent (the harness's note, if any).
+why_not() {
+	note=$(cat "/sysroot/qemu-$1.note" 2>/dev/null)
+	echo "no $1 QEMU in this initramfs${note:+: $note}"
+}
 
 n=0
 fail=0
@@ -131,8 +134,8 @@ run() {
 
 echo "1..10"
 checker=$T/q32_mmap.$native
-if [ -z "$native" ] || [ ! -x "$checker" ]; then
-	reason="no native 32-bit q32_mmap ($T/q32_mmap.${native:-?}) in this initramfs"
+if [ -z "$T" ] || [ -z "$native" ] || [ ! -x "$checker" ]; then
+	reason="no native 32-bit q32_mmap.${native:-?} in ${Q32_DIR:-/tests or /tests/bench}"
 	for t in native-run native-maps i386-patched i386-patched-maps i386-stock i386-stock-maps \
 		armhf-patched armhf-patched-maps armhf-stock armhf-stock-maps; do
 		skip "$t" "$reason"
@@ -140,7 +143,7 @@ if [ -z "$native" ] || [ ! -x "$checker" ]; then
 	rm -rf "$TMP"
 	exit 0
 fi
-echo "# native: $native; patched QEMU: ${patched:-none}; stock QEMU: ${stock:-none}"
+echo "# native: $native; q32_mmap from $T; patched QEMU: $(qemu_bin patched i386) $(qemu_bin patched armhf); stock QEMU: $(qemu_bin stock i386) $(qemu_bin stock armhf)"
 [ -e /dev/emucompat ] || echo "# /dev/emucompat is absent: the patched QEMU falls back to stock behaviour"
 
 run "native $native" 1 "$checker"
@@ -158,22 +161,24 @@ for g in i386 armhf; do
 		skip "$g stock: host view" "no $prog"
 		continue
 	fi
-	if [ -n "$patched" ] && [ -x "$patched/$q" ]; then
-		run "$g under patched $q" 1 "$patched/$q" "$prog"
+	qp=$(qemu_bin patched $g)
+	qs=$(qemu_bin stock $g)
+	if [ -n "$qp" ]; then
+		run "$g under patched $q" 1 "$qp" "$prog"
 	else
-		skip "$g under patched $q: q32_mmap" "no patched $q (dir: ${patched:-none})"
-		skip "$g under patched $q: host view" "no patched $q"
+		skip "$g under patched $q: q32_mmap" "$(why_not patched)"
+		skip "$g under patched $q: host view" "$(why_not patched)"
 	fi
-	if [ -n "$stock" ] && [ -x "$stock/$q" ]; then
-		run "$g under stock $q (-S)" 0 "$stock/$q" "$prog" -S
+	if [ -n "$qs" ]; then
+		run "$g under stock $q (-S)" 0 "$qs" "$prog" -S
 		# The full run, for the record only.
-		"$stock/$q" "$prog" >"$TMP/full" 2>&1
+		"$qs" "$prog" >"$TMP/full" 2>&1
 		frc=$?
 		first=$(grep -m 1 -E '^(not ok|# FAIL)|qemu:' "$TMP/full")
 		echo "# stock $q full run (with the mremap shrinks): exit status $frc${first:+; first: $first}"
 	else
-		skip "$g under stock $q: q32_mmap -S" "no stock $q (dir: ${stock:-none})"
-		skip "$g under stock $q: host view" "no stock $q"
+		skip "$g under stock $q: q32_mmap -S" "$(why_not stock)"
+		skip "$g under stock $q: host view" "$(why_not stock)"
 	fi
 done
 
