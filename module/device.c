@@ -13,8 +13,9 @@
  * Results that follow an action (a placement, new VA limits) are never
  * undone when they cannot be written back: between the action and the
  * write-back another thread may have replaced what was done, and an undo
- * would destroy its work.  ec_check_writable() fails the common case, a
- * struct in read-only or unmapped memory, before anything is done.
+ * would destroy its work.  ec_wb_check() (range.c) fails the common case, a
+ * struct in read-only or unmapped memory, before anything is done: the
+ * placements check it under the mmap lock of their gap search.
  */
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
@@ -75,32 +76,11 @@ static long ec_copy_out(void __user *uarg, const void *kbuf, size_t ksize,
 	return 0;
 }
 
-/*
- * Before a command acts: can its result be written back?  Every page of
- * the first @len bytes at @uarg must lie in a writable mapping.  Takes
- * mmap_read_lock; called without it.  A thread that unmaps or protects
- * the struct after this check makes the write-back fail with EFAULT; the
- * action then stands (see the top of this file).
- */
-static long ec_check_writable(void __user *uarg, size_t len)
+/* The write-back of a command's result: the first min(usize, ksize) bytes. */
+static struct ec_wb ec_wb_of(void __user *uarg, size_t usize, size_t ksize)
 {
-	unsigned long addr = (unsigned long)uarg, end = addr + len;
-	struct mm_struct *mm = current->mm;
-	struct vm_area_struct *vma;
-	long ret = 0;
-
-	if (mmap_read_lock_killable(mm))
-		return -EINTR;
-	while (addr < end) {
-		vma = find_vma(mm, addr);
-		if (!vma || vma->vm_start > addr || !(vma->vm_flags & VM_WRITE)) {
-			ret = -EFAULT;
-			break;
-		}
-		addr = vma->vm_end;
-	}
-	mmap_read_unlock(mm);
-	return ret;
+	return (struct ec_wb){ .addr = (unsigned long)uarg,
+			       .len = min(usize, ksize) };
 }
 
 static long ec_cmd_info(void __user *uarg)
@@ -173,6 +153,7 @@ static long ec_cmd_ioctl32(void __user *uarg)
 static long ec_cmd_mmap_range(void __user *uarg)
 {
 	struct emucompat_mmap_range req;
+	struct ec_wb wb;
 	long usize, ret;
 
 	usize = ec_copy_in(&req, sizeof(req), EMUCOMPAT_MMAP_RANGE_SIZE_VER0,
@@ -181,11 +162,8 @@ static long ec_cmd_mmap_range(void __user *uarg)
 		return usize;
 	if (!ec_zeroed(req.reserved))
 		return -EINVAL;
-	ret = ec_check_writable(uarg, min_t(size_t, usize, sizeof(req)));
-	if (ret)
-		return ret;
-
-	ret = ec_mmap_range(&req);
+	wb = ec_wb_of(uarg, usize, sizeof(req));
+	ret = ec_mmap_range(&req, &wb);
 	if (ret)
 		return ret;
 	return ec_copy_out(uarg, &req, sizeof(req), usize);
@@ -194,6 +172,7 @@ static long ec_cmd_mmap_range(void __user *uarg)
 static long ec_cmd_reserve_range(void __user *uarg)
 {
 	struct emucompat_reserve_range req;
+	struct ec_wb wb;
 	long usize, ret;
 
 	usize = ec_copy_in(&req, sizeof(req), EMUCOMPAT_RESERVE_RANGE_SIZE_VER0,
@@ -202,11 +181,8 @@ static long ec_cmd_reserve_range(void __user *uarg)
 		return usize;
 	if (req.flags || !ec_zeroed(req.reserved))
 		return -EINVAL;
-	ret = ec_check_writable(uarg, min_t(size_t, usize, sizeof(req)));
-	if (ret)
-		return ret;
-
-	ret = ec_reserve_range(&req);
+	wb = ec_wb_of(uarg, usize, sizeof(req));
+	ret = ec_reserve_range(&req, &wb);
 	if (ret)
 		return ret;
 	return ec_copy_out(uarg, &req, sizeof(req), usize);
@@ -256,6 +232,7 @@ static long ec_cmd_dir32(void __user *uarg)
 static long ec_cmd_va_limits(void __user *uarg)
 {
 	struct emucompat_va_limits req;
+	struct ec_wb wb;
 	long usize, ret;
 
 	usize = ec_copy_in(&req, sizeof(req), EMUCOMPAT_VA_LIMITS_SIZE_VER0,
@@ -266,7 +243,8 @@ static long ec_cmd_va_limits(void __user *uarg)
 		return -EINVAL;
 	switch (req.op) {
 	case EMUCOMPAT_VA_LIMITS_SET:
-		ret = ec_check_writable(uarg, min_t(size_t, usize, sizeof(req)));
+		wb = ec_wb_of(uarg, usize, sizeof(req));
+		ret = ec_wb_check(&wb);
 		if (ret)
 			return ret;
 		break;

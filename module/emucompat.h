@@ -115,8 +115,25 @@ int ec_check_mmap_flags(unsigned long prot, unsigned long flags);
 int ec_range_spans(u64 lo, u64 hi, unsigned long floor, unsigned long top,
 		   struct ec_span spans[2]);
 /* ec_rb_highest_gap() and struct ec_gap_tree_ops: compat.h */
-long ec_mmap_range(struct emucompat_mmap_range *req);
-long ec_reserve_range(struct emucompat_reserve_range *req);
+
+/**
+ * struct ec_wb - where a command's result will be written back
+ * @addr: user address of the request struct
+ * @len: bytes the write-back covers
+ *
+ * A command that acts first checks that its result can be written back
+ * (every page of the range in a writable mapping); the placements do it
+ * under the mmap lock their gap search holds anyway.
+ */
+struct ec_wb {
+	unsigned long addr;
+	size_t len;
+};
+
+int ec_wb_check(const struct ec_wb *wb);
+long ec_mmap_range(struct emucompat_mmap_range *req, const struct ec_wb *wb);
+long ec_reserve_range(struct emucompat_reserve_range *req,
+		      const struct ec_wb *wb);
 
 /* dir32.c */
 long ec_dir32(const struct emucompat_dir32 *req);

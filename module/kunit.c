@@ -185,21 +185,21 @@ static void range_mmap_args(struct kunit *test)
 	};
 
 	r.len = 0;
-	KUNIT_EXPECT_EQ(test, ec_mmap_range(&r), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ec_mmap_range(&r, NULL), -EINVAL);
 	r.len = P;
 	r.prot = 0x100;
-	KUNIT_EXPECT_EQ(test, ec_mmap_range(&r), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ec_mmap_range(&r, NULL), -EINVAL);
 	r.prot = PROT_READ;
 	r.flags = MAP_ANONYMOUS;
-	KUNIT_EXPECT_EQ(test, ec_mmap_range(&r), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ec_mmap_range(&r, NULL), -EINVAL);
 	r.flags = MAP_PRIVATE | MAP_ANONYMOUS;
 	r.len = (u64)TASK_SIZE + 1;
-	KUNIT_EXPECT_EQ(test, ec_mmap_range(&r), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, ec_mmap_range(&r, NULL), -ENOMEM);
 	r.len = U64_MAX;
-	KUNIT_EXPECT_EQ(test, ec_mmap_range(&r), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, ec_mmap_range(&r, NULL), -ENOMEM);
 	r.len = P;
 	r.flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB;
-	KUNIT_EXPECT_EQ(test, ec_mmap_range(&r), -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, ec_mmap_range(&r, NULL), -EOPNOTSUPP);
 	KUNIT_EXPECT_EQ(test, r.addr, 0ULL);
 }
 
@@ -210,19 +210,19 @@ static void range_reserve_args(struct kunit *test)
 	};
 
 	r.len = 0;
-	KUNIT_EXPECT_EQ(test, ec_reserve_range(&r), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ec_reserve_range(&r, NULL), -EINVAL);
 	r.len = P;
 	r.align = 3 * P;
-	KUNIT_EXPECT_EQ(test, ec_reserve_range(&r), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ec_reserve_range(&r, NULL), -EINVAL);
 	r.align = P / 2;
-	KUNIT_EXPECT_EQ(test, ec_reserve_range(&r), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ec_reserve_range(&r, NULL), -EINVAL);
 	r.align = 1;
-	KUNIT_EXPECT_EQ(test, ec_reserve_range(&r), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ec_reserve_range(&r, NULL), -EINVAL);
 	r.align = BIT_ULL(63);
-	KUNIT_EXPECT_EQ(test, ec_reserve_range(&r), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, ec_reserve_range(&r, NULL), -ENOMEM);
 	r.align = 0;
 	r.len = (u64)TASK_SIZE + 1;
-	KUNIT_EXPECT_EQ(test, ec_reserve_range(&r), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, ec_reserve_range(&r, NULL), -ENOMEM);
 	KUNIT_EXPECT_EQ(test, r.addr, 0ULL);
 }
 
@@ -486,7 +486,7 @@ static long ec_reserve(u64 lo, u64 hi, u64 len, u64 align, u64 *addr)
 		.size = sizeof(r), .lo = lo, .hi = hi, .len = len,
 		.align = align,
 	};
-	long ret = ec_reserve_range(&r);
+	long ret = ec_reserve_range(&r, NULL);
 
 	*addr = ret ? 0 : r.addr;
 	return ret;

@@ -12,6 +12,12 @@
  *      in between -- then search again.
  * Nothing is ever mapped over: a mapping another thread makes at the same
  * time is never clobbered, and two racing callers never overlap.
+ *
+ * One lock hold is not to be had with exported symbols: do_mmap() and
+ * mmap_region() are not exported and vm_mmap() takes mmap_write_lock
+ * itself.  What shares step 1's read lock is the check that the caller's
+ * request struct can take the result (ec_wb_check_locked()), so a ranged
+ * mmap takes the mmap lock twice, as few times as the two steps need.
  */
 #include <linux/mm.h>
 #include <linux/mman.h>
@@ -229,13 +235,60 @@ static int ec_find_gap(struct mm_struct *mm, const struct ec_span *span,
 }
 
 /*
+ * Does every page of @wb lie in a writable mapping?  The common case of a
+ * result that cannot be written back (a struct in read-only or unmapped
+ * memory) fails before anything is done; a struct that becomes unwritable
+ * later makes the write-back fail and the action stand (device.c).
+ *
+ * Context: the caller holds mmap_read_lock() (or the write lock).
+ */
+static int ec_wb_check_locked(struct mm_struct *mm, const struct ec_wb *wb)
+{
+	unsigned long addr = wb->addr, end = wb->addr + wb->len;
+	struct vm_area_struct *vma;
+
+	lockdep_assert_held(&mm->mmap_lock);
+	while (addr < end) {
+		vma = find_vma(mm, addr);
+		if (!vma || vma->vm_start > addr || !(vma->vm_flags & VM_WRITE))
+			return -EFAULT;
+		addr = vma->vm_end;
+	}
+	return 0;
+}
+
+/**
+ * ec_wb_check() - can a command's result be written back?
+ * @wb: the write-back; NULL (in-kernel callers: KUnit) checks nothing
+ *
+ * Context: takes mmap_read_lock; called without it.
+ *
+ * Return: 0, -EFAULT if a page of it is not in a writable mapping, or
+ * -EINTR if a fatal signal came while waiting for the lock.
+ */
+int ec_wb_check(const struct ec_wb *wb)
+{
+	struct mm_struct *mm = current->mm;
+	int ret;
+
+	if (!wb)
+		return 0;
+	if (mmap_read_lock_killable(mm))
+		return -EINTR;
+	ret = ec_wb_check_locked(mm, wb);
+	mmap_read_unlock(mm);
+	return ret;
+}
+
+/*
  * Search, then map with MAP_FIXED_NOREPLACE; retry when a race is lost.
- * Takes mmap_read_lock for the search, vm_mmap() takes the write lock;
- * called without either.
+ * Takes mmap_read_lock for the search (and, the first time, the check of
+ * @wb), vm_mmap() takes the write lock; called without either.
  */
 static long ec_place(struct file *file, const struct ec_span *spans, int n,
 		     unsigned long len, unsigned long align, unsigned long prot,
-		     unsigned long flags, unsigned long off, u64 *out)
+		     unsigned long flags, unsigned long off,
+		     const struct ec_wb *wb, u64 *out)
 {
 	struct mm_struct *mm = current->mm;
 	unsigned long addr, ret;
@@ -243,12 +296,20 @@ static long ec_place(struct file *file, const struct ec_span *spans, int n,
 
 	for (i = 0; i < n; i++) {
 		for (tries = 0; tries < EC_PLACE_RETRIES; tries++) {
-			int err;
+			int err = 0;
 
 			if (mmap_read_lock_killable(mm))
 				return -EINTR;
-			err = ec_find_gap(mm, &spans[i], len, align, &addr);
+			if (wb) {
+				err = ec_wb_check_locked(mm, wb);
+				wb = NULL;
+			}
+			if (!err)
+				err = ec_find_gap(mm, &spans[i], len, align,
+						  &addr);
 			mmap_read_unlock(mm);
+			if (err == -EFAULT)
+				return err;
 			if (err)
 				break;
 			ret = vm_mmap(file, addr, len, prot,
@@ -313,7 +374,7 @@ int ec_check_mmap_flags(unsigned long prot, unsigned long flags)
  *
  * Context: takes the mmap lock (ec_place(), vm_mmap()); called without it.
  */
-long ec_mmap_range(struct emucompat_mmap_range *req)
+long ec_mmap_range(struct emucompat_mmap_range *req, const struct ec_wb *wb)
 {
 	unsigned long prot = req->prot, flags = req->flags, len, align;
 	struct ec_span spans[2];
@@ -356,6 +417,9 @@ long ec_mmap_range(struct emucompat_mmap_range *req)
 			}
 			addr = req->lo;
 		}
+		ret = ec_wb_check(wb);
+		if (ret)
+			goto out;
 		addr = vm_mmap(file, addr, len, prot, flags, req->off);
 		ret = IS_ERR_VALUE(addr) ? (long)addr : 0;
 		if (!ret)
@@ -365,7 +429,7 @@ long ec_mmap_range(struct emucompat_mmap_range *req)
 
 	n = ec_range_spans(req->lo, req->hi, ec_mmap_floor(),
 			   ec_mmap_top(req->lo, req->hi), spans);
-	ret = ec_place(file, spans, n, len, align, prot, flags, req->off,
+	ret = ec_place(file, spans, n, len, align, prot, flags, req->off, wb,
 		       &req->addr);
 out:
 	if (!ret)
@@ -389,7 +453,8 @@ out:
  *
  * Context: takes the mmap lock (ec_place()); called without it.
  */
-long ec_reserve_range(struct emucompat_reserve_range *req)
+long ec_reserve_range(struct emucompat_reserve_range *req,
+		      const struct ec_wb *wb)
 {
 	unsigned long align = req->align ? req->align : PAGE_SIZE;
 	unsigned long len;
@@ -415,7 +480,8 @@ long ec_reserve_range(struct emucompat_reserve_range *req)
 				   ec_mmap_top(req->lo, req->hi), spans);
 	}
 	ret = ec_place(NULL, spans, n, len, align, PROT_NONE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, 0, &req->addr);
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, 0, wb,
+		       &req->addr);
 	if (!ret)
 		req->len = len;
 	return ret;
