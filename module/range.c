@@ -363,13 +363,16 @@ int ec_check_mmap_flags(unsigned long prot, unsigned long flags)
  * ec_mmap_range() - EMUCOMPAT_IOC_MMAP_RANGE
  * @req: validated request; @req->addr receives the address and @req->len
  *       the length mapped (rounded up to the page or huge page size)
+ * @wb: where the result will be written back, checked before anything is
+ *      mapped (-EFAULT); NULL checks nothing
  *
  * Return: 0, or -EINVAL (zero length, unknown prot/flags bits, bad map
  * type, MAP_HUGETLB on a file that is not hugetlbfs, unaligned offset),
  * -EOPNOTSUPP (anonymous MAP_HUGETLB: use EMUCOMPAT_IOC_RESERVE_RANGE and
  * mmap(MAP_FIXED) over the placeholder; the library does), -EBADF,
  * -ENOMEM (no room in the range), -EEXIST (MAP_FIXED_NOREPLACE collision),
- * -EAGAIN (lost the placement race EC_PLACE_RETRIES times), or any error
+ * -EAGAIN (lost the placement race EC_PLACE_RETRIES times), -EFAULT (@wb
+ * not writable), or any error
  * of mmap() itself.
  *
  * Context: takes the mmap lock (ec_place(), vm_mmap()); called without it.
@@ -443,6 +446,7 @@ out:
  * ec_reserve_range() - EMUCOMPAT_IOC_RESERVE_RANGE
  * @req: validated request; @req->addr receives the placeholder address,
  *       @req->len its length (rounded up to a multiple of the alignment)
+ * @wb: as for ec_mmap_range()
  *
  * Places a PROT_NONE, MAP_NORESERVE anonymous placeholder of @req->len
  * bytes aligned to @req->align inside the range (@req->lo == @req->hi
