@@ -173,6 +173,40 @@ static void show_log(const char *log)
 
 static double vals[NGUESTS][NWORKS][NV][MAX_ROUNDS];
 
+/*
+ * q32_mmap's own phase times ("# PHASE: X ms" lines, CLOCK_MONOTONIC in
+ * the guest): where the difference between the variants comes from.
+ */
+static const char *const phases[] = { "mmap", "contents", "munmap", "refill", "mremap grow",
+	"shmat", "file", "final contents", "/proc/self/maps", "unmap all" };
+#define NPHASES ((int)(sizeof(phases) / sizeof(phases[0])))
+static double pvals[NGUESTS][NV][NPHASES][MAX_ROUNDS];
+
+static void read_phases(const char *log, double *out[NPHASES])
+{
+	char line[512];
+	FILE *f = fopen(log, "re");
+	int p;
+
+	for (p = 0; p < NPHASES; p++)
+		*out[p] = 0;
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *c = strstr(line, ": ");
+		double ms;
+
+		if (strncmp(line, "# ", 2) || !c || sscanf(c + 2, "%lf ms", &ms) != 1 ||
+		    !strstr(c, " ms"))
+			continue;
+		for (p = 0; p < NPHASES; p++)
+			if ((size_t)(c - line - 2) == strlen(phases[p]) &&
+			    !strncmp(line + 2, phases[p], strlen(phases[p])))
+				*out[p] = ms * 1e6;
+	}
+	fclose(f);
+}
+
 static int env_rounds(const char *name, int def)
 {
 	const char *e = getenv(name);
@@ -256,6 +290,13 @@ int main(void)
 						argv[a++] = (char *)works[w].args[k];
 					argv[a] = NULL;
 					vals[g][w][v][r] = run_once(argv, log, &st);
+					if (w == 1) {
+						double *o[NPHASES];
+
+						for (k = 0; k < NPHASES; k++)
+							o[k] = &pvals[g][v][k][r];
+						read_phases(log, o);
+					}
 					if (!WIFEXITED(st) || WEXITSTATUS(st)) {
 						printf("not ok - b_qemu: %s %s %s, round %d: %s %d\n",
 						       guests[g].abi, works[w].name, vname[v], r,
@@ -333,6 +374,42 @@ int main(void)
 			     guests[g].qemu, works[w].name, works[w].desc, cell[V_NATIVE],
 			     cell[V_STOCK], cell[V_PATCHED], rat[0], rat[1], rat[2]);
 		}
+	b_md("");
+
+	/* Where q32_mmap's time goes, phase by phase. */
+	b_md("q32_mmap -S by phase (ms inside the guest, median over the rounds; ratio per round):");
+	b_md("");
+	b_md("| guest | phase | native 32-bit | stock QEMU | patched QEMU | patched / stock |");
+	b_md("|---|---|---|---|---|---|");
+	for (g = 0; g < NGUESTS; g++) {
+		int p;
+
+		if (!have[g][1][V_STOCK] && !have[g][1][V_PATCHED] && !have[g][1][V_NATIVE])
+			continue;
+		for (p = 0; p < NPHASES; p++) {
+			char cell[NV][96], rat[96] = "-", row[128];
+			struct b_stats st;
+
+			snprintf(row, sizeof(row), "%s q32_mmap phase %s", guests[g].abi, phases[p]);
+			for (v = 0; v < NV; v++) {
+				if (!have[g][1][v]) {
+					snprintf(cell[v], sizeof(cell[v]), "-");
+					continue;
+				}
+				st = b_stats_of(pvals[g][v][p], rounds[1]);
+				b_fmt(cell[v], sizeof(cell[v]), &st, 1e6);
+				b_csv("5", "qemu", row, vname[v], NULL, "ns", 1, &st, NULL);
+			}
+			if (have[g][1][V_PATCHED] && have[g][1][V_STOCK]) {
+				struct b_stats rs = b_ratio_of(pvals[g][V_PATCHED][p],
+							       pvals[g][V_STOCK][p], rounds[1]);
+
+				b_fmt_ratio(rat, sizeof(rat), &rs);
+			}
+			b_md("| %s | %s | %s | %s | %s | %s |", guests[g].abi, phases[p],
+			     cell[V_NATIVE], cell[V_STOCK], cell[V_PATCHED], rat);
+		}
+	}
 	b_md("");
 	return failures ? 1 : 0;
 }
