@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "probe_util.h"
+#include "internal.h"	/* userlib: struct emucompat, for the path helpers */
 
 int pt_errno(long ret, int err, const char *what)
 {
@@ -322,4 +323,87 @@ long pt_read_long(const char *path)
 		v = -1;
 	fclose(f);
 	return v;
+}
+
+int pt_fwd_open(int ecfd, uint32_t flags)
+{
+	struct emucompat_forwarder req;
+
+	memset(&req, 0, sizeof(req));
+	req.size = sizeof(req);
+	req.flags = flags;
+	return ioctl(ecfd, EMUCOMPAT_IOC_FORWARDER, &req);
+}
+
+void pt_use_request_path(struct emucompat *ec)
+{
+	if (ec->fwd >= 0)
+		close(ec->fwd);
+	ec->fwd = -1;
+}
+
+int pt_ec_fwd(const struct emucompat *ec)
+{
+	return ec->fwd;
+}
+
+int pt_paths(struct emucompat *ec, struct pt_path paths[2])
+{
+	struct emucompat *req;
+
+	if (ec->fwd < 0) {
+		paths[0].name = "req";
+		paths[0].ec = ec;
+		return 1;
+	}
+	req = emucompat_open();
+	if (!req)
+		tap_bail("emucompat_open (request path): %s", strerror(errno));
+	pt_use_request_path(req);
+	paths[0].name = "fwd";
+	paths[0].ec = ec;
+	paths[1].name = "req";
+	paths[1].ec = req;
+	return 2;
+}
+
+/* pt_check_path()'s recorder: the first ioctl the library issued. */
+static struct {
+	int n;
+	int fd;
+	unsigned long request, arg;
+} pt_rec;
+
+static long pt_record_ioctl(int fd, unsigned long request, unsigned long arg)
+{
+	if (!pt_rec.n++) {
+		pt_rec.fd = fd;
+		pt_rec.request = request;
+		pt_rec.arg = arg;
+	}
+	return ioctl(fd, request, arg);
+}
+
+int pt_check_path(const struct pt_path *p, int fd, unsigned int cmd, uint32_t arg)
+{
+	int fwd = p->ec->fwd, ok;
+	long r;
+
+	memset(&pt_rec, 0, sizeof(pt_rec));
+	if (emucompat_set_ioctl_fn(p->ec, pt_record_ioctl))
+		tap_bail("emucompat_set_ioctl_fn: %s", strerror(errno));
+	r = emucompat_ioctl32(p->ec, fd, cmd, arg);
+	emucompat_set_ioctl_fn(p->ec, NULL);
+	if (!strcmp(p->name, "fwd"))
+		ok = fwd >= 0 && pt_rec.fd == fwd && pt_rec.request == cmd &&
+		     pt_rec.arg == EMUCOMPAT_FWD_ARG(fd, arg);
+	else
+		ok = fwd < 0 && pt_rec.fd == p->ec->fd &&
+		     pt_rec.request == EMUCOMPAT_IOC_IOCTL32;
+	return tap_ok(ok && pt_rec.n >= 1,
+		      "[%s] emucompat_ioctl32(%#x) went %s: %d ioctl(s), first on fd %d "
+		      "(forwarder %d, device %d), request %#lx, arg %#lx (result %ld)",
+		      p->name, cmd, strcmp(p->name, "fwd") ? "to EMUCOMPAT_IOC_IOCTL32" :
+		      "through the forwarder", pt_rec.n, pt_rec.fd, fwd, p->ec->fd,
+		      pt_rec.request, pt_rec.arg, r);
 }

@@ -96,4 +96,41 @@ int pt_write_file(const char *path, const char *val);
 /* The first number in @path (a /proc or /sys file), or -1. */
 long pt_read_long(const char *path);
 
+/*
+ * EMUCOMPAT_IOC_FORWARDER on descriptor @ecfd (size 32, @flags, reserved
+ * zero): the new forwarding descriptor, or -1 with errno.
+ */
+int pt_fwd_open(int ecfd, uint32_t flags);
+
+/*
+ * Test only: close @ec's forwarding descriptor (if any) and forget it, so
+ * that emucompat_ioctl32() on @ec takes the request path
+ * (EMUCOMPAT_IOC_IOCTL32) from then on, as with a module without one.
+ */
+void pt_use_request_path(struct emucompat *ec);
+
+/* @ec's forwarding descriptor, -1 when it has none (request path). */
+int pt_ec_fwd(const struct emucompat *ec);
+
+/*
+ * The ways emucompat_ioctl32() forwards on this module: when @ec has a
+ * forwarder, {"fwd", @ec} and {"req", a second handle put on the request
+ * path}; else only {"req", @ec}.  Returns how many (2 or 1); bails when
+ * the second handle cannot be opened.
+ */
+struct pt_path {
+	const char *name;	/* "fwd" / "req": the TAP label */
+	struct emucompat *ec;
+};
+int pt_paths(struct emucompat *ec, struct pt_path paths[2]);
+
+/*
+ * Prove which way @p's handle forwards: emucompat_ioctl32(@fd, @cmd, @arg)
+ * with a recording ioctl function (emucompat_set_ioctl_fn()); one TAP
+ * line, ok when the library's first ioctl went to the handle's forwarder
+ * as (cmd, EMUCOMPAT_FWD_ARG(fd, arg)) on "fwd", to /dev/emucompat as
+ * EMUCOMPAT_IOC_IOCTL32 on "req".  The function is reset afterwards.
+ */
+int pt_check_path(const struct pt_path *p, int fd, unsigned int cmd, uint32_t arg);
+
 #endif /* PROBE_UTIL_H */
