@@ -8,6 +8,13 @@
  * 4 GiB, a large return value is not truncated, TLS is intact.
  *
  * Uses /dev/emucompat_probe (tests/kmod), forwarded through libemucompat.
+ * Every check runs on each way the library forwards on this module (TAP
+ * lines labelled with it): "[fwd]", the forwarding descriptor
+ * (EMUCOMPAT_IOC_FORWARDER, where EMUCOMPAT_CAP_FORWARDER), and "[req]",
+ * the request ioctl (EMUCOMPAT_IOC_IOCTL32) of a handle put on it with
+ * pt_use_request_path(); each path first proves it is the one taken
+ * (pt_check_path()).  The whole set costs about a second per path under
+ * TCG, so nothing is cut short on the second one.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -31,13 +38,29 @@
 #define WAIT_POLLS	10000	/* x 2 ms */
 #define ERESTARTSYS_K	512	/* the kernel's ERESTARTSYS */
 
-static struct emucompat *ec;
+static struct emucompat *ec;	/* the handle of the path under test */
+static const char *pname = "";	/* its TAP label */
 static struct emucompat_info info;
 static int pfd;
 static int is_arm64;
 static struct probe_state *low;	/* below 4 GiB, for forwarded replies */
 
 static __thread unsigned long tls_marker;
+
+/* TAP lines labelled with the path under test. */
+#define P_OK(cond, fmt, ...) tap_ok(cond, "[%s] " fmt, pname, ##__VA_ARGS__)
+#define P_SKIP(why, fmt, ...) tap_skip(why, "[%s] " fmt, pname, ##__VA_ARGS__)
+#define P_DIAG(fmt, ...) tap_diag("[%s] " fmt, pname, ##__VA_ARGS__)
+
+static int P_ERRNO(long ret, int err, const char *what)
+{
+	char buf[256];
+	int e = errno;
+
+	snprintf(buf, sizeof(buf), "[%s] %s", pname, what);
+	errno = e;
+	return pt_errno(ret, err, buf);
+}
 
 /* What the SIGUSR1 handler saw. */
 static volatile sig_atomic_t sig_count;
@@ -100,19 +123,19 @@ static void post_collect(struct post *p, unsigned long marker)
 
 static void post_check(const struct post *p, const char *after)
 {
-	tap_ok(p->native.in_compat == 0 && p->native.arch_flag == 0 &&
+	P_OK(p->native.in_compat == 0 && p->native.arch_flag == 0 &&
 	      p->native.handler == PROBE_HANDLER_NATIVE,
 	      "%s: native PROBE_STATE in_compat=%u flag=%u handler=%u (want 0 0 native)",
 	      after, p->native.in_compat, p->native.arch_flag,
 	      p->native.handler);
-	tap_ok(p->native.task_size > PT_4G, "%s: native TASK_SIZE %#llx > 4 GiB",
+	P_OK(p->native.task_size > PT_4G, "%s: native TASK_SIZE %#llx > 4 GiB",
 	      after, (unsigned long long)p->native.task_size);
-	tap_ok(p->mmap_addr >= PT_4G, "%s: fresh mmap(NULL) at %#llx, above 4 GiB",
+	P_OK(p->mmap_addr >= PT_4G, "%s: fresh mmap(NULL) at %#llx, above 4 GiB",
 	      after, (unsigned long long)p->mmap_addr);
-	tap_ok(p->lseek_ret == 5LL << 30,
+	P_OK(p->lseek_ret == 5LL << 30,
 	      "%s: lseek to 5 GiB returns %#llx (not truncated)", after,
 	      p->lseek_ret);
-	tap_ok(p->tls_ok, "%s: TLS intact", after);
+	P_OK(p->tls_ok, "%s: TLS intact", after);
 }
 
 static void check_forwarded_state(void)
@@ -124,28 +147,28 @@ static void check_forwarded_state(void)
 	memset(low, 0xff, sizeof(*low));
 	errno = 0;
 	r = emucompat_ioctl32(ec, pfd, PROBE_STATE, pt_u32(low));
-	tap_ok(r == 0, "forwarded PROBE_STATE returns 0 (%ld, %s)", r,
+	P_OK(r == 0, "forwarded PROBE_STATE returns 0 (%ld, %s)", r,
 	      strerror(errno));
-	tap_ok(low->in_compat == 1, "forwarded: in_compat_syscall() = %u",
+	P_OK(low->in_compat == 1, "forwarded: in_compat_syscall() = %u",
 	      low->in_compat);
-	tap_ok(low->handler == PROBE_HANDLER_COMPAT,
+	P_OK(low->handler == PROBE_HANDLER_COMPAT,
 	      "forwarded: compat_ioctl ran (handler %u)", low->handler);
-	tap_ok(low->arch_flag == 1, "forwarded: arch compat flag set (%u)",
+	P_OK(low->arch_flag == 1, "forwarded: arch compat flag set (%u)",
 	      low->arch_flag);
 	if (is_arm64)
-		tap_ok(low->task_size <= PT_4G,
+		P_OK(low->task_size <= PT_4G,
 		      "forwarded, arm64: TASK_SIZE %#llx <= 4 GiB in the window",
 		      (unsigned long long)low->task_size);
 	else
-		tap_ok(low->task_size > PT_4G,
+		P_OK(low->task_size > PT_4G,
 		      "forwarded, x86-64: TASK_SIZE %#llx unchanged",
 		      (unsigned long long)low->task_size);
 	pt_native_state(pfd, &native);
-	tap_diag("user sp: forwarded %#llx, native %#llx",
+	P_DIAG("user sp: forwarded %#llx, native %#llx",
 		(unsigned long long)low->user_sp,
 		(unsigned long long)native.user_sp);
 	if (!(info.flags & EMUCOMPAT_INFO_NEEDS_PIVOT))
-		tap_ok(low->user_sp >= PT_4G &&
+		P_OK(low->user_sp >= PT_4G &&
 		      (low->user_sp > native.user_sp ?
 		       low->user_sp - native.user_sp :
 		       native.user_sp - low->user_sp) < 65536,
@@ -172,14 +195,30 @@ static void check_return_values(void)
 	for (i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
 		errno = 0;
 		r = emucompat_ioctl32(ec, pfd, PROBE_RETURN, (uint32_t)vals[i]);
-		tap_ok(r == vals[i], "library: forwarded handler returning %ld: result %ld (%s)",
+		P_OK(r == vals[i], "library: forwarded handler returning %ld: result %ld (%s)",
 		      vals[i], r, r < 0 ? strerrorname_np(errno) : "-");
 	}
 
-	/* Raw: the module must not mistake a result for "issue natively". */
 	ecfd = open("/dev/" EMUCOMPAT_DEVICE_NAME, O_RDWR | O_CLOEXEC);
 	if (ecfd < 0)
 		tap_bail("open /dev/emucompat: %s", strerror(errno));
+	if (pt_ec_fwd(ec) >= 0) {
+		/* Raw forwarder: any result is the handler's, fd and arg split. */
+		int fwd = pt_fwd_open(ecfd, EMUCOMPAT_FORWARDER_CLOEXEC);
+
+		if (fwd < 0)
+			tap_bail("EMUCOMPAT_IOC_FORWARDER: %s", strerror(errno));
+		for (i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+			errno = 0;
+			r = ioctl(fwd, PROBE_RETURN, EMUCOMPAT_FWD_ARG(pfd, vals[i]));
+			P_OK(r == vals[i], "raw forwarder: handler returning %ld: result %ld (%s)",
+			     vals[i], r, r < 0 ? strerrorname_np(errno) : "-");
+		}
+		close(fwd);
+		close(ecfd);
+		return;
+	}
+	/* Raw: the module must not mistake a result for "issue natively". */
 	if (info.flags & EMUCOMPAT_INFO_NEEDS_PIVOT)
 		top = pt_pivot_stack(ec, &info, &pbase, &psize);
 	for (i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
@@ -191,7 +230,7 @@ static void check_return_values(void)
 		req.pivot_sp = top;
 		errno = 0;
 		r = ioctl(ecfd, EMUCOMPAT_IOC_IOCTL32, &req);
-		tap_ok(r == vals[i] && req.out_flags == 0,
+		P_OK(r == vals[i] && req.out_flags == 0,
 		      "raw: forwarded handler returning %ld: result %ld, out_flags %#x (want 0)",
 		      vals[i], r, req.out_flags);
 	}
@@ -215,13 +254,13 @@ static void check_fresh_page(const char *what, uint64_t lo, uint64_t hi)
 	p = emucompat_mmap_range(ec, lo, hi, pg, PROT_READ | PROT_WRITE,
 				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED) {
-		tap_skip("not applicable here", "%s: cannot map it (%s)", what, strerror(errno));
+		P_SKIP("not applicable here", "%s: cannot map it (%s)", what, strerror(errno));
 		return;
 	}
 	s = p;
 	errno = 0;
 	r = emucompat_ioctl32(ec, pfd, PROBE_STATE, pt_u32(s));
-	tap_ok(r == 0 && s->in_compat == 1,
+	P_OK(r == 0 && s->in_compat == 1,
 	      "forwarded PROBE_STATE into a never-touched page, %s (%p): %ld %s",
 	      what, p, r, r ? strerrorname_np(errno) : "ok");
 	munmap(p, pg);
@@ -249,18 +288,18 @@ static void check_error_paths(void)
 
 	errno = 0;
 	r = emucompat_ioctl32(ec, pfd, PROBE_STATE, pt_low_hole(ec));
-	pt_errno(r, EFAULT, "forwarded PROBE_STATE to an unmapped low page");
+	P_ERRNO(r, EFAULT, "forwarded PROBE_STATE to an unmapped low page");
 	post_collect(&p, tls_marker);
 	post_check(&p, "after EFAULT");
 
 	errno = 0;
 	r = emucompat_ioctl32(ec, pfd, PROBE_STATE, 0);
-	pt_errno(r, EFAULT, "forwarded PROBE_STATE to NULL");
+	P_ERRNO(r, EFAULT, "forwarded PROBE_STATE to NULL");
 
 	errno = 0;
 	r = emucompat_ioctl32(ec, pfd, _IOR(PROBE_IOC_MAGIC, 0x7f,
 					    struct probe_state), pt_u32(low));
-	pt_errno(r, ENOTTY, "forwarded unknown probe command");
+	P_ERRNO(r, ENOTTY, "forwarded unknown probe command");
 	post_collect(&p, tls_marker);
 	post_check(&p, "after ENOTTY");
 
@@ -270,7 +309,7 @@ static void check_error_paths(void)
 	r = emucompat_ioctl32(ec, pipefd[0], _IOR(PROBE_IOC_MAGIC, 0x7f,
 						  struct probe_state),
 			      pt_u32(low));
-	pt_errno(r, ENOTTY, "forwarded ioctl to a pipe (no compat_ioctl)");
+	P_ERRNO(r, ENOTTY, "forwarded ioctl to a pipe (no compat_ioctl)");
 	post_collect(&p, tls_marker);
 	post_check(&p, "after ENOTTY on a pipe");
 	close(pipefd[0]);
@@ -357,7 +396,7 @@ static void signal_case(const char *name, unsigned int cmd, int sa_flags,
 	pthread_t th;
 	int f, ok;
 
-	tap_diag("--- %s", name);
+	P_DIAG("--- %s", name);
 	set_handler(sa_flags);
 	sig_count = 0;
 	sig_state_ret = -2;
@@ -375,75 +414,75 @@ static void signal_case(const char *name, unsigned int cmd, int sa_flags,
 		pt_msleep(1);
 
 	ok = wait_asleep(&s, l0.entries + 1);
-	tap_ok(ok, "%s: thread sleeps in the forwarded ioctl", name);
+	P_OK(ok, "%s: thread sleeps in the forwarded ioctl", name);
 
 	f = sample_sleeping_flag(s.tid);
 	if (is_arm64)
-		tap_ok(f == 0, "%s: arm64: TIF_32BIT not visible on the sleeping thread (%d)",
+		P_OK(f == 0, "%s: arm64: TIF_32BIT not visible on the sleeping thread (%d)",
 		      name, f);
 	else
-		tap_diag("%s: x86-64: TS_COMPAT on the sleeping thread = %d (harmless)",
+		P_DIAG("%s: x86-64: TS_COMPAT on the sleeping thread = %d (harmless)",
 			name, f);
 
 	syscall(SYS_tgkill, getpid(), s.tid, SIGUSR1);
 
 	if (restarts) {
 		ok = wait_asleep(&s, l0.entries + 2);
-		tap_ok(ok, "%s: the ioctl restarted and sleeps again", name);
+		P_OK(ok, "%s: the ioctl restarted and sleeps again", name);
 		f = sample_sleeping_flag(s.tid);
 		if (is_arm64)
-			tap_ok(f == 0, "%s: arm64: flag not visible after the restart (%d)",
+			P_OK(f == 0, "%s: arm64: flag not visible after the restart (%d)",
 			      name, f);
 		if (ioctl(pfd, PROBE_WAKE, 0))
 			tap_bail("PROBE_WAKE: %s", strerror(errno));
 	}
 
 	ok = wait_done(&s);
-	tap_ok(ok, "%s: the forwarded ioctl returned", name);
+	P_OK(ok, "%s: the forwarded ioctl returned", name);
 	if (!ok) {
 		ioctl(pfd, PROBE_WAKE, 0);
 		wait_done(&s);
 	}
 
 	if (restarts)
-		tap_ok(s.ret == 1, "%s: restarted call returns 1 after PROBE_WAKE (ret %ld errno %s)",
+		P_OK(s.ret == 1, "%s: restarted call returns 1 after PROBE_WAKE (ret %ld errno %s)",
 		      name, s.ret, strerrorname_np(s.err));
 	else
-		tap_ok(s.ret == -1 && s.err == EINTR,
+		P_OK(s.ret == -1 && s.err == EINTR,
 		      "%s: returns -1 EINTR (ret %ld errno %s)", name, s.ret,
 		      strerrorname_np(s.err));
-	tap_ok(sig_count == 1, "%s: the handler ran once (%d)", name,
+	P_OK(sig_count == 1, "%s: the handler ran once (%d)", name,
 	      (int)sig_count);
-	tap_ok(sig_state_ret == 0 && sig_state.in_compat == 0 &&
+	P_OK(sig_state_ret == 0 && sig_state.in_compat == 0 &&
 	      sig_state.arch_flag == 0 &&
 	      sig_state.handler == PROBE_HANDLER_NATIVE,
 	      "%s: in the signal handler the thread is 64-bit (ret %d in_compat %u flag %u handler %u)",
 	      name, sig_state_ret, sig_state.in_compat, sig_state.arch_flag,
 	      sig_state.handler);
-	tap_ok(sig_sp >= PT_4G,
+	P_OK(sig_sp >= PT_4G,
 	      "%s: signal frame on the thread's own stack (%#llx), not a low pivot",
 	      name, (unsigned long long)sig_sp);
 
 	pt_probe_last(pfd, &l);
-	tap_ok(l.entries == l0.entries + 1 + restarts,
+	P_OK(l.entries == l0.entries + 1 + restarts,
 	      "%s: PROBE_SLEEP entered %u time(s), want %d", name,
 	      l.entries - l0.entries, 1 + restarts);
-	tap_ok(l.tid == s.tid && l.handler == PROBE_HANDLER_COMPAT,
+	P_OK(l.tid == s.tid && l.handler == PROBE_HANDLER_COMPAT,
 	      "%s: last sleep ran in the thread through compat_ioctl (tid %d/%d handler %u)",
 	      name, l.tid, (int)s.tid, l.handler);
-	tap_ok(l.in_compat == 1 && l.arch_flag == 1,
+	P_OK(l.in_compat == 1 && l.arch_flag == 1,
 	      "%s: flag back on in the handler after sleeping (in_compat %u flag %u)",
 	      name, l.in_compat, l.arch_flag);
 	if (restarts)
-		tap_ok(l.ret == 1, "%s: probe saw the wake-up (ret %d)", name,
+		P_OK(l.ret == 1, "%s: probe saw the wake-up (ret %d)", name,
 		      l.ret);
 	else
-		tap_ok(l.ret == (cmd == PROBE_SLEEP ? -ERESTARTSYS_K : -EINTR),
+		P_OK(l.ret == (cmd == PROBE_SLEEP ? -ERESTARTSYS_K : -EINTR),
 		      "%s: probe returned %d", name, l.ret);
 
 	post_check(&s.post, name);
 	f = pt_task_flag(pfd, s.tid);
-	tap_ok(f == 0, "%s: after the return the thread has no compat flag (%d)",
+	P_OK(f == 0, "%s: after the return the thread has no compat flag (%d)",
 	      name, f);
 
 	if (write(s.release[1], "x", 1) != 1)
@@ -461,10 +500,10 @@ static void check_sleep_timeout(void)
 
 	errno = 0;
 	r = emucompat_ioctl32(ec, pfd, PROBE_SLEEP, 50);
-	tap_ok(r == 0, "forwarded PROBE_SLEEP 50 ms times out, returns 0 (%ld %s)",
+	P_OK(r == 0, "forwarded PROBE_SLEEP 50 ms times out, returns 0 (%ld %s)",
 	      r, strerror(errno));
 	pt_probe_last(pfd, &l);
-	tap_ok(l.in_compat == 1 && l.arch_flag == 1 && l.ret == 0,
+	P_OK(l.in_compat == 1 && l.arch_flag == 1 && l.ret == 0,
 	      "after the timeout sleep: flag on in the handler (in_compat %u flag %u ret %d)",
 	      l.in_compat, l.arch_flag, l.ret);
 	post_collect(&p, tls_marker);
@@ -528,35 +567,54 @@ static void check_stress(void)
 		pthread_join(th[i], NULL);
 		if (st[i].bad) {
 			bad = 1;
-			tap_diag("stress thread %d: %s", i, st[i].why);
+			P_DIAG("stress thread %d: %s", i, st[i].why);
 		}
 	}
-	tap_ok(!bad, "%d threads x %d forwarded calls and sleeps: flag only inside the window",
+	P_OK(!bad, "%d threads x %d forwarded calls and sleeps: flag only inside the window",
 	      STRESS_THREADS, STRESS_ITERS);
 }
 
 int main(void)
 {
-	ec = pt_open_ec(&info);
+	struct pt_path paths[2];
+	struct emucompat *ec0;
+	int n, i;
+
+	ec0 = pt_open_ec(&info);
 	pfd = pt_open_probe();
 	if (!(info.caps & EMUCOMPAT_CAP_IOCTL32))
 		tap_skip_all("module reports no EMUCOMPAT_CAP_IOCTL32");
 	if (info.flags & EMUCOMPAT_INFO_SECCOMP_REFUSED)
 		tap_skip_all("running under seccomp: ioctl32 refused");
 	is_arm64 = info.arch == EMUCOMPAT_ARCH_ARM64;
-	check_fresh_pages();
-	low = pt_low_map(ec, 4096);
+	n = pt_paths(ec0, paths);
+	tap_ok((n == 2) == !!(info.caps & EMUCOMPAT_CAP_FORWARDER),
+	       "the library opened a forwarder exactly where EMUCOMPAT_CAP_FORWARDER (caps %#llx, %d path(s))",
+	       (unsigned long long)info.caps, n);
+	if (n == 1)
+		tap_diag("no EMUCOMPAT_CAP_FORWARDER: the request path only");
+	for (i = 0; i < n; i++) {
+		ec = paths[i].ec;
+		pname = paths[i].name;
+		tap_diag("==== path %s ====", pname);
+		check_fresh_pages();
+		low = pt_low_map(ec, 4096);
+		pt_check_path(&paths[i], pfd, PROBE_STATE, pt_u32(low));
 
-	check_forwarded_state();
-	check_return_values();
-	check_error_paths();
-	check_sleep_timeout();
-	signal_case("PROBE_SLEEP, no SA_RESTART", PROBE_SLEEP, 0, 0);
-	signal_case("PROBE_SLEEP, SA_RESTART", PROBE_SLEEP, SA_RESTART, 1);
-	signal_case("PROBE_SLEEP_EINTR, SA_RESTART", PROBE_SLEEP_EINTR,
-		    SA_RESTART, 0);
-	check_stress();
+		check_forwarded_state();
+		check_return_values();
+		check_error_paths();
+		check_sleep_timeout();
+		signal_case("PROBE_SLEEP, no SA_RESTART", PROBE_SLEEP, 0, 0);
+		signal_case("PROBE_SLEEP, SA_RESTART", PROBE_SLEEP, SA_RESTART, 1);
+		signal_case("PROBE_SLEEP_EINTR, SA_RESTART", PROBE_SLEEP_EINTR,
+			    SA_RESTART, 0);
+		check_stress();
+		munmap(low, 4096);
+	}
 
-	emucompat_close(ec);
+	for (i = 1; i < n; i++)
+		emucompat_close(paths[i].ec);
+	emucompat_close(ec0);
 	return tap_done();
 }

@@ -6,7 +6,9 @@
  * the user SP, the real SP is back after the call and before a signal
  * frame is built; bad pivot_sp values are refused.  On newer kernels a
  * pivot_sp is refused and the pivot tests skip.  On every kernel a
- * forwarded SIOCGIFFLAGS on "lo" goes through libemucompat.
+ * forwarded SIOCGIFFLAGS on "lo" goes through libemucompat.  A kernel
+ * that needs the pivot has no forwarding descriptor (EOPNOTSUPP, the
+ * capability clear); the rest of this test is the request path's.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -87,6 +89,37 @@ static void check_raw_info(void)
 	      !!info.pivot_stack_size,
 	      "pivot_stack_size %u is nonzero exactly with NEEDS_PIVOT",
 	      info.pivot_stack_size);
+}
+
+/*
+ * The forwarding descriptor has no room for a pivot stack: a kernel that
+ * needs one gets none (EOPNOTSUPP, EMUCOMPAT_CAP_FORWARDER clear); the
+ * others get one.  The library then forwards on the request path, which
+ * this test uses throughout.
+ */
+static void check_no_forwarder_with_pivot(void)
+{
+	int fwd;
+
+	errno = 0;
+	fwd = pt_fwd_open(ecfd, EMUCOMPAT_FORWARDER_CLOEXEC);
+	if (info.flags & EMUCOMPAT_INFO_NEEDS_PIVOT) {
+		tap_ok(fwd == -1 && errno == EOPNOTSUPP && !(info.caps & EMUCOMPAT_CAP_FORWARDER),
+		       "NEEDS_PIVOT: EMUCOMPAT_IOC_FORWARDER refused with EOPNOTSUPP (%d %s), "
+		       "EMUCOMPAT_CAP_FORWARDER clear (caps %#llx)", fwd,
+		       fwd < 0 ? strerrorname_np(errno) : "-", (unsigned long long)info.caps);
+		tap_ok(pt_ec_fwd(ec) < 0, "NEEDS_PIVOT: the library has no forwarder (%d)",
+		       pt_ec_fwd(ec));
+	} else {
+		tap_ok(fwd >= 0 && (info.caps & EMUCOMPAT_CAP_FORWARDER),
+		       "no NEEDS_PIVOT: EMUCOMPAT_IOC_FORWARDER gives a descriptor (%d %s), "
+		       "EMUCOMPAT_CAP_FORWARDER set (caps %#llx)", fwd,
+		       fwd < 0 ? strerrorname_np(errno) : "-", (unsigned long long)info.caps);
+		tap_ok(pt_ec_fwd(ec) >= 0, "no NEEDS_PIVOT: the library has a forwarder (%d)",
+		       pt_ec_fwd(ec));
+	}
+	if (fwd >= 0)
+		close(fwd);
 }
 
 /* Does the kernel have compat_alloc_user_space()?  Ask the probe. */
@@ -392,6 +425,7 @@ int main(void)
 		(unsigned long long)top, size);
 
 	check_raw_info();
+	check_no_forwarder_with_pivot();
 	check_flag_matches_kernel(top, base);
 	if (info.flags & EMUCOMPAT_INFO_NEEDS_PIVOT) {
 		check_alloc_in_pivot(top, base, size);

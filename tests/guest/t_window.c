@@ -31,6 +31,14 @@
  *     the new CPU.
  *
  * Runs on x86-64 too, where the same properties must hold for TS_COMPAT.
+ *
+ * Both ways in are checked, each TAP line labelled with its path: "[req]"
+ * is the raw EMUCOMPAT_IOC_IOCTL32 above; "[fwd]" (where the module has
+ * EMUCOMPAT_CAP_FORWARDER) is the same inline-assembly call on a
+ * forwarding descriptor, ioctl(fwd, PROBE_SLEEP, EMUCOMPAT_FWD_ARG(pfd,
+ * SLEEP_MS)), where the sleeping handler runs under the forwarder's own
+ * syscall and SA_RESTART restarts that.  Both rounds run on each path (a
+ * round costs well under a second under TCG).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -70,7 +78,11 @@ typedef uint8_t vregs_t[NVREG][16];
 
 static struct emucompat *ec;
 static struct emucompat_info info;
-static int ecfd, pfd;
+static int ecfd, pfd, fwdfd = -1;
+
+/* The path under test: the raw syscall fwd_main issues, and its label. */
+static const char *pname = "";
+static long call_fd, call_cmd, call_arg;
 static uint64_t pivot_sp;
 static int ncpu;
 
@@ -344,6 +356,10 @@ static int pin_to(pid_t tid, int cpu)
 	return sched_setaffinity(tid, sizeof(set), &set);
 }
 
+/* TAP lines labelled with the path under test. */
+#define P_OK(cond, fmt, ...) tap_ok(cond, "[%s] " fmt, pname, ##__VA_ARGS__)
+#define P_DIAG(fmt, ...) tap_diag("[%s] " fmt, pname, ##__VA_ARGS__)
+
 /* ---- the worker threads: native code beside the window ---- */
 
 struct worker {
@@ -412,7 +428,7 @@ static void *fwd_main(void *arg)
 	memset(out, 0, sizeof(out));
 	set_ctl(&old);
 	read_ctl(&in_ctl);
-	f->ret = vreg_ioctl(ecfd, EMUCOMPAT_IOC_IOCTL32, (long)req, in, out);
+	f->ret = vreg_ioctl(call_fd, call_cmd, call_arg, in, out);
 	read_ctl(&out_ctl);
 	restore_ctl(&old);
 	read_tls(&t);
@@ -511,35 +527,35 @@ static void round_run(const char *name, int sa_flags)
 	for (i = 0; i < 10000 && !__atomic_load_n(&f.tid, __ATOMIC_SEQ_CST); i++)
 		pt_msleep(1);
 	asleep = f.tid && pt_wait_asleep(pfd, f.tid, &f.done, l0.entries + 1);
-	tap_ok(asleep, "%s: forwarded PROBE_SLEEP asleep on CPU %d", name, f.cpu0);
+	P_OK(asleep, "%s: forwarded PROBE_SLEEP asleep on CPU %d", name, f.cpu0);
 	if (!asleep) {
 		ioctl(pfd, PROBE_WAKE);
 		goto join;
 	}
 #if defined(__aarch64__)
 	/* the preempt notifier dropped TIF_32BIT when the forwarder slept */
-	tap_ok(pt_task_flag(pfd, f.tid) == 0, "%s: sleeping forwarder shows no compat flag", name);
+	P_OK(pt_task_flag(pfd, f.tid) == 0, "%s: sleeping forwarder shows no compat flag", name);
 #else
 	/* TS_COMPAT is read only by the task itself: it may stay set while asleep */
-	tap_diag("%s: sleeping forwarder's TS_COMPAT: %d", name, pt_task_flag(pfd, f.tid));
+	P_DIAG("%s: sleeping forwarder's TS_COMPAT: %d", name, pt_task_flag(pfd, f.tid));
 #endif
 	moved = pin_to(f.tid, cpu1) == 0;
-	tap_ok(moved, "%s: sched_setaffinity(forwarder, CPU %d) while it sleeps", name, cpu1);
-	tap_ok(mmap_lands_high(), "%s: mmap() from another thread lands above 4 GiB", name);
+	P_OK(moved, "%s: sched_setaffinity(forwarder, CPU %d) while it sleeps", name, cpu1);
+	P_OK(mmap_lands_high(), "%s: mmap() from another thread lands above 4 GiB", name);
 
 	pt_msleep(100);
 	syscall(SYS_tgkill, getpid(), f.tid, SIGUSR1);
-	tap_ok(wait_for(&sig_count, 1), "%s: signal delivered mid-call", name);
-	tap_ok(sig_tid_ok && sig_tls_ok, "%s: handler runs on the forwarder with its TLS registers",
+	P_OK(wait_for(&sig_count, 1), "%s: signal delivered mid-call", name);
+	P_OK(sig_tid_ok && sig_tls_ok, "%s: handler runs on the forwarder with its TLS registers",
 	       name);
-	tap_ok(sig_frame_ok, "%s: signal frame is 64-bit and holds the forwarder's vector registers",
+	P_OK(sig_frame_ok, "%s: signal frame is 64-bit and holds the forwarder's vector registers",
 	       name);
-	tap_ok(sig_native_ok, "%s: handler's own ioctl sees a native task (no flag, TASK_SIZE > 4G)",
+	P_OK(sig_native_ok, "%s: handler's own ioctl sees a native task (no flag, TASK_SIZE > 4G)",
 	       name);
-	tap_ok(sig_mmap_ok, "%s: mmap() in the handler lands above 4 GiB", name);
+	P_OK(sig_mmap_ok, "%s: mmap() in the handler lands above 4 GiB", name);
 	if (restart) {
 		asleep = pt_wait_asleep(pfd, f.tid, &f.done, l0.entries + 2);
-		tap_ok(asleep, "%s: SA_RESTART restarted the forwarded call", name);
+		P_OK(asleep, "%s: SA_RESTART restarted the forwarded call", name);
 		pt_msleep(200);	/* the workers keep running beside it */
 		ioctl(pfd, PROBE_WAKE);
 	}
@@ -550,22 +566,22 @@ join:
 		pthread_join(w[i].th, NULL);
 
 	if (restart)
-		tap_ok(f.ret == 1, "%s: forwarded call returned 1 (woken) (got %ld)", name, f.ret);
+		P_OK(f.ret == 1, "%s: forwarded call returned 1 (woken) (got %ld)", name, f.ret);
 	else
-		tap_ok(f.ret == -EINTR, "%s: forwarded call returned -EINTR (got %ld)", name, f.ret);
-	tap_ok(f.vreg_bad < 0, "%s: all %d vector registers intact across the call (first bad: %d)",
+		P_OK(f.ret == -EINTR, "%s: forwarded call returned -EINTR (got %ld)", name, f.ret);
+	P_OK(f.vreg_bad < 0, "%s: all %d vector registers intact across the call (first bad: %d)",
 	       name, NVREG, f.vreg_bad);
-	tap_ok(f.ctl_ok, "%s: FP control/status registers intact", name);
-	tap_ok(f.tls_ok, "%s: TLS registers intact (tp %#llx)", name, (unsigned long long)f.tls.tp);
-	tap_ok(f.cpu_after == cpu1, "%s: resumed on CPU %d (on CPU %d)", name, cpu1, f.cpu_after);
+	P_OK(f.ctl_ok, "%s: FP control/status registers intact", name);
+	P_OK(f.tls_ok, "%s: TLS registers intact (tp %#llx)", name, (unsigned long long)f.tls.tp);
+	P_OK(f.cpu_after == cpu1, "%s: resumed on CPU %d (on CPU %d)", name, cpu1, f.cpu_after);
 	pt_probe_last(pfd, &l);
-	tap_ok(l.tid == f.tid && l.handler == PROBE_HANDLER_COMPAT && l.in_compat && l.arch_flag,
+	P_OK(l.tid == f.tid && l.handler == PROBE_HANDLER_COMPAT && l.in_compat && l.arch_flag,
 	       "%s: handler saw the window open after migrating (tid %d compat %u flag %u handler %u)",
 	       name, l.tid, l.in_compat, l.arch_flag, l.handler);
 	for (i = 0; i < WORKERS; i++) {
-		tap_diag("%s: worker %d: %lu rounds, %lu migrations", name, i, w[i].rounds,
+		P_DIAG("%s: worker %d: %lu rounds, %lu migrations", name, i, w[i].rounds,
 			 w[i].migrations);
-		tap_ok(w[i].rounds > 0 && !w[i].bad_vregs && !w[i].bad_tls && !w[i].bad_mmap,
+		P_OK(w[i].rounds > 0 && !w[i].bad_vregs && !w[i].bad_tls && !w[i].bad_mmap,
 		       "%s: worker %d: vector registers, TLS, mmap() above 4 GiB all intact "
 		       "(%lu rounds; bad: %lu vregs, %lu tls, %lu mmap)", name, i, w[i].rounds,
 		       w[i].bad_vregs, w[i].bad_tls, w[i].bad_mmap);
@@ -603,6 +619,26 @@ int main(void)
 	if (ncpu < 2)
 		tap_diag("only one CPU: the migration checks degrade to CPU 0");
 
+	if (info.caps & EMUCOMPAT_CAP_FORWARDER) {
+		fwdfd = pt_fwd_open(ecfd, EMUCOMPAT_FORWARDER_CLOEXEC);
+		tap_ok(fwdfd >= 0, "EMUCOMPAT_CAP_FORWARDER: a forwarding descriptor (%d %s)",
+		       fwdfd, fwdfd < 0 ? strerrorname_np(errno) : "-");
+	} else {
+		tap_diag("no EMUCOMPAT_CAP_FORWARDER: the request path only");
+	}
+	if (fwdfd >= 0) {
+		pname = "fwd";
+		call_fd = fwdfd;
+		call_cmd = PROBE_SLEEP;
+		call_arg = (long)EMUCOMPAT_FWD_ARG(pfd, SLEEP_MS);
+		round_run("SA_RESTART", SA_RESTART);
+		round_run("no SA_RESTART", 0);
+		close(fwdfd);
+	}
+	pname = "req";
+	call_fd = ecfd;
+	call_cmd = EMUCOMPAT_IOC_IOCTL32;
+	call_arg = (long)req;
 	round_run("SA_RESTART", SA_RESTART);
 	round_run("no SA_RESTART", 0);
 
