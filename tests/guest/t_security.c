@@ -15,14 +15,34 @@
  *     pty is refused with EACCES as the native one is;
  *   - an administrator can switch compat ioctls off (ioctl32=0) and keep
  *     ranged mappings: INFO drops the capability, IOCTL32 gives
- *     EOPNOTSUPP, MMAP_RANGE still works.
+ *     EOPNOTSUPP, MMAP_RANGE still works; on both paths ("[fwd]", the
+ *     forwarding descriptor, and "[req]", the request ioctl), and
+ *     EMUCOMPAT_IOC_FORWARDER itself is EOPNOTSUPP meanwhile;
+ *   - seccomp, both settings of both parameters, under a filter that
+ *     fails ioctl(2) with EPERM when the command (masked to 32 bits, as
+ *     flatpak does) is TIOCSTI:
+ *       [fwd] the filter sees the forwarded command: TIOCSTI is the
+ *             filter's EPERM and injects nothing, TCGETS works with
+ *             allow_seccomp_fwd=1 (the default) and is the module's EPERM
+ *             with allow_seccomp_fwd=0; INFO's FWD_SECCOMP_REFUSED says so;
+ *       [req] the filter sees only EMUCOMPAT_IOC_IOCTL32: allow_seccomp=0
+ *             (the default) refuses every forward with EPERM; with
+ *             allow_seccomp=1 a TIOCSTI through the request ioctl really
+ *             injects its byte into the pty, past the filter -- exactly
+ *             why allow_seccomp stays 0 by default.
+ *     The parameters are restored afterwards.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <net/if.h>
+#include <poll.h>
+#include <pty.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -239,7 +259,9 @@ static int write_param(const char *name, const char *val)
 static void check_ioctl32_off(void)
 {
 	struct emucompat_info i2;
-	int fd = open("/dev/null", O_RDONLY);
+	struct pt_path paths[2];
+	int fd = open("/dev/null", O_RDONLY), n, k, fwd = -1, ecfd, m, pts, *ip;
+	struct termios *t;
 	void *p;
 	long r;
 
@@ -247,17 +269,61 @@ static void check_ioctl32_off(void)
 		tap_skip("ioctl32=0 already", "ioctl32=0 switch");
 		return;
 	}
+	n = pt_paths(ec, paths);
+	ecfd = open("/dev/" EMUCOMPAT_DEVICE_NAME, O_RDWR | O_CLOEXEC);
+	if (ecfd < 0 || openpty(&m, &pts, NULL, NULL, NULL))
+		tap_bail("ioctl32=0 set-up: %s", strerror(errno));
+	t = pt_low_map(ec, ps);
+	ip = (int *)((char *)t + 256);
+	if (info.caps & EMUCOMPAT_CAP_FORWARDER)
+		fwd = pt_fwd_open(ecfd, EMUCOMPAT_FORWARDER_CLOEXEC);
 	if (write_param("ioctl32", "0")) {
 		tap_skip("cannot write the parameter", "ioctl32=0 switch");
 		return;
 	}
 	memset(&i2, 0, sizeof(i2));
 	emucompat_info(ec, &i2);
-	tap_ok(!(i2.caps & EMUCOMPAT_CAP_IOCTL32) && (i2.caps & EMUCOMPAT_CAP_MMAP_RANGE),
-	       "ioctl32=0: INFO drops CAP_IOCTL32, keeps CAP_MMAP_RANGE (caps %#llx)",
+	tap_ok(!(i2.caps & EMUCOMPAT_CAP_IOCTL32) && !(i2.caps & EMUCOMPAT_CAP_FORWARDER) &&
+	       (i2.caps & EMUCOMPAT_CAP_MMAP_RANGE),
+	       "ioctl32=0: INFO drops CAP_IOCTL32 and CAP_FORWARDER, keeps CAP_MMAP_RANGE (caps %#llx)",
 	       (unsigned long long)i2.caps);
-	r = emucompat_ioctl32(ec, fd, 0x5401, 0);
-	pt_errno(r, EOPNOTSUPP, "ioctl32=0: IOCTL32 is EOPNOTSUPP");
+	for (k = 0; k < n; k++) {
+		char what[160];
+
+		r = emucompat_ioctl32(paths[k].ec, fd, 0x5401, 0);
+		snprintf(what, sizeof(what), "[%s] ioctl32=0: emucompat_ioctl32 is EOPNOTSUPP",
+			 paths[k].name);
+		pt_errno(r, EOPNOTSUPP, what);
+		r = emucompat_ioctl32(paths[k].ec, pts, TCGETS, pt_u32(t));
+		snprintf(what, sizeof(what), "[%s] ioctl32=0: TCGETS on a pty is EOPNOTSUPP",
+			 paths[k].name);
+		pt_errno(r, EOPNOTSUPP, what);
+		/*
+		 * The VFS-generic commands too: README says emucompat_ioctl32()
+		 * is EOPNOTSUPP with ioctl32=0, whichever route it takes.
+		 */
+		*ip = 0;
+		r = emucompat_ioctl32(paths[k].ec, pts, FIONREAD, pt_u32(ip));
+		snprintf(what, sizeof(what), "[%s] ioctl32=0: FIONREAD is EOPNOTSUPP",
+			 paths[k].name);
+		pt_errno(r, EOPNOTSUPP, what);
+		r = emucompat_ioctl32(paths[k].ec, fd, FIOCLEX, 0);
+		snprintf(what, sizeof(what), "[%s] ioctl32=0: FIOCLEX (issued natively by the "
+			 "library) is EOPNOTSUPP too", paths[k].name);
+		pt_errno(r, EOPNOTSUPP, what);
+	}
+	pt_errno(pt_raw_ioctl32(ecfd, pts, TCGETS, pt_u32(t), 0, 0, 0), EOPNOTSUPP,
+		 "ioctl32=0: raw EMUCOMPAT_IOC_IOCTL32 is EOPNOTSUPP");
+	if (fwd >= 0) {
+		pt_errno(ioctl(fwd, TCGETS, EMUCOMPAT_FWD_ARG(pts, pt_u32(t))), EOPNOTSUPP,
+			 "ioctl32=0: a forwarder opened before is EOPNOTSUPP");
+		r = pt_fwd_open(ecfd, EMUCOMPAT_FORWARDER_CLOEXEC);
+		pt_errno(r, EOPNOTSUPP, "ioctl32=0: EMUCOMPAT_IOC_FORWARDER is EOPNOTSUPP");
+		if (r >= 0)
+			close((int)r);
+	} else {
+		tap_skip("no EMUCOMPAT_CAP_FORWARDER", "ioctl32=0: forwarders EOPNOTSUPP");
+	}
 	p = emucompat_mmap_range(ec, 1ULL << 30, 1ULL << 32, ps, PROT_READ,
 				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	tap_ok(p != MAP_FAILED && (uintptr_t)p >= (1ULL << 30) && (uintptr_t)p < (1ULL << 32),
@@ -266,7 +332,223 @@ static void check_ioctl32_off(void)
 		munmap(p, ps);
 	tap_ok(write_param("ioctl32", "1") == 0 && pt_module_param_on("ioctl32"),
 	       "ioctl32=1 restored");
+	if (fwd >= 0) {
+		tap_ok(ioctl(fwd, TCGETS, EMUCOMPAT_FWD_ARG(pts, pt_u32(t))) == 0,
+		       "ioctl32=1: the same forwarder works again");
+		close(fwd);
+	}
+	for (k = 1; k < n; k++)
+		emucompat_close(paths[k].ec);
+	munmap(t, ps);
+	close(m);
+	close(pts);
+	close(ecfd);
 	close(fd);
+}
+
+/* ---- seccomp ---- */
+
+/*
+ * ioctl(2) whose command, masked to 32 bits, is TIOCSTI: EPERM (flatpak's
+ * filter); everything else allowed.
+ */
+static int install_tiocsti_filter(void)
+{
+	struct sock_filter insn[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_ioctl, 0, 3),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[1])),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TIOCSTI, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA)),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { .len = sizeof(insn) / sizeof(insn[0]), .filter = insn };
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return -1;
+	return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog);
+}
+
+/* Did a byte arrive on the pty's slave side (raw mode)?  It, or -1. */
+static int injected(int pts)
+{
+	struct pollfd pf = { .fd = pts, .events = POLLIN };
+	unsigned char c;
+
+	if (poll(&pf, 1, 100) != 1 || read(pts, &c, 1) != 1)
+		return -1;
+	return c;
+}
+
+struct sc_out {
+	int filter;			/* install_tiocsti_filter() */
+	int native_sti, native_sti_err;	/* control: the filter works */
+	uint32_t info_flags;
+	int fwd_sti, fwd_sti_err, fwd_sti_byte;
+	int fwd_tcgets, fwd_tcgets_err;
+	int raw_tcgets, raw_tcgets_err;
+	int req_tcgets, req_tcgets_err;
+	int req_sti, req_sti_err, req_sti_byte;
+	int has_fwd;
+};
+
+static void seccomp_child(int wfd)
+{
+	struct emucompat *e, *er;
+	struct emucompat_info ci;
+	struct termios *t, raw;
+	struct sc_out o;
+	char *c;
+	int m, pts;
+
+	memset(&o, 0, sizeof(o));
+	o.filter = -9;
+	e = emucompat_open();
+	er = emucompat_open();
+	if (!e || !er || openpty(&m, &pts, NULL, NULL, NULL))
+		pt_child_exit(wfd, &o, sizeof(o));
+	cfmakeraw(&raw);
+	tcsetattr(pts, TCSANOW, &raw);
+	pt_use_request_path(er);
+	o.has_fwd = pt_ec_fwd(e) >= 0;
+	t = pt_low_map(e, ps);
+	c = (char *)t + 512;
+
+	o.filter = install_tiocsti_filter();
+	memset(&ci, 0, sizeof(ci));
+	emucompat_info(e, &ci);
+	o.info_flags = ci.flags;
+	*c = 'n';
+	errno = 0;
+	o.native_sti = ioctl(pts, TIOCSTI, c);
+	o.native_sti_err = errno;
+	injected(pts);	/* should there be one, it must not count below */
+
+	*c = 'f';
+	errno = 0;
+	o.fwd_sti = (int)emucompat_ioctl32(e, pts, TIOCSTI, pt_u32(c));
+	o.fwd_sti_err = errno;
+	o.fwd_sti_byte = injected(pts);
+	errno = 0;
+	o.fwd_tcgets = (int)emucompat_ioctl32(e, pts, TCGETS, pt_u32(t));
+	o.fwd_tcgets_err = errno;
+	errno = 0;
+	o.raw_tcgets = o.has_fwd ? (int)ioctl(pt_ec_fwd(e), TCGETS,
+					      EMUCOMPAT_FWD_ARG(pts, pt_u32(t))) : -2;
+	o.raw_tcgets_err = errno;
+
+	errno = 0;
+	o.req_tcgets = (int)emucompat_ioctl32(er, pts, TCGETS, pt_u32(t));
+	o.req_tcgets_err = errno;
+	*c = 'r';
+	errno = 0;
+	o.req_sti = (int)emucompat_ioctl32(er, pts, TIOCSTI, pt_u32(c));
+	o.req_sti_err = errno;
+	o.req_sti_byte = injected(pts);
+	pt_child_exit(wfd, &o, sizeof(o));
+}
+
+static const char *en(int ret, int err)
+{
+	return ret < 0 ? strerrorname_np(err) : "-";
+}
+
+/* One child under the filter with the parameters as set now. */
+static void seccomp_case(int allow_fwd, int allow_req)
+{
+	char tag[64];
+	struct sc_out o;
+	int res[2];
+	pid_t pid;
+
+	snprintf(tag, sizeof(tag), "allow_seccomp_fwd=%d allow_seccomp=%d", allow_fwd, allow_req);
+	memset(&o, 0, sizeof(o));
+	o.filter = -8;
+	pid = pt_fork_child(res);
+	if (pid == 0)
+		seccomp_child(res[1]);
+	if (!pt_child_result(res[0], pid, &o, sizeof(o)) || o.filter) {
+		tap_ok(0, "%s: seccomp child set up its filter (%d)", tag, o.filter);
+		return;
+	}
+	tap_ok(o.native_sti == -1 && o.native_sti_err == EPERM,
+	       "%s: the filter refuses the native TIOCSTI (%d %s)", tag, o.native_sti,
+	       en(o.native_sti, o.native_sti_err));
+	tap_ok(!!(o.info_flags & EMUCOMPAT_INFO_SECCOMP_REFUSED) == !allow_req,
+	       "%s: INFO's SECCOMP_REFUSED is %s (flags %#x)", tag, allow_req ? "clear" : "set",
+	       o.info_flags);
+	if (o.has_fwd) {
+		tap_ok(!!(o.info_flags & EMUCOMPAT_INFO_FWD_SECCOMP_REFUSED) == !allow_fwd,
+		       "%s: INFO's FWD_SECCOMP_REFUSED is %s (flags %#x)", tag,
+		       allow_fwd ? "clear" : "set", o.info_flags);
+		tap_ok(o.fwd_sti == -1 && o.fwd_sti_err == EPERM && o.fwd_sti_byte < 0,
+		       "[fwd] %s: TIOCSTI through the forwarder is EPERM (%d %s), nothing injected "
+		       "(%d)", tag, o.fwd_sti, en(o.fwd_sti, o.fwd_sti_err), o.fwd_sti_byte);
+		if (allow_fwd) {
+			tap_ok(o.fwd_tcgets == 0 && o.raw_tcgets == 0,
+			       "[fwd] %s: TCGETS through the forwarder works (library %d %s, raw %d %s)",
+			       tag, o.fwd_tcgets, en(o.fwd_tcgets, o.fwd_tcgets_err), o.raw_tcgets,
+			       en(o.raw_tcgets, o.raw_tcgets_err));
+		} else {
+			tap_ok(o.fwd_tcgets == -1 && o.fwd_tcgets_err == EPERM &&
+			       o.raw_tcgets == -1 && o.raw_tcgets_err == EPERM,
+			       "[fwd] %s: TCGETS through the forwarder is the module's EPERM (library "
+			       "%d %s, raw %d %s)", tag, o.fwd_tcgets, en(o.fwd_tcgets, o.fwd_tcgets_err),
+			       o.raw_tcgets, en(o.raw_tcgets, o.raw_tcgets_err));
+		}
+	}
+	if (allow_req) {
+		tap_ok(o.req_tcgets == 0, "[req] %s: TCGETS through the request ioctl works (%d %s)",
+		       tag, o.req_tcgets, en(o.req_tcgets, o.req_tcgets_err));
+		/* the reason allow_seccomp=0 is the default */
+		tap_ok(o.req_sti == 0 && o.req_sti_byte == 'r',
+		       "[req] %s: TIOCSTI through the request ioctl gets past the filter: "
+		       "the byte arrives (%d %s, got %d)", tag, o.req_sti,
+		       en(o.req_sti, o.req_sti_err), o.req_sti_byte);
+	} else {
+		tap_ok(o.req_tcgets == -1 && o.req_tcgets_err == EPERM,
+		       "[req] %s: TCGETS through the request ioctl is EPERM (%d %s)", tag,
+		       o.req_tcgets, en(o.req_tcgets, o.req_tcgets_err));
+		tap_ok(o.req_sti == -1 && o.req_sti_err == EPERM && o.req_sti_byte < 0,
+		       "[req] %s: TIOCSTI through the request ioctl is EPERM, nothing injected "
+		       "(%d %s, %d)", tag, o.req_sti, en(o.req_sti, o.req_sti_err), o.req_sti_byte);
+	}
+}
+
+static int param_set(const char *name, int on)
+{
+	return write_param(name, on ? "1" : "0") == 0 && pt_module_param_on(name) == on;
+}
+
+static void check_seccomp(void)
+{
+	int fwd0 = pt_module_param_on("allow_seccomp_fwd");
+	int req0 = pt_module_param_on("allow_seccomp");
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/module/emucompat/parameters/allow_seccomp_fwd");
+	if (access(path, W_OK)) {
+		tap_skip("cannot write the parameters", "seccomp, both parameters");
+		return;
+	}
+	if (!(info.caps & EMUCOMPAT_CAP_IOCTL32) || (info.flags & EMUCOMPAT_INFO_SECCOMP_REFUSED)) {
+		tap_skip("no ioctl32 here", "seccomp, both parameters");
+		return;
+	}
+	tap_diag("module defaults: allow_seccomp_fwd=%d allow_seccomp=%d", fwd0, req0);
+	tap_ok(fwd0 == 1 && req0 == 0,
+	       "defaults: allow_seccomp_fwd=1, allow_seccomp=0 (%d %d)", fwd0, req0);
+	if (!param_set("allow_seccomp_fwd", 1) || !param_set("allow_seccomp", 0))
+		tap_bail("cannot set the seccomp parameters");
+	seccomp_case(1, 0);
+	if (!param_set("allow_seccomp_fwd", 0))
+		tap_bail("cannot set allow_seccomp_fwd");
+	seccomp_case(0, 0);
+	if (!param_set("allow_seccomp_fwd", 1) || !param_set("allow_seccomp", 1))
+		tap_bail("cannot set the seccomp parameters");
+	seccomp_case(1, 1);
+	tap_ok(param_set("allow_seccomp_fwd", fwd0) && param_set("allow_seccomp", req0),
+	       "allow_seccomp_fwd=%d, allow_seccomp=%d restored", fwd0, req0);
 }
 
 int main(void)
@@ -278,6 +560,7 @@ int main(void)
 	check_credentials();
 	check_landlock();
 	check_ioctl32_off();
+	check_seccomp();
 	emucompat_close(ec);
 	return tap_done();
 }
