@@ -3,8 +3,12 @@
  * t_badinput - every /dev/emucompat command against malformed input,
  * through the raw uapi: the extensible-struct size rules, reserved members,
  * bad pointers, unknown commands, per-command argument checks, no leak
- * of mappings or descriptors over many failing calls, and the seccomp
- * refusal of EMUCOMPAT_IOC_IOCTL32.
+ * of mappings or descriptors over many failing calls (forwarders opened
+ * and closed, failing forwards through them, included), and the seccomp
+ * refusal of EMUCOMPAT_IOC_IOCTL32 (the forwarder's, allow_seccomp_fwd,
+ * as set; t_security sets both ways).  EMUCOMPAT_IOC_FORWARDER is in the
+ * generic size/tail/reserved/pointer table; its own contract is
+ * t_forwarder's.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -50,8 +54,9 @@ struct cmd_desc {
 	size_t reserved_off;	/* offset of reserved[] */
 	int nreserved;
 	void (*fill)(void *req);	/* a valid request (size excluded) */
-	void (*undo)(void *req);	/* after a successful call */
+	void (*undo)(void *req, long ret);	/* after a successful call */
 	int usable;
+	int returns_fd;		/* success is a new descriptor, not 0 */
 };
 
 static void fill_info(void *p)
@@ -81,8 +86,9 @@ static void fill_mmap(void *p)
 	r->len = pg;
 }
 
-static void undo_mmap(void *p)
+static void undo_mmap(void *p, long ret)
 {
+	(void)ret;
 	struct emucompat_mmap_range *r = p;
 
 	if (r->addr)
@@ -98,16 +104,18 @@ static void fill_reserve(void *p)
 	r->len = pg;
 }
 
-static void undo_reserve(void *p)
+static void undo_reserve(void *p, long ret)
 {
+	(void)ret;
 	struct emucompat_reserve_range *r = p;
 
 	if (r->addr)
 		munmap((void *)(uintptr_t)r->addr, r->len);
 }
 
-static void undo_none(void *p)
+static void undo_none(void *p, long ret)
 {
+	(void)ret;
 	(void)p;
 }
 
@@ -137,11 +145,27 @@ static void fill_va_limits(void *p)
 }
 
 /* A SET that succeeded: back to the process's own placement. */
-static void undo_va_limits(void *p)
+static void undo_va_limits(void *p, long ret)
 {
+	(void)ret;
 	(void)p;
 	if (emucompat_clear_va_limits(ec))
 		tap_bail("emucompat_clear_va_limits: %s", strerror(errno));
+}
+
+static void fill_forwarder(void *p)
+{
+	struct emucompat_forwarder *r = p;
+
+	r->flags = EMUCOMPAT_FORWARDER_CLOEXEC;
+}
+
+/* A forwarder was opened: close it. */
+static void undo_forwarder(void *p, long ret)
+{
+	(void)p;
+	if (ret >= 0)
+		close((int)ret);
 }
 
 static struct cmd_desc cmds[] = {
@@ -149,40 +173,47 @@ static struct cmd_desc cmds[] = {
 	  sizeof(struct emucompat_info),
 	  offsetof(struct emucompat_info, reserved),
 	  NRES(struct emucompat_info),
-	  fill_info, undo_none, 1 },
+	  fill_info, undo_none, 1, 0 },
 	{ "IOCTL32", EMUCOMPAT_IOC_IOCTL32, EMUCOMPAT_IOCTL32_SIZE_VER0,
 	  sizeof(struct emucompat_ioctl32),
 	  offsetof(struct emucompat_ioctl32, reserved),
 	  NRES(struct emucompat_ioctl32),
-	  fill_ioctl32, undo_none, 1 },
+	  fill_ioctl32, undo_none, 1, 0 },
 	{ "MMAP_RANGE", EMUCOMPAT_IOC_MMAP_RANGE,
 	  EMUCOMPAT_MMAP_RANGE_SIZE_VER0, sizeof(struct emucompat_mmap_range),
 	  offsetof(struct emucompat_mmap_range, reserved),
 	  NRES(struct emucompat_mmap_range),
-	  fill_mmap, undo_mmap, 1 },
+	  fill_mmap, undo_mmap, 1, 0 },
 	{ "RESERVE_RANGE", EMUCOMPAT_IOC_RESERVE_RANGE,
 	  EMUCOMPAT_RESERVE_RANGE_SIZE_VER0,
 	  sizeof(struct emucompat_reserve_range),
 	  offsetof(struct emucompat_reserve_range, reserved),
 	  NRES(struct emucompat_reserve_range),
-	  fill_reserve, undo_reserve, 1 },
+	  fill_reserve, undo_reserve, 1, 0 },
 	{ "ROBUST_LIST32", EMUCOMPAT_IOC_ROBUST_LIST32,
 	  EMUCOMPAT_ROBUST_LIST32_SIZE_VER0,
 	  sizeof(struct emucompat_robust_list32),
 	  offsetof(struct emucompat_robust_list32, reserved),
 	  NRES(struct emucompat_robust_list32),
-	  fill_robust, undo_none, 1 },
+	  fill_robust, undo_none, 1, 0 },
 	{ "DIR32", EMUCOMPAT_IOC_DIR32, EMUCOMPAT_DIR32_SIZE_VER0,
 	  sizeof(struct emucompat_dir32),
 	  offsetof(struct emucompat_dir32, reserved),
 	  NRES(struct emucompat_dir32),
-	  fill_dir32, undo_none, 1 },
+	  fill_dir32, undo_none, 1, 0 },
 	{ "VA_LIMITS", EMUCOMPAT_IOC_VA_LIMITS, EMUCOMPAT_VA_LIMITS_SIZE_VER0,
 	  sizeof(struct emucompat_va_limits),
 	  offsetof(struct emucompat_va_limits, reserved),
 	  NRES(struct emucompat_va_limits),
-	  fill_va_limits, undo_va_limits, 1 },
+	  fill_va_limits, undo_va_limits, 1, 0 },
+	{ "FORWARDER", EMUCOMPAT_IOC_FORWARDER, EMUCOMPAT_FORWARDER_SIZE_VER0,
+	  sizeof(struct emucompat_forwarder),
+	  offsetof(struct emucompat_forwarder, reserved),
+	  NRES(struct emucompat_forwarder),
+	  fill_forwarder, undo_forwarder, 1, 1 },
 };
+#define CMD_VA_LIMITS	(NCMDS - 2)
+#define CMD_FORWARDER	(NCMDS - 1)
 #define NCMDS ((int)(sizeof(cmds) / sizeof(cmds[0])))
 
 static unsigned char *buf;	/* two pages, read/write */
@@ -233,7 +264,7 @@ static void check_sizes(const struct cmd_desc *c)
 	tap_ok(r >= 0, "%s: size sizeof+8, zero tail: accepted (%ld %s)",
 	      c->name, r, r < 0 ? strerrorname_np(errno) : "-");
 	if (r >= 0)
-		c->undo(buf);
+		c->undo(buf, r);
 
 	request(c, pg);
 	errno = 0;
@@ -241,7 +272,7 @@ static void check_sizes(const struct cmd_desc *c)
 	tap_ok(r >= 0, "%s: size one page, zero tail: accepted (%ld %s)",
 	      c->name, r, r < 0 ? strerrorname_np(errno) : "-");
 	if (r >= 0)
-		c->undo(buf);
+		c->undo(buf, r);
 
 	/* Bytes past `size` are not the module's business. */
 	request(c, c->ver0);
@@ -257,7 +288,7 @@ static void check_sizes(const struct cmd_desc *c)
 			bad += buf[i] != 0xa5;
 		tap_ok(bad == 0, "%s: nothing written past size (%zu bytes)",
 		      c->name, bad);
-		c->undo(buf);
+		c->undo(buf, r);
 	}
 }
 
@@ -315,10 +346,10 @@ static void check_pointers(const struct cmd_desc *c, unsigned char *ro,
 	if (_IOC_DIR(c->cmd) & _IOC_READ)
 		pt_errno(r, EFAULT, what);
 	else	/* an input-only command (_IOW) reads its struct and nothing else */
-		tap_ok(r == 0, "%s: succeeds, nothing to write back (%s)", what,
-		       r ? strerror(errno) : "ok");
+		tap_ok(c->returns_fd ? r >= 0 : r == 0, "%s: succeeds, nothing to write back (%s)",
+		       what, r < 0 ? strerror(errno) : "ok");
 	if (r >= 0)
-		c->undo(ro);
+		c->undo(ro, r);
 	tap_ok(pt_count_maps() == before,
 	      "%s: no mapping left behind by the failed write-back", c->name);
 }
@@ -329,9 +360,9 @@ static void check_unknown_cmds(void)
 
 	memset(buf, 0, 2 * pg);
 	i->size = sizeof(*i);
-	pt_errno(ioctl(ecfd, _IOWR(EMUCOMPAT_IOC_MAGIC, 0x07,
+	pt_errno(ioctl(ecfd, _IOWR(EMUCOMPAT_IOC_MAGIC, 0x08,
 				   struct emucompat_info), buf),
-		 ENOTTY, "unknown command nr 0x07 (the first unused)");
+		 ENOTTY, "unknown command nr 0x08 (the first unused)");
 	pt_errno(ioctl(ecfd, _IOWR(EMUCOMPAT_IOC_MAGIC, 0xff,
 				   struct emucompat_info), buf),
 		 ENOTTY, "unknown command nr 0xff");
@@ -356,7 +387,7 @@ static void check_unknown_cmds(void)
 	tap_ok(ioctl(ecfd, _IOC(_IOC_READ | _IOC_WRITE, EMUCOMPAT_IOC_MAGIC,
 			       0x02, 200), buf) == 0,
 	      "MMAP_RANGE with a larger size in the command number: accepted");
-	undo_mmap(buf);
+	undo_mmap(buf, 0);
 }
 
 /* EMUCOMPAT_IOC_MMAP_RANGE on its own; returns the ioctl's result. */
@@ -519,6 +550,20 @@ static void check_no_leak(unsigned char *ro, uintptr_t hole)
 			  i & 1 ? ro : ro + RO_RESERVE_OFF);
 		if (r == 0)
 			tap_bail("read-only request succeeded in the leak loop");
+		if (cmds[CMD_FORWARDER].usable) {
+			/* a forwarder opened and closed, failing forwards through another */
+			int f = (int)ioctl(ecfd, EMUCOMPAT_IOC_FORWARDER,
+					   request(&cmds[CMD_FORWARDER],
+						   sizeof(struct emucompat_forwarder)));
+
+			if (f < 0)
+				tap_bail("FORWARDER in the leak loop: %s", strerror(errno));
+			ioctl(f, FIONREAD, EMUCOMPAT_FWD_ARG(-1, pt_u32(low_int)));
+			ioctl(f, FIONREAD, EMUCOMPAT_FWD_ARG(f, pt_u32(low_int)));
+			ioctl(f, 0x7f7f, EMUCOMPAT_FWD_ARG(pipefd[0], pt_u32(low_int)));
+			ioctl(f, EMUCOMPAT_IOC_INFO, EMUCOMPAT_FWD_ARG(ecfd, pt_u32(low_int)));
+			close(f);
+		}
 		if (can_ioctl32) {
 			ioctl32_raw(-1, FIONREAD, pt_u32(low_int), 0, 0);
 			ioctl32_raw(ecfd, EMUCOMPAT_IOC_IOCTL32,
@@ -554,6 +599,11 @@ struct seccomp_result {
 	uint32_t info_flags;
 	long ioctl32_ret;
 	int ioctl32_errno;
+	long fwd_open_ret;
+	int fwd_open_errno;
+	long fwd_ret;
+	int fwd_errno;
+	int fwd_count;
 	long mmap_ret;
 	int mmap_errno;
 	uint64_t mmap_addr;
@@ -602,6 +652,19 @@ static void seccomp_child(int wfd)
 	res.ioctl32_errno = errno;
 
 	errno = 0;
+	res.fwd_open_ret = ioctl(ecfd, EMUCOMPAT_IOC_FORWARDER,
+				 request(&cmds[CMD_FORWARDER], sizeof(struct emucompat_forwarder)));
+	res.fwd_open_errno = errno;
+	errno = 0;
+	if (write(pipefd[1], "xyzzy", 5) != 5)
+		_exit(2);
+	*low_int = -1;
+	res.fwd_ret = res.fwd_open_ret < 0 ? -2 :
+		ioctl((int)res.fwd_open_ret, FIONREAD, EMUCOMPAT_FWD_ARG(pipefd[0], pt_u32(low_int)));
+	res.fwd_errno = errno;
+	res.fwd_count = *low_int;
+
+	errno = 0;
 	res.mmap_ret = mmap_range(LOW_LO, PT_4G, pg, PROT_READ | PROT_WRITE,
 				  MAP_PRIVATE | MAP_ANONYMOUS, -1, &m);
 	res.mmap_errno = errno;
@@ -614,7 +677,7 @@ static void seccomp_child(int wfd)
 static void check_seccomp(void)
 {
 	struct seccomp_result res;
-	int p[2], status, allow;
+	int p[2], status, allow, allow_fwd;
 	pid_t pid;
 
 	if (under_seccomp()) {
@@ -624,6 +687,7 @@ static void check_seccomp(void)
 	tap_ok(!(info.flags & EMUCOMPAT_INFO_SECCOMP_REFUSED),
 	      "without seccomp INFO does not report SECCOMP_REFUSED");
 	allow = pt_module_param_on("allow_seccomp");
+	allow_fwd = pt_module_param_on("allow_seccomp_fwd");
 	if (pipe2(p, O_CLOEXEC))
 		tap_bail("pipe2: %s", strerror(errno));
 	fflush(stdout);
@@ -662,6 +726,24 @@ static void check_seccomp(void)
 			      res.ioctl32_ret,
 			      strerrorname_np(res.ioctl32_errno));
 	}
+	if (cmds[CMD_FORWARDER].usable) {
+		tap_ok(res.fwd_open_ret >= 0, "under seccomp: FORWARDER opens a descriptor (%ld %s)",
+		       res.fwd_open_ret, strerrorname_np(res.fwd_open_errno));
+		tap_ok(!!(res.info_flags & EMUCOMPAT_INFO_FWD_SECCOMP_REFUSED) == !allow_fwd,
+		       "allow_seccomp_fwd=%d: INFO's FWD_SECCOMP_REFUSED %s (flags %#x)", allow_fwd,
+		       allow_fwd ? "clear" : "set", res.info_flags);
+		if (allow_fwd)
+			tap_ok(res.fwd_ret == 0 && res.fwd_count == 5,
+			       "allow_seccomp_fwd=1: FIONREAD through the forwarder works under "
+			       "seccomp (%ld %s, %d)", res.fwd_ret, strerrorname_np(res.fwd_errno),
+			       res.fwd_count);
+		else
+			tap_ok(res.fwd_ret == -1 && res.fwd_errno == EPERM,
+			       "allow_seccomp_fwd=0: the forwarder is EPERM under seccomp (%ld %s)",
+			       res.fwd_ret, strerrorname_np(res.fwd_errno));
+	} else {
+		tap_skip("no EMUCOMPAT_CAP_FORWARDER", "under seccomp: the forwarder");
+	}
 	tap_ok(res.mmap_ret == 0 && res.mmap_addr && res.mmap_addr < PT_4G,
 	      "under seccomp: MMAP_RANGE still works (%ld %s, %#llx)",
 	      res.mmap_ret, strerrorname_np(res.mmap_errno),
@@ -689,7 +771,8 @@ int main(void)
 	can_ioctl32 = (info.caps & EMUCOMPAT_CAP_IOCTL32) &&
 		      !(info.flags & EMUCOMPAT_INFO_SECCOMP_REFUSED);
 	cmds[1].usable = can_ioctl32;
-	cmds[NCMDS - 1].usable = !!(info.caps & EMUCOMPAT_CAP_VA_LIMITS);
+	cmds[CMD_VA_LIMITS].usable = !!(info.caps & EMUCOMPAT_CAP_VA_LIMITS);
+	cmds[CMD_FORWARDER].usable = !!(info.caps & EMUCOMPAT_CAP_FORWARDER);
 	if (info.flags & EMUCOMPAT_INFO_NEEDS_PIVOT)
 		pivot_top = pt_pivot_stack(ec, &info, &pbase, &psize);
 	low_int = pt_low_map(ec, pg);

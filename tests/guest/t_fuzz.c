@@ -17,7 +17,11 @@
  * emucompat_ioctl32() through a handle of a random guest ABI (the
  * foreign one mostly), with the commands of the generated translation
  * table, SIOCETHTOOL sub-commands and random numbers, on the same
- * pointers and descriptors (the library's conversion in the loop).
+ * pointers and descriptors (the library's conversion in the loop);
+ * EMUCOMPAT_IOC_FORWARDER with random structs, and ioctls on a forwarding
+ * descriptor with random commands and random 64-bit arguments (random,
+ * closed and negative descriptors in the upper half, the forwarder itself
+ * and /dev/emucompat among them): a target that is not open must be EBADF.
  *
  * The kernel log is the real oracle (the harness fails the run on any
  * BUG/WARNING/KASAN/lockdep line).  The test itself checks that every
@@ -33,6 +37,7 @@
 #endif
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pty.h>
 #include <signal.h>
 #include <stdint.h>
@@ -61,11 +66,13 @@
 #define DEFAULT_SECS	20
 #define ARENA_LEN	(64UL << 20)	/* MAP_FIXED targets live only here */
 #define MAXFD		24
-#define NOPS		11
+#define NOPS		13
+#define OP_FORWARDER	11	/* EMUCOMPAT_IOC_FORWARDER's struct */
+#define OP_FORWARD	12	/* ioctls on a forwarding descriptor */
 
 static const char *const op_name[NOPS] = {
 	"raw", "info", "ioctl32", "mmap_range", "reserve_range", "mremap", "shmat",
-	"robust_list32", "dir32", "va_limits", "guest_abi"
+	"robust_list32", "dir32", "va_limits", "guest_abi", "forwarder", "forward"
 };
 
 static struct emucompat *ec, *ec_abi;
@@ -84,6 +91,7 @@ static uint8_t *arena;		/* PROT_NONE reservation for MAP_FIXED */
 
 static int fds[MAXFD];
 static int nfds;
+static int fwdfd = -1;		/* a forwarding descriptor, where the module has them */
 
 struct stats {
 	unsigned long ops[NOPS], ok[NOPS], errs[NOPS][134];
@@ -185,14 +193,18 @@ static void fill_struct(uint8_t *buf, size_t len)
 }
 
 /*
- * Is errno @e documented for this op?  IOCTL32 returns whatever the
- * forwarded handler returned; the library's mremap/shmat whatever mremap
- * and shmat return.
+ * Is errno @e documented for this op?  IOCTL32 and the forwarder return
+ * whatever the forwarded handler returned (op_forward checks its own
+ * EBADF rule); the library's mremap/shmat whatever mremap and shmat
+ * return.
  */
 static int documented(int op, int e)
 {
-	if (op == 2 || op == 5 || op == 6 || op == 10)
+	if (op == 2 || op == 5 || op == 6 || op == 10 || op == OP_FORWARD)
 		return 1;
+	if (op == OP_FORWARDER)	/* struct validation, or the new descriptor */
+		return e == EINVAL || e == E2BIG || e == EFAULT || e == ENOTTY ||
+		       e == EOPNOTSUPP || e == EMFILE || e == ENFILE || e == ENOMEM;
 	if (op == 8 && e == EBADF)	/* DIR32 */
 		return 1;
 	if ((op == 7 || op == 9) && e == EOPNOTSUPP)	/* not on this kernel */
@@ -250,7 +262,7 @@ static int rnd_fd(void)
 {
 	switch (pick(8)) {
 	case 0:
-		return -1;
+		return chance(80) ? -1 : INT_MIN;
 	case 1:
 		return (int)rnd32();
 	case 2:
@@ -272,10 +284,11 @@ static void op_raw(void)
 		cmd = rnd32();
 	/*
 	 * Real commands are the other ops' business: a random MMAP_RANGE could
-	 * legitimately MAP_FIXED over the fuzzer itself.
+	 * legitimately MAP_FIXED over the fuzzer itself, a FORWARDER (0x07)
+	 * returns a descriptor to close.
 	 */
-	if (_IOC_TYPE(cmd) == EMUCOMPAT_IOC_MAGIC && _IOC_NR(cmd) <= 5)
-		cmd = _IOC(_IOC_DIR(cmd), EMUCOMPAT_IOC_MAGIC, 6 + pick(10), _IOC_SIZE(cmd));
+	if (_IOC_TYPE(cmd) == EMUCOMPAT_IOC_MAGIC && (_IOC_NR(cmd) <= 5 || _IOC_NR(cmd) == 7))
+		cmd = _IOC(_IOC_DIR(cmd), EMUCOMPAT_IOC_MAGIC, 8 + pick(8), _IOC_SIZE(cmd));
 	fill_struct(high, ps);
 	count(0, ioctl(ecfd, cmd, struct_ptr(64)));
 }
@@ -666,6 +679,99 @@ static void op_va_limits(void)
 		       chance(90) ? (void *)r : struct_ptr(size)));
 }
 
+/*
+ * EMUCOMPAT_IOC_FORWARDER with random sizes, tails, flags, reserved bits
+ * and struct pointers; a descriptor it returns is closed at once.
+ */
+static void op_forwarder(void)
+{
+	struct emucompat_forwarder *r = (struct emucompat_forwarder *)high;
+	uint32_t size = rnd_size(EMUCOMPAT_FORWARDER_SIZE_VER0);
+	long ret;
+
+	fill_struct(high, size);
+	r->size = size;
+	r->flags = chance(80) ? (chance(50) ? EMUCOMPAT_FORWARDER_CLOEXEC : 0) : rnd32();
+	if (chance(80))
+		memset(r->reserved, 0, sizeof(r->reserved));
+	ret = ioctl(ecfd, chance(90) ? EMUCOMPAT_IOC_FORWARDER :
+		    _IOC(pick(4), EMUCOMPAT_IOC_MAGIC, 7, pick(1 << 14)),
+		    chance(90) ? (void *)r : struct_ptr(size));
+	count(OP_FORWARDER, ret);
+	if (ret >= 0)
+		close((int)ret);
+}
+
+/*
+ * Commands the VFS answers on the forwarder itself, before its handler
+ * (do_vfs_ioctl()): the upper half of their argument is not a descriptor.
+ */
+static int vfs_own(uint32_t cmd)
+{
+	static const uint32_t own[] = {
+		FIOCLEX, FIONCLEX, FIONBIO, FIOASYNC, 0x5460 /* FIOQSIZE */, 0x5452, 0xc0045877,
+		0xc0045878 /* FIFREEZE, FITHAW */, 0xc020660b /* FS_IOC_FIEMAP */,
+		2 /* FIGETBSZ */, 0x40049409 /* FICLONE */, 0x4020940d /* FICLONERANGE */,
+		0xc0189436 /* FIDEDUPERANGE */, 0x80111500 /* FS_IOC_GETFSUUID */,
+		0x80811501 /* FS_IOC_GETFSSYSFSPATH */,
+		0x80086601, 0x40086602, 0x80046601, 0x40046602 /* FS_IOC{,32}_[GS]ETFLAGS */,
+		0x801c581f, 0x401c5820 /* FS_IOC_FS[GS]ETXATTR */,
+	};
+
+	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++)
+		if (own[i] == cmd)
+			return 1;
+	return 0;
+}
+
+/*
+ * ioctls on a forwarding descriptor: real and random commands, a random
+ * 64-bit argument whose upper half is a random (open, closed, negative,
+ * garbage) descriptor, the lower half the usual 32-bit argument; now and
+ * then to the forwarder itself or /dev/emucompat.  Any errno may be the
+ * handler's, but a target that is not open must be EBADF (for commands
+ * the VFS does not answer on the forwarder itself).
+ */
+static void op_forward(void)
+{
+	uint32_t cmd, lo;
+	int fd, open_before;
+	uint64_t arg;
+	long ret;
+
+	if (fwdfd < 0)
+		return;
+	if (chance(60))
+		cmd = real_cmds[pick(sizeof(real_cmds) / sizeof(real_cmds[0]))];
+	else if (chance(50))
+		cmd = _IOC(pick(4), pick(256), pick(256), pick(1 << 14));
+	else
+		cmd = rnd32();
+	switch (pick(10)) {
+	case 0:
+		fd = fwdfd;
+		break;
+	case 1:
+		fd = ecfd;
+		break;
+	default:
+		fd = rnd_fd();
+	}
+	lo = rnd_arg();
+	arg = chance(95) ? EMUCOMPAT_FWD_ARG(fd, lo) : rnd64();
+	fd = (int)(uint32_t)(arg >> 32);
+	open_before = fcntl(fd, F_GETFD) >= 0 || errno != EBADF;
+	errno = 0;
+	ret = ioctl(fwdfd, cmd, (unsigned long)arg);
+	count(OP_FORWARD, ret);
+	if (!open_before && !vfs_own(cmd) && !(ret == -1 && errno == EBADF)) {
+		st->bad_errno++;
+		if (st->bad_errno < 10)
+			printf("# forward: cmd %#x to fd %d (not open): %ld %s, not EBADF\n", cmd,
+			       fd, ret, ret < 0 ? strerror(errno) : "-");
+	}
+}
+
 #if defined(__x86_64__)
 #define FOREIGN_ABI EMUCOMPAT_ABI_ARM
 #define FOREIGN_TAB ec_abi_arm_on_i386
@@ -796,6 +902,15 @@ static void open_fds(void)
 	if (s >= 0 && ftruncate(s, 1 << 20) == 0)
 		add_fd(s);
 	add_fd(open("/dev/emucompat", O_RDWR));
+	/* never at descriptor 0: a FIONREAD forwarded to a forwarder goes on to fd 0 */
+	if (info.caps & EMUCOMPAT_CAP_FORWARDER) {
+		struct emucompat_forwarder r = { .size = sizeof(r) };
+
+		fwdfd = (int)ioctl(ecfd, EMUCOMPAT_IOC_FORWARDER, &r);
+		if (fwdfd < 0)
+			tap_bail("EMUCOMPAT_IOC_FORWARDER: %s", strerror(errno));
+		add_fd(fwdfd);
+	}
 }
 
 /* Keep /proc/self/maps; print it (and the kept copy) when @show. */
@@ -826,7 +941,7 @@ static void fuzz(unsigned long secs)
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
-		switch (pick(14)) {
+		switch (pick(16)) {
 		case 0:
 			op_raw();
 			break;
@@ -859,6 +974,12 @@ static void fuzz(unsigned long secs)
 			break;
 		case 13:
 			op_guest_abi();
+			break;
+		case 14:
+			op_forwarder();
+			break;
+		case 15:
+			op_forward();
 			break;
 		default:
 			op_shmat();
@@ -910,7 +1031,8 @@ int main(void)
 		tap_bail("mmap: %s", strerror(errno));
 	mprotect(high + ps, ps, PROT_NONE);
 	open_fds();
-	tap_diag("%d descriptors to forward to", nfds);
+	tap_diag("%d descriptors to forward to%s", nfds,
+		 fwdfd >= 0 ? ", a forwarder among them" : "; no forwarder here");
 
 	maps0 = pt_count_maps();
 	fds0 = pt_count_fds();
@@ -961,8 +1083,11 @@ int main(void)
 	/* 10 calls a second is what a KASAN + lockdep kernel under TCG manages */
 	tap_ok(total >= 10 * secs, "%lu calls (%lu failed as expected for garbage)", total, errs);
 	for (i = 0; i < NOPS; i++)
-		tap_ok(st->ops[i] > 0, "%s was exercised (%lu calls, %lu succeeded)", op_name[i],
-		       st->ops[i], st->ok[i]);
+		if (i == OP_FORWARD && fwdfd < 0)
+			tap_skip("no EMUCOMPAT_CAP_FORWARDER", "%s was exercised", op_name[i]);
+		else
+			tap_ok(st->ops[i] > 0, "%s was exercised (%lu calls, %lu succeeded)",
+			       op_name[i], st->ops[i], st->ok[i]);
 	tap_ok(!st->bad_errno, "every struct-validation errno is a documented one (%lu not)",
 	       st->bad_errno);
 	tap_ok(!st->outside, "no mapping placed outside its range (%lu)", st->outside);
