@@ -33,6 +33,10 @@
 #                        the README's abi-table (userlib/abi/abi-gen.py)
 #   make check-abi       regenerate into a temporary dir and diff against the
 #                        committed files; fails on any difference
+#   make qemu-user       static qemu-i386 and qemu-arm (Debian bookworm's QEMU
+#                        7.2 + integrations/qemu/patches) linked with
+#                        libemucompat.a, cached outside the clone; prints
+#                        QEMU_USER_DIR=<dir>  (QEMU_HOST=arm64: cross build)
 #
 # The version is PACKAGE_VERSION in dkms.conf.
 
@@ -68,7 +72,7 @@ DEBUG_KERNEL := $(filter %-debug-amd64,$(ALL_KERNELS))
 
 .PHONY: all module lib install install-module install-lib install-man demo check check-all \
 	check-debug check-dkms checkpatch sparse lint fuzz deps clean deb check-deb bench \
-	abi check-abi
+	abi check-abi qemu-user
 
 all: module lib
 
@@ -189,6 +193,10 @@ fuzz: deps
 	EMUCOMPAT_APPEND="ectest.fuzz_secs=$(FUZZ_SECS) $(EMUCOMPAT_APPEND)" \
 		tests/qemu/run.sh $(KERNEL) --only 't_fuzz' \
 		--test-timeout $$(($(FUZZ_SECS) + 300)) --timeout $$(($(FUZZ_SECS) + 900))
+
+# Patched QEMU linux-user (integrations/qemu/README.md).
+qemu-user:
+	integrations/qemu/build.sh $(if $(QEMU_HOST),--host $(QEMU_HOST))
 
 FORCE:
 
