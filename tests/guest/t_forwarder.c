@@ -29,6 +29,8 @@
  *     image, passed with SCM_RIGHTS it forwards to the receiver's
  *     descriptors and never the sender's; a real 32-bit process calling it
  *     gets ENOTTY;
+ *   - threads: forwarding to a number another thread closes and reopens
+ *     gives 0 or EBADF, nothing else;
  *   - every forwarder pins the module (refcount), rmmod is refused while
  *     only a forwarder is open, and nothing leaks.
  *
@@ -46,7 +48,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <pty.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,6 +62,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common_ioctl32.h"
@@ -839,6 +844,73 @@ static void check_32bit_caller(void)
 	       "ENOTTY (%.60s)", out);
 }
 
+/*
+ * Threads share the file table, where the forwarder's lookup of the target
+ * must take a reference (fdget()): one thread forwards TCGETS to a number
+ * another keeps closing and reopening.  Every result is 0 or EBADF.
+ */
+#define RACE_FD		81
+#define RACE_MAX	200000	/* forwards at most; 3 s at most */
+
+static int race_src, race_stop;
+static unsigned long race_cycles;
+
+static void *race_closer(void *arg)
+{
+	(void)arg;
+	while (!__atomic_load_n(&race_stop, __ATOMIC_SEQ_CST)) {
+		close(RACE_FD);
+		dup2(race_src, RACE_FD);
+		__atomic_add_fetch(&race_cycles, 1, __ATOMIC_SEQ_CST);
+	}
+	return NULL;
+}
+
+static void check_threads(void)
+{
+	struct termios *t = (void *)low;
+	int m, i, ok = 0, badf = 0, other = 0, last_err = 0;
+	struct timespec t0, t1;
+	pthread_t th;
+	long r;
+
+	if (openpty(&m, &race_src, NULL, NULL, NULL))
+		tap_bail("openpty: %s", strerror(errno));
+	race_stop = 0;
+	race_cycles = 0;
+	if (pthread_create(&th, NULL, race_closer, NULL))
+		tap_bail("pthread_create");
+	while (__atomic_load_n(&race_cycles, __ATOMIC_SEQ_CST) < 10)
+		sched_yield();
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < RACE_MAX; i++) {
+		errno = 0;
+		r = fwd_call(fwd, IC32_TCGETS, RACE_FD, pt_u32(t));
+		if (r == 0)
+			ok++;
+		else if (r == -1 && errno == EBADF)
+			badf++;
+		else {
+			other++;
+			last_err = errno;
+		}
+		if (i % 256 == 255) {
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			if ((ok >= 100 && badf >= 100) || t1.tv_sec - t0.tv_sec >= 3)
+				break;
+		}
+	}
+	__atomic_store_n(&race_stop, 1, __ATOMIC_SEQ_CST);
+	pthread_join(th, NULL);
+	close(RACE_FD);
+	close(race_src);
+	close(m);
+	tap_ok(other == 0, "%d forwards to a number another thread closes and reopens (%lu times): "
+	       "%d ok, %d EBADF, %d other (last %s)", ok + badf + other, race_cycles, ok, badf,
+	       other, other ? strerrorname_np(last_err) : "-");
+	tap_ok(ok > 0 && badf > 0, "the race was exercised: the target seen open and closed");
+}
+
 /* ---- module reference, rmmod, leaks ---- */
 
 static void check_unload(long base, int fds0)
@@ -941,6 +1013,7 @@ int main(int argc, char **argv)
 	check_exec();
 	check_scm_rights();
 	check_32bit_caller();
+	check_threads();
 
 	munmap(sbuf, 2 * pg);
 	check_unload(base, fds0 + 1 /* the probe */);
