@@ -902,7 +902,6 @@ static void open_fds(void)
 	if (s >= 0 && ftruncate(s, 1 << 20) == 0)
 		add_fd(s);
 	add_fd(open("/dev/emucompat", O_RDWR));
-	/* never at descriptor 0: a FIONREAD forwarded to a forwarder goes on to fd 0 */
 	if (info.caps & EMUCOMPAT_CAP_FORWARDER) {
 		struct emucompat_forwarder r = { .size = sizeof(r) };
 
@@ -1030,6 +1029,13 @@ int main(void)
 	if (st == MAP_FAILED || high == MAP_FAILED || ro == MAP_FAILED || arena == MAP_FAILED)
 		tap_bail("mmap: %s", strerror(errno));
 	mprotect(high + ps, ps, PROT_NONE);
+	/*
+	 * A FIONREAD forwarded to a forwarder goes on to descriptor 0 (the
+	 * upper half of a 32-bit argument); were a forwarder itself at 0 the
+	 * module recursed (see t_forwarder): keep 0 taken by something else.
+	 */
+	if (fcntl(0, F_GETFD) < 0 && open("/dev/null", O_RDONLY) != 0)
+		tap_bail("descriptor 0: %s", strerror(errno));
 	open_fds();
 	tap_diag("%d descriptors to forward to%s", nfds,
 		 fwdfd >= 0 ? ", a forwarder among them" : "; no forwarder here");
