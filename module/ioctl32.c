@@ -87,25 +87,14 @@ int ec_ioctl32_policy(bool fwd)
 }
 
 /*
- * Any value a handler may return is a valid result, so "issue this
- * natively" travels in *native (the command to issue, 0 for none).
+ * The generic commands of compat_sys_ioctl() whose argument has the same
+ * layout in both ABIs, for which a 32-bit caller runs the very code a
+ * native ioctl runs: the command the caller must issue natively, or 0.
+ * Deciding acts on nothing.  Any value a handler may return is a valid
+ * result, so "issue this natively" travels out of band (*native below).
  */
-static long ec_native(unsigned int *native, unsigned int cmd)
+static unsigned int ec_vfs_native(struct file *file, unsigned int cmd)
 {
-	*native = cmd;
-	return 0;
-}
-
-/*
- * do_vfs_ioctl() for a compat caller: a final result (with *native set
- * when the caller must issue the command natively), or -ENOIOCTLCMD to go
- * on to f_op->compat_ioctl.
- */
-static long ec_vfs_generic(struct file *file, unsigned int cmd, u32 arg,
-			   unsigned int *native)
-{
-	struct inode *inode = file_inode(file);
-	void __user *argp = compat_ptr(arg);
 	unsigned int native_cmd;
 
 	switch (cmd) {
@@ -122,21 +111,15 @@ static long ec_vfs_generic(struct file *file, unsigned int cmd, u32 arg,
 	case FICLONERANGE:
 	case FIDEDUPERANGE:
 		/* FICLONE's argument is an fd number, passed on unchanged. */
-		return ec_native(native, cmd);
-	case FIONREAD:
-		/* The one generic command that behaves differently per ABI. */
-		if (!ec_vfs_regular_file(inode))
-			return ec_vfs_ioctl(file, cmd, (unsigned long)argp);
-		return put_user(i_size_read(inode) - file->f_pos,
-				(int __user *)argp);
+		return cmd;
 	}
 	/* The ones that depend on the kernel version. */
 	native_cmd = ec_vfs_native_cmd(cmd);
 	if (native_cmd)
-		return ec_native(native, native_cmd);
+		return native_cmd;
 
 	/* file_ioctl(): regular files only. */
-	if (ec_vfs_regular_file(inode)) {
+	if (ec_vfs_regular_file(file_inode(file))) {
 		switch (cmd) {
 		case FIBMAP:
 		case FS_IOC_RESVSP:
@@ -144,10 +127,32 @@ static long ec_vfs_generic(struct file *file, unsigned int cmd, u32 arg,
 		case FS_IOC_UNRESVSP:
 		case FS_IOC_UNRESVSP64:
 		case FS_IOC_ZERO_RANGE:
-			return ec_native(native, cmd);
+			return cmd;
 		}
 	}
-	return -ENOIOCTLCMD;
+	return 0;
+}
+
+/*
+ * do_vfs_ioctl() for a compat caller: a final result (with *native set
+ * when the caller must issue the command natively), or -ENOIOCTLCMD to go
+ * on to f_op->compat_ioctl.
+ */
+static long ec_vfs_generic(struct file *file, unsigned int cmd, u32 arg,
+			   unsigned int *native)
+{
+	struct inode *inode = file_inode(file);
+	void __user *argp = compat_ptr(arg);
+
+	if (cmd == FIONREAD) {
+		/* The one generic command that behaves differently per ABI. */
+		if (!ec_vfs_regular_file(inode))
+			return ec_vfs_ioctl(file, cmd, (unsigned long)argp);
+		return put_user(i_size_read(inode) - file->f_pos,
+				(int __user *)argp);
+	}
+	*native = ec_vfs_native(file, cmd);
+	return *native ? 0 : -ENOIOCTLCMD;
 }
 
 /* compat_sys_ioctl() from the security hook on, inside the window. */
@@ -239,20 +244,20 @@ static long ec_forward(struct file *file, unsigned int cmd, u32 arg,
  *       filled in when the caller must issue the command natively
  *
  * Return: the handler's result (>= 0); 0 with EMUCOMPAT_IOCTL32_NATIVE
- * set in @req->out_flags when the caller must issue the command natively;
- * or a negative errno: ec_ioctl32_policy()'s, -EINVAL for a bad pivot
- * stack,
+ * set in @req->out_flags when the caller must issue the command natively
+ * (also for a caller under seccomp that is otherwise refused); or a
+ * negative errno: ec_ioctl32_policy()'s, -EINVAL for a bad pivot stack,
  * -EBADF for a bad fd, -ENOTTY when no handler knows the command.
  */
 long ec_ioctl32(struct emucompat_ioctl32 *req)
 {
 	unsigned int native = 0;
 	struct file *file;
-	long ret;
+	long policy, ret;
 
-	ret = ec_ioctl32_policy(false);
-	if (ret)
-		return ret;
+	policy = ec_ioctl32_policy(false);
+	if (policy && policy != -EPERM)
+		return policy;
 	ret = ec_check_pivot(req->pivot_sp);
 	if (ret)
 		return ret;
@@ -260,7 +265,18 @@ long ec_ioctl32(struct emucompat_ioctl32 *req)
 	file = fget(req->fd);
 	if (!file)
 		return -EBADF;
-	ret = ec_forward(file, req->cmd, req->arg, req->pivot_sp, &native);
+	if (policy) {
+		/*
+		 * Refused under seccomp, but for "issue it natively": that acts
+		 * on nothing, and the native ioctl that follows meets the
+		 * filter and the LSM hook as what it is.
+		 */
+		native = ec_vfs_native(file, req->cmd);
+		ret = policy;
+	} else {
+		ret = ec_forward(file, req->cmd, req->arg, req->pivot_sp,
+				 &native);
+	}
 	fput(file);
 
 	if (native) {
@@ -285,10 +301,15 @@ long ec_ioctl32(struct emucompat_ioctl32 *req)
  * ioctl syscall itself); forwarding to a forwarder or to /dev/emucompat
  * ends in -ENOTTY (neither has a compat_ioctl).
  *
+ * A forwarder is no target of a compat ioctl: a 32-bit caller, or a
+ * forward whose target is a forwarder (the VFS hands FIONREAD on to
+ * ->unlocked_ioctl), gets -ENOTTY here, which also ends any chain of
+ * forwarders: each level would forward to descriptor 0.
+ *
  * Return: the handler's result; ec_ioctl32_policy()'s error; -EBADF for
- * a target that is not open; -EOPNOTSUPP for a command compat_sys_ioctl()
- * answers generically, which only EMUCOMPAT_IOC_IOCTL32 can tell the
- * caller to issue natively.
+ * a target that is not open; -ENOTTY inside a compat syscall or window;
+ * -EOPNOTSUPP for a command compat_sys_ioctl() answers generically, which
+ * only EMUCOMPAT_IOC_IOCTL32 can tell the caller to issue natively.
  */
 static long ec_fwd_ioctl(struct file *fwd, unsigned int cmd, unsigned long arg)
 {
@@ -296,6 +317,8 @@ static long ec_fwd_ioctl(struct file *fwd, unsigned int cmd, unsigned long arg)
 	struct fd f;
 	long ret;
 
+	if (in_compat_syscall())
+		return -ENOTTY;
 	ret = ec_ioctl32_policy(true);
 	if (ret)
 		return ret;
