@@ -240,12 +240,17 @@ chmod +x "$out/pkg-config"
 # libemucompat from this tree, through its own Makefile, into a staging
 # directory; then copied where QEMU looks only if it differs, so that an
 # unchanged library leaves the build untouched.
+# Built afresh every time (a few seconds): objects of another copy of the
+# tree must not look up to date by their mtimes.  The source path is mapped
+# out of the debug info, so copies of one tree give the same archive.
 log "libemucompat for $host (make install-lib in $top)"
 stage=$out/lib-stage
-rm -rf "$stage"
+rm -rf "$stage" "$out/lib-build"
+LIB_CFLAGS="${LIB_CFLAGS:--O2 -g} -ffile-prefix-map=$top=." \
 make -s -C "$top" install-lib B="$out/lib-build" DESTDIR="$stage" PREFIX="$libprefix" \
 	LIBDIR="$libdir" ${cross:+CROSS_COMPILE=$cross-} >&2 ||
 	die "building libemucompat failed (make -C $top install-lib)"
+rm -rf "$out/lib-build"
 relink=0 pc_changed=0
 for f in "$libdir/libemucompat.a" "$libdir/pkgconfig/emucompat.pc" \
 	 "$libprefix/include/emucompat.h" "$libprefix/include/linux/emucompat.h"; do
