@@ -33,6 +33,8 @@
 #                        the README's abi-table (userlib/abi/abi-gen.py)
 #   make check-abi       regenerate into a temporary dir and diff against the
 #                        committed files; fails on any difference
+#   make perf-table      README's Performance table from tests/bench/results/
+#                        (make lint checks it is what the runs give)
 #   make qemu-user       static qemu-i386 and qemu-arm (Debian bookworm's QEMU
 #                        7.2 + integrations/qemu/patches) linked with
 #                        libemucompat.a, cached outside the clone; prints
@@ -72,7 +74,7 @@ DEBUG_KERNEL := $(filter %-debug-amd64,$(ALL_KERNELS))
 
 .PHONY: all module lib install install-module install-lib install-man demo check check-all \
 	check-debug check-dkms checkpatch sparse lint fuzz deps clean deb check-deb bench \
-	abi check-abi qemu-user
+	abi check-abi qemu-user perf-table
 
 all: module lib
 
@@ -171,6 +173,12 @@ sparse: deps
 lint: deps
 	tests/lint.sh all
 	tests/fuzz/check-consts.sh
+	$(PYTHON3) tests/bench/perf-table.py --check
+
+# README's Performance table from the bench runs saved in tests/bench/results/
+# (tests/bench/perf-table.py --save KERNEL after make bench KERNEL=...).
+perf-table:
+	$(PYTHON3) tests/bench/perf-table.py
 
 # Debian's python3 (python3-pyelftools), not a pyenv/venv one.
 PYTHON3 ?= /usr/bin/python3
