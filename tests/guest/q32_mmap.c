@@ -33,7 +33,7 @@
  *  11. everything unmapped / detached.
  * Every address returned is checked when it is returned: page aligned
  * (SHMLBA for shmat), at or above vm.mmap_min_addr, its end at or below
- * 4 GiB, not overlapping any live mapping of this program nor anything
+ * 4 GiB (0xffff0000, the vectors page, on ARM), not overlapping any live mapping of this program nor anything
  * that was mapped when it started (its own table: a bitmap of the 2^20
  * pages of the 32-bit space).
  *
@@ -86,6 +86,19 @@
 #define NFILE		12
 #define FILE_PAGES	64
 #define MAXFAILSHOWN	8
+
+/*
+ * The end of the guest address space: 4 GiB on i386; on ARM the vectors
+ * page at 0xffff0000, where a 32-bit ARM kernel's user space ends and
+ * where QEMU's arm targets end the guest space (7.2: arm_max_reserved_va();
+ * the guest's commpage is there).  A real armhf process on arm64 gets its
+ * mappings top-down from below its stack, far below it.
+ */
+#ifdef __arm__
+#define GUEST_TOP	0xffff0000ull
+#else
+#define GUEST_TOP	(1ull << 32)
+#endif
 
 enum kind { K_ANON, K_SHM, K_FILE, K_MARKER };
 static const char kind_char[] = { 'a', 's', 'f', 'm' };
@@ -245,8 +258,9 @@ static int place_check(const char *what, void *p, uint32_t np, uint32_t align)
 		fail("%s: %#" PRIx32 " below mmap_min_addr %#" PRIx32, what, a, min_addr);
 		return -1;
 	}
-	if (end > (1ull << 32)) {
-		fail("%s: [%#" PRIx32 ", %#" PRIx64 ") ends above 4 GiB", what, a, end);
+	if (end > GUEST_TOP) {
+		fail("%s: [%#" PRIx32 ", %#" PRIx64 ") ends above the guest space (%#llx)", what, a,
+		     end, GUEST_TOP);
 		return -1;
 	}
 	c = bits_any(used, a / PG, np);
