@@ -4,7 +4,8 @@
 # mkinitramfs.sh — pack the emucompat test initramfs (an uncompressed newc cpio).
 #
 #   mkinitramfs.sh --arch x86_64|arm64 --kmoddir DIR --guest DIR --out FILE
-#                  [--ko FILE]...
+#                  [--ko FILE]... [--sysroot32 DIR]... [--qemu KIND=DIR]...
+#                  [--qemu-note KIND=TEXT]...
 #
 #   --kmoddir  the kernel image's lib/modules/<release> (KMODDIR of
 #              fetch-kernel.sh); modules.dep is generated there with depmod if
@@ -16,12 +17,21 @@
 #              where DKMS installs it, /lib/modules/<release>/updates/dkms/,
 #              with its tree's dkms.conf at /etc/emucompat/dkms.conf, for
 #              tests/guest/t_modprobe.sh (depmod -a + modprobe in the guest).
+#   --sysroot32 a 32-bit sysroot of sysroot32.sh -> /sysroot/<abi>/ (i386,
+#              armhf), for tests/guest/t_qemu_user.sh; may be repeated.
+#   --qemu     KIND=DIR: DIR/qemu-i386 -> /sysroot/i386/qemu/KIND/qemu-i386,
+#              DIR/qemu-arm -> /sysroot/armhf/qemu/KIND/qemu-arm (static
+#              binaries, run chrooted into their sysroot); KIND is stock or
+#              patched; DIR/version, if any, -> /sysroot/qemu-KIND.version.
+#   --qemu-note KIND=TEXT: /sysroot/qemu-KIND.note (why there is no KIND
+#              QEMU: "skip: ..." or "fail: ...").
 #
 # Layout: /init (tests/guest/init), /run-tests.sh, /bin/busybox (+ /bin/sh),
 # /tests/* (guest programs, and the script tests tests/guest/t_*.sh),
 # /<name>.ko, /lib/modules/<release>/updates/dkms/emucompat.ko,
 # /etc/emucompat/dkms.conf, /kmod/*.ko + /kmod/order (helper modules from the
-# kernel image, decompressed on the host, in dependency order).
+# kernel image, decompressed on the host, in dependency order), /sysroot/
+# (only with --sysroot32).
 set -euo pipefail
 
 # ---------------------------------------------------------------------------
@@ -33,8 +43,9 @@ set -euo pipefail
 # NIC), an ALSA card with a writable integer control: snd-dummy on x86-64;
 # Debian's arm64 kernels have no snd-dummy, so snd-aloop there; bochs on
 # arm64 too (after virtio_gpu, so card0 stays virtio_gpu): virtio_gpu
-# refuses ADDFB2 with modifiers.
-GUEST_MODULES_COMMON="loop uinput evdev crc32c_generic ext4 vfat nls_cp437 nls_ascii nls_utf8 nls_iso8859_1 vivid virtio_net"
+# refuses ADDFB2 with modifiers.  virtio_input: run.sh's virtio-keyboard-pci,
+# an evdev device for t_qemu_user.sh's evtest and lsinput.
+GUEST_MODULES_COMMON="loop uinput evdev crc32c_generic ext4 vfat nls_cp437 nls_ascii nls_utf8 nls_iso8859_1 vivid virtio_net virtio_input"
 GUEST_MODULES_x86_64="bochs bochs_drm rtc_cmos virtio_pci snd_dummy"
 GUEST_MODULES_arm64="virtio_pci virtio_gpu rtc_pl031 snd_aloop bochs bochs_drm"
 # ---------------------------------------------------------------------------
@@ -46,7 +57,7 @@ cache=${EMUCOMPAT_CACHE:-$HOME/.cache/emucompat}
 die() { echo "mkinitramfs: $*" >&2; exit 1; }
 
 arch='' kmoddir='' guest='' out=''
-kos=()
+kos=() sysroots=() qemus=() qnotes=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--arch) arch=$2; shift 2 ;;
@@ -54,6 +65,9 @@ while [ $# -gt 0 ]; do
 	--guest) guest=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
 	--ko) kos+=("$2"); shift 2 ;;
+	--sysroot32) sysroots+=("$2"); shift 2 ;;
+	--qemu) qemus+=("$2"); shift 2 ;;
+	--qemu-note) qnotes+=("$2"); shift 2 ;;
 	*) die "unknown argument '$1'" ;;
 	esac
 done
@@ -192,11 +206,38 @@ done
 if [ -n "$guest" ] && [ -d "$guest" ]; then
 	find "$guest" -maxdepth 1 -type f -perm -u+x \( -name 't_*' -o -name 'o32_*' -o -name demo -o -name runtest \) \
 		-exec cp {} "$stage/tests/" \;
-	# Script tests (busybox sh) go with the programs as they are.
-	for s in "$guestsrc"/t_*.sh; do
+	# Script tests (busybox sh) go with the programs as they are, with
+	# the scripts they run (qemu_user.sh for t_qemu_user_*.sh).
+	for s in "$guestsrc"/t_*.sh "$guestsrc"/qemu_*.sh; do
 		if [ -f "$s" ]; then install -m 0755 "$s" "$stage/tests/"; fi
 	done
 fi
+# --- 32-bit sysroots and QEMU linux-user (t_qemu_user.sh) ---------------------
+for d in ${sysroots[@]+"${sysroots[@]}"}; do
+	[ -f "$d/.emucompat/done" ] || die "$d is not a finished sysroot32.sh sysroot"
+	a=$(cat "$d/.emucompat/abi")
+	mkdir -p "$stage/sysroot"
+	cp -a "$d" "$stage/sysroot/$a"
+done
+for q in ${qemus[@]+"${qemus[@]}"}; do
+	kind=${q%%=*} d=${q#*=}
+	for t in i386:i386 armhf:arm; do
+		a=${t%%:*} b=qemu-${t#*:}
+		[ -d "$stage/sysroot/$a" ] || die "--qemu $q: no --sysroot32 for $a"
+		[ -x "$d/$b" ] || die "--qemu $q: no $d/$b"
+		mkdir -p "$stage/sysroot/$a/qemu/$kind"
+		cp "$d/$b" "$stage/sysroot/$a/qemu/$kind/$b"
+	done
+	if [ -f "$d/version" ]; then cp "$d/version" "$stage/sysroot/qemu-$kind.version"; fi
+done
+for n in ${qnotes[@]+"${qnotes[@]}"}; do
+	mkdir -p "$stage/sysroot"
+	printf '%s\n' "${n#*=}" >"$stage/sysroot/qemu-${n%%=*}.note"
+done
+if [ -d "$stage/sysroot" ]; then
+	echo "mkinitramfs: /sysroot: $(cd "$stage/sysroot" && echo *) ($(du -sh "$stage/sysroot" | cut -f1))" >&2
+fi
+
 echo 'root:x:0:0:root:/root:/bin/sh' >"$stage/etc/passwd"
 echo 'root:x:0:' >"$stage/etc/group"
 

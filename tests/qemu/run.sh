@@ -70,6 +70,7 @@ rm -f "$log" "$result"
 t_start=$(date +%s)
 t_boot=$t_start
 KDEBVER='?'
+QEMU_USER=none
 
 # finish VERDICT PASSED FAILED SKIPPED REASON — print the verdict, write the
 # result file, exit.
@@ -88,6 +89,7 @@ finish() {
 		echo "build_seconds=$((t_boot - t_start))"
 		echo "run_seconds=$((now - t_boot))"
 		echo "seconds=$((now - t_start))"
+		echo "qemu_user=$QEMU_USER"
 	} >"$result"
 	echo "$kernel: $passed passed, $failed failed"
 	if [ "$verdict" = PASS ]; then
@@ -214,11 +216,41 @@ if [ "$mode" = bench ]; then
 	grep "^bench:" "$blog" | tail -n 1 || true
 fi
 
+# --- QEMU linux-user (tests/guest/t_qemu_user.sh) -------------------------------
+# Only on the lanes that run it (sysroot32.sh --wants: $EMUCOMPAT_QEMU_USER,
+# default the 6.12 lanes) and only when --only selects a t_qemu_*.sh: bookworm's i386
+# and armhf sysroots, stock QEMU (qemu-user-static) for this architecture
+# and the patched one (integrations/qemu/build.sh) go into the initramfs.
+# A patched QEMU that fails to build is reported by the guest test, not here.
+qargs=()
+want_qemu=0
+for f in "$harness"/tests/guest/t_qemu_*.sh; do
+	# shellcheck disable=SC2254  # $only is a glob on purpose
+	case ${f##*/} in ${only:-*}) want_qemu=1 ;; esac
+done
+[ "$mode" = demo ] && want_qemu=0
+if [ "$want_qemu" = 1 ] && "$here/sysroot32.sh" --wants "$kernel"; then
+	step "preparing the 32-bit sysroots and QEMU linux-user"
+	case $KARCH in x86_64) qhost=amd64 ;; *) qhost=arm64 ;; esac
+	SYSROOT32_I386='' SYSROOT32_ARMHF='' QEMU_STOCK_DIR='' QEMU_STOCK_VERSION='' QEMU_PATCHED_DIR='' QEMU_PATCHED_NOTE=''
+	qenv=$("$here/sysroot32.sh" --prepare "$qhost" "$src" 2>>"$blog") ||
+		build_fail "preparing the 32-bit sysroots or stock QEMU (tests/qemu/sysroot32.sh)"
+	eval "$qenv"
+	qargs+=(--sysroot32 "$SYSROOT32_I386" --sysroot32 "$SYSROOT32_ARMHF" --qemu "stock=$QEMU_STOCK_DIR")
+	if [ -n "$QEMU_PATCHED_DIR" ]; then
+		qargs+=(--qemu "patched=$QEMU_PATCHED_DIR")
+	else
+		qargs+=(--qemu-note "patched=$QEMU_PATCHED_NOTE")
+	fi
+	QEMU_USER="stock $QEMU_STOCK_VERSION, patched ${QEMU_PATCHED_DIR:-none ($QEMU_PATCHED_NOTE)}"
+	echo "run.sh: $kernel: QEMU linux-user: $QEMU_USER"
+fi
+
 step "packing initramfs"
 "$here/mkinitramfs.sh" --arch "$KARCH" --kmoddir "$KMODDIR" --guest "$build/guest" \
-	--out "$build/initramfs.cpio" "${kos[@]}" 2>>"$blog" ||
+	--out "$build/initramfs.cpio" "${kos[@]}" ${qargs[@]+"${qargs[@]}"} 2>>"$blog" ||
 	build_fail "packing the initramfs"
-grep '^mkinitramfs:' "$blog" | tail -n 2
+grep '^mkinitramfs:' "$blog" | tail -n 3
 
 # --- bench mode only: append /tests/bench/ as a second cpio archive -----------
 # (the kernel unpacks concatenated newc archives in turn)
@@ -242,10 +274,11 @@ append="panic=-1 ectest.mode=$mode"
 [ -n "$only" ] && append+=" ectest.only=$only"
 [ -n "${EMUCOMPAT_APPEND:-}" ] && append+=" $EMUCOMPAT_APPEND"
 # A virtio-net NIC on a backend-less hub port (no host networking) for
-# t_xabi's SIOCETHTOOL; -nic none keeps QEMU's default NIC away.
+# t_xabi's SIOCETHTOOL; -nic none keeps QEMU's default NIC away.  A
+# virtio keyboard: an evdev device for t_qemu_user.sh's evtest/lsinput.
 common=(-m 1024 -smp 2 -nographic -no-reboot -accel tcg -nic none
 	-netdev hubport,id=n0,hubid=0 -device virtio-net-pci,netdev=n0
-	-device virtio-rng-pci -initrd "$build/initramfs.cpio")
+	-device virtio-rng-pci -device virtio-keyboard-pci -initrd "$build/initramfs.cpio")
 # The KASAN/lockdep kernel runs the suite several times slower under TCG.
 case $kernel in
 *-debug-*) timeout=${timeout:-1800} ;;

@@ -6,6 +6,16 @@
 # sysroot32.sh --qemu-stock amd64|arm64
 #                           — bookworm's qemu-user-static for that host
 #                             architecture: qemu-i386 and qemu-arm, cached
+# sysroot32.sh --prepare amd64|arm64 TOP
+#                           — everything a lane of that architecture needs
+#                             for t_qemu_user.sh: both sysroots, stock QEMU,
+#                             and the patched QEMU of the tree TOP
+#                             (TOP/integrations/qemu/build.sh --host ARCH)
+# sysroot32.sh --wants KERNEL
+#                           — exit 0 iff lane KERNEL runs the QEMU test:
+#                             its name matches a glob of $EMUCOMPAT_QEMU_USER
+#                             (default "6.12-amd64 6.12-arm64"; "none": no
+#                             lane, "*": every lane)
 #
 # Prints shell assignments on stdout for the caller to eval:
 #   SYSROOT32_DIR=<dir>                 (the sysroot, / in the guest's chroot)
@@ -13,6 +23,10 @@
 # or
 #   QEMU_STOCK_DIR=<dir>                (<dir>/qemu-i386, <dir>/qemu-arm)
 #   QEMU_STOCK_VERSION=<Debian version of qemu-user-static>
+# or, for --prepare, SYSROOT32_I386, SYSROOT32_ARMHF, QEMU_STOCK_DIR,
+# QEMU_STOCK_VERSION and either QEMU_PATCHED_DIR (build.sh's QEMU_USER_DIR)
+# or QEMU_PATCHED_NOTE ("skip: REASON" when the tree has no build.sh,
+# "fail: REASON" when it failed: the guest reports it, the lane goes on).
 # Progress goes to stderr.
 #
 # The sysroot: the packages of PROGRAMS below and the packages they depend
@@ -38,7 +52,6 @@
 # 32-bit time_t.
 set -euo pipefail
 
-here=$(cd "$(dirname "$0")" && pwd)
 cache=${EMUCOMPAT_CACHE:-$HOME/.cache/emucompat}
 mirror=${EMUCOMPAT_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 security=${mirror%/debian}/debian-security
@@ -57,6 +70,15 @@ DATA="usr/share/alsa etc/iproute2 usr/share/iproute2 usr/lib/iproute2"
 # ---------------------------------------------------------------------------
 
 die() { echo "sysroot32: $*" >&2; exit 1; }
+
+if [ "${1:-}" = --wants ]; then
+	k=${2:?usage: sysroot32.sh --wants KERNEL}
+	for g in ${EMUCOMPAT_QEMU_USER-6.12-amd64 6.12-arm64}; do
+		# shellcheck disable=SC2254  # a glob on purpose
+		case $k in $g) exit 0 ;; esac
+	done
+	exit 1
+fi
 log() { echo "sysroot32: $*" >&2; }
 
 aptdir=$cache/apt32
@@ -93,17 +115,15 @@ download() {
 	(cd "$dir" && apt-get "${aptopts[@]}" download "$@" >&2) || die "cannot download: $*"
 }
 
-mkdir -p "$cache"
-exec 9>"$cache/.sysroot32.lock"
-flock 9
-
 # --- stock QEMU ---------------------------------------------------------------
-if [ "${1:-}" = --qemu-stock ]; then
-	host=${2:?usage: sysroot32.sh --qemu-stock amd64|arm64}
+# qemu_stock HOSTARCH — bookworm's qemu-i386 and qemu-arm for HOSTARCH
+qemu_stock() {
+	local host=$1 ver dir t f
 	case $host in amd64|arm64) ;; *) die "unsupported host architecture '$host'" ;; esac
-	apt_setup
 	ver=$(apt-cache "${aptopts[@]}" policy "qemu-user-static:$host" | sed -n 's/^ *Candidate: //p')
-	[ -n "$ver" ] && [ "$ver" != "(none)" ] || die "no qemu-user-static:$host in bookworm"
+	if [ -z "$ver" ] || [ "$ver" = "(none)" ]; then
+		die "no qemu-user-static:$host in bookworm"
+	fi
 	dir=$cache/qemu-stock/$host-${ver//[:~+]/_}
 	if [ ! -x "$dir/qemu-i386" ] || [ ! -x "$dir/qemu-arm" ]; then
 		log "downloading qemu-user-static:$host=$ver (~60 MB)"
@@ -123,18 +143,17 @@ if [ "${1:-}" = --qemu-stock ]; then
 	fi
 	echo "QEMU_STOCK_DIR=$dir"
 	echo "QEMU_STOCK_VERSION=$ver"
-	exit 0
-fi
+}
 
 # --- sysroot ------------------------------------------------------------------
-abi=${1:?usage: sysroot32.sh i386|armhf | --qemu-stock amd64|arm64}
+# build_sysroot ABI — (a subshell) the cached sysroot of ABI, built if missing
+build_sysroot() (
+abi=$1
 case $abi in
 i386) triplet=i386-linux-gnu; elfmach='Intel 80386' ;;
 armhf) triplet=arm-linux-gnueabihf; elfmach='ARM' ;;
 *) die "unsupported ABI '$abi' (i386 or armhf)" ;;
 esac
-command -v readelf >/dev/null || die "no readelf (binutils)"
-apt_setup
 
 pkgs=()
 for p in $PROGRAMS; do pkgs+=("${p#*:}"); done
@@ -332,3 +351,50 @@ for old in "$cache/sysroot32/$abi"-*; do
 done
 echo "SYSROOT32_DIR=$dir"
 echo "SYSROOT32_SIZE=$size"
+)
+
+# --- main -------------------------------------------------------------------------
+command -v readelf >/dev/null || die "no readelf (binutils)"
+mkdir -p "$cache"
+exec 9>"$cache/.sysroot32.lock"
+flock 9
+apt_setup
+case ${1:-} in
+i386|armhf) build_sysroot "$1" ;;
+--qemu-stock) qemu_stock "${2:?usage: sysroot32.sh --qemu-stock amd64|arm64}" ;;
+--prepare)
+	host=${2:?usage: sysroot32.sh --prepare amd64|arm64 TOP}
+	top=${3:?usage: sysroot32.sh --prepare amd64|arm64 TOP}
+	for a in i386 armhf; do
+		out=$(build_sysroot "$a") || exit 1
+		d=$(sed -n 's/^SYSROOT32_DIR=//p' <<<"$out")
+		printf 'SYSROOT32_%s=%q\n' "${a^^}" "$d"
+	done
+	qemu_stock "$host" || exit 1
+	exec 9>&-
+	# The patched QEMU (integrations/qemu/build.sh: prints
+	# QEMU_USER_DIR=<dir> with <dir>/qemu-i386 and <dir>/qemu-arm), one
+	# build at a time per host architecture; it caches its own builds.
+	b=$top/integrations/qemu/build.sh
+	if [ ! -x "$b" ]; then
+		printf 'QEMU_PATCHED_NOTE=%q\n' "skip: no integrations/qemu/build.sh in this tree"
+		exit 0
+	fi
+	log "patched QEMU: $b --host $host"
+	exec 8>"$cache/.qemu-patched-$host.lock"
+	flock 8
+	if ! bout=$("$b" --host "$host"); then
+		printf 'QEMU_PATCHED_NOTE=%q\n' "fail: integrations/qemu/build.sh --host $host failed"
+		exit 0
+	fi
+	d=$(sed -n 's/^QEMU_USER_DIR=//p' <<<"$bout" | tail -n 1)
+	if [ -z "$d" ]; then
+		printf 'QEMU_PATCHED_NOTE=%q\n' "fail: integrations/qemu/build.sh --host $host printed no QEMU_USER_DIR="
+	elif [ ! -x "$d/qemu-i386" ] || [ ! -x "$d/qemu-arm" ]; then
+		printf 'QEMU_PATCHED_NOTE=%q\n' "fail: build.sh's $d lacks qemu-i386 or qemu-arm"
+	else
+		printf 'QEMU_PATCHED_DIR=%q\n' "$d"
+	fi
+	;;
+*) die "usage: sysroot32.sh i386|armhf | --qemu-stock amd64|arm64 | --prepare amd64|arm64 TOP | --wants KERNEL" ;;
+esac
