@@ -1,0 +1,518 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# qemu_user.sh GROUP — real 32-bit Debian programs under QEMU linux-user
+# (patched with emucompat, and stock) against the same programs run
+# natively as real 32-bit processes in this guest (busybox sh, TAP).  Run
+# per GROUP by the tests t_qemu_user_GROUP.sh (one test program each, so
+# that each stays within run-tests.sh's per-program time limit):
+#   input (evtest, lsinput)  v4l2 (v4l2-ctl)  alsa (amixer)  drm (modetest)
+#   block (losetup, blockdev)  net (ifconfig, ip)  misc (stty, hwclock)
+#   unload (the patched QEMU with the module unloaded = stock QEMU)
+#
+# /sysroot/i386 and /sysroot/armhf are Debian bookworm's own binaries
+# (tests/qemu/sysroot32.sh: the same package versions for both ABIs), with
+# /sysroot/<abi>/qemu/{stock,patched}/qemu-{i386,arm}: bookworm's
+# qemu-user-static and integrations/qemu/build.sh's patched build (static
+# binaries, run chrooted into their sysroot, so native and emulated runs
+# see the same files).  /dev, /proc, /sys and /tmp are bind-mounted into
+# both sysroots.  Variants of each case:
+#   native  chroot /sysroot/N /usr/bin/PROG ...   N = the kernel's own
+#           32-bit ABI (i386 on x86_64, armhf on arm64): the reference, run
+#           twice (the two runs must agree, else the case is not
+#           deterministic here and its comparisons would mean nothing);
+#   qemu-i386 / qemu-arm, patched and stock:
+#           chroot /sysroot/A /qemu/KIND/qemu-T /usr/bin/PROG ...
+#           same-ABI (qemu-i386 on x86_64, qemu-arm on arm64) and cross-ABI
+#           (qemu-arm on x86_64, qemu-i386 on arm64: the program built for
+#           the other ABI from the same Debian source and version).
+# A record per run: each command line, its stdout, its stderr (lines
+# prefixed "2> "), its exit status; only what legitimately varies between
+# two runs is filtered, per case (filter_* below, each with its reason).
+# The programs see the same environment (env -i, LC_ALL=C) and argv
+# (the same absolute path) in every variant.
+#   patched: must equal native (ok / not ok with the first differing lines);
+#   stock:   the negative control, never a failure by itself: "# stock:"
+#            lines; in the groups where stock QEMU has no translation
+#            (input, v4l2, alsa, drm) one TAP check that it differs at
+#            least once (else the group could not tell patched from stock).
+# Every (case, QEMU) result is also printed as a machine-readable line
+#   # QEMU-USER-ROW arch=.. case=.. prog=.. ver=PACKAGE=VERSION
+#     kind=stock|patched qemu=qemu-T abi=same|cross guest=A native=N
+#     result=same|differs|fails|skip first=<the first differing line, or
+#     the reason>
+# ("fails": an exit status differs; tests/qemu/qemu-user-table.sh makes
+# README's table from console logs), each group's time as
+#   # QEMU-USER-TIME arch=.. group=.. seconds=..
+# and the lane as  # QEMU-USER-LANE arch=.. kernel=.. stock=.. patched=..
+#
+# Needs: /sysroot (only the lanes of sysroot32.sh --wants have it), the
+# virtio keyboard (run.sh), vivid, snd-dummy (x86_64) / snd-aloop (arm64),
+# bochs (x86_64) / virtio_gpu (arm64), loop, an RTC; absent ones are
+# "# SKIP" with the reason.
+
+group=${1:?usage: qemu_user.sh GROUP}
+SR=/sysroot
+W=/tmp/qemu-user.$group
+# per program run; the guest is TCG, and QEMU runs under it
+QTIMEOUT=120
+n=0
+nfail=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+notok() { n=$((n + 1)); echo "not ok $n - $1"; nfail=$((nfail + 1)); }
+skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
+finish() {
+	echo "1..$n"
+	[ "$nfail" -eq 0 ]
+	exit
+}
+
+arch=$(uname -m)
+case $arch in
+x86_64) nat=i386 ;;
+aarch64) nat=armhf ;;
+*) skip "QEMU linux-user ($group)" "no 32-bit ABI for $arch"; finish ;;
+esac
+if [ ! -d "$SR/i386/.emucompat" ] || [ ! -d "$SR/armhf/.emucompat" ]; then
+	skip "QEMU linux-user ($group)" "no /sysroot in this initramfs (the lane is not in EMUCOMPAT_QEMU_USER, see tests/qemu/sysroot32.sh --wants)"
+	finish
+fi
+echo "# kernel $(uname -r) $arch, native 32-bit ABI $nat, group $group"
+echo "# QEMU-USER-LANE arch=$arch kernel=$(uname -r) stock=$(cat "$SR/qemu-stock.version" 2>/dev/null || echo none) patched=$(cat "$SR/qemu-patched.version" 2>/dev/null || echo none)"
+have_stock=0 have_patched=0
+for k in stock patched; do
+	if [ -x "$SR/i386/qemu/$k/qemu-i386" ] && [ -x "$SR/armhf/qemu/$k/qemu-arm" ]; then
+		eval "have_$k=1"
+		echo "# $k QEMU: $(cat "$SR/qemu-$k.version" 2>/dev/null || echo '(no version file)')"
+	else
+		echo "# $k QEMU: none: $(cat "$SR/qemu-$k.note" 2>/dev/null || echo absent)"
+	fi
+done
+if [ "$have_patched" = 0 ]; then
+	note=$(cat "$SR/qemu-patched.note" 2>/dev/null)
+	case $note in
+	fail:*) notok "patched QEMU built for this lane (${note#fail: })" ;;
+	esac
+fi
+rm -rf "$W"
+mkdir -p "$W"
+
+# --- the sysroots: /dev /proc /sys /tmp of the guest --------------------------
+mounted=
+loop='' loop2=''
+cleanup() {
+	for m in $mounted; do umount "$m" 2>/dev/null; done
+	[ -n "$loop" ] && losetup -d "$loop" 2>/dev/null
+	[ -n "$loop2" ] && losetup -d "$loop2" 2>/dev/null
+	rm -rf "$W"
+}
+trap cleanup EXIT
+for a in i386 armhf; do
+	for d in dev proc sys tmp; do
+		mkdir -p "$SR/$a/$d"
+		# already there: another group's script was killed before its cleanup
+		grep -q " $SR/$a/$d " /proc/mounts && umount "$SR/$a/$d"
+		if mount --bind "/$d" "$SR/$a/$d"; then
+			mounted="$SR/$a/$d $mounted"
+		else
+			notok "bind-mount /$d into $SR/$a"
+			finish
+		fi
+	done
+done
+
+# --- the devices ----------------------------------------------------------------
+evdev=
+for e in /sys/class/input/event*; do
+	[ -e "$e/device/name" ] || continue
+	if [ "$(cat "$e/device/name")" = "QEMU Virtio Keyboard" ]; then
+		evdev=/dev/input/${e##*/}
+		break
+	fi
+done
+video=
+for v in /sys/class/video4linux/video*; do
+	[ -e "$v/name" ] || continue
+	if [ "$(cat "$v/name")" = vivid-000-vid-cap ]; then
+		video=/dev/${v##*/}
+		break
+	fi
+done
+# snd-dummy on x86_64, snd-aloop on arm64 (Debian's arm64 kernels have no
+# snd-dummy): /proc/asound/cards " N [Dummy   ]: ..."
+card=$(sed -nE 's/^ *([0-9]+) \[(Dummy|Loopback) *\].*/\1 \2/p' /proc/asound/cards 2>/dev/null | head -n 1)
+cardid=${card#* }
+card=${card%% *}
+# An integer control the programs write (the same value in every run):
+# snd-dummy's "Master Volume" (-50..100, two channels), snd-aloop's
+# "PCM Rate Shift 100000" of device 0, subdevice 0 (80000..120000).
+case $cardid in
+Dummy) cset="name='Master Volume' 42,17" ;;
+Loopback) cset="name='PCM Rate Shift 100000',device=0,subdevice=0 100500" ;;
+*) cset='' ;;
+esac
+# bochs on x86_64 (the only card), virtio_gpu on arm64 (card0; bochs is
+# card1 there): modetest -M takes the DRM driver's name.
+case $arch in x86_64) drm=bochs-drm ;; *) drm=virtio_gpu ;; esac
+dri=
+for c in /sys/class/drm/card[0-9]; do
+	[ -e "$c/device/driver" ] || continue
+	if [ "$(basename "$(readlink "$c/device/driver")")" = "$drm" ]; then
+		dri=/dev/dri/${c##*/}
+		break
+	fi
+done
+rtc=
+[ -c /dev/rtc0 ] && rtc=/dev/rtc0
+tty=$(cat /sys/class/tty/console/active 2>/dev/null)
+tty=${tty##* }
+if [ -n "$tty" ] && [ -c "/dev/$tty" ]; then tty=/dev/$tty; else tty=; fi
+netif=
+[ -d /sys/class/net/eth0 ] && netif=eth0
+# A 1 MiB image on a loop device (busybox losetup: not under test), and a
+# second free device for the programs' own attach/detach.
+img=$W/disk.img
+if [ "$group" = block ] && [ -e /dev/loop-control ]; then
+	dd if=/dev/zero of="$img" bs=1024 count=1024 2>/dev/null
+	loop=$(losetup -f 2>/dev/null)
+	if [ -n "$loop" ] && losetup "$loop" "$img"; then
+		loop2=$(losetup -f 2>/dev/null)
+	else
+		loop=
+	fi
+fi
+echo "# devices: evdev=${evdev:-none} video=${video:-none} card=${card:-none}${cardid:+ ($cardid)} dri=${dri:-none} ($drm) rtc=${rtc:-none} tty=${tty:-none} net=${netif:-none} loop=${loop:-none} loop2=${loop2:-none}"
+
+# --- the cases ------------------------------------------------------------------
+# GROUP|ID|NEED|FILTER|COMMAND [; COMMAND]...
+# NEED: the device variable that must be set ("-": none); FILTER: a
+# filter_* function or "-".  Commands are split like sh words (quotes
+# allowed); the first word is a program of the sysroot (its path from
+# .emucompat/programs).  Prefixes:
+#   @bg CMD      run CMD in the background until it sleeps with its device
+#                (its first /dev/ argument) open: it waits for input events;
+#                its record is taken when it has exited (it must be the
+#                last recorded command; SIGKILL after QTIMEOUT seconds);
+#   !term        SIGTERM the @bg command (evtest ends, its output written;
+#                not SIGINT: a background job of a script ignores it);
+#   !native CMD  run CMD natively, not recorded (a non-zero exit is): to
+#                bring the device to a known state, or to make the event
+#                the @bg command waits for.
+cases() {
+	cat <<EOF
+input|evtest-list|evdev|-|evtest
+input|evtest-caps|evdev|-|@bg evtest $evdev ; !term
+input|evtest-query|evdev|-|evtest --query $evdev EV_KEY KEY_A
+input|lsinput|evdev|-|lsinput
+v4l2|v4l2-ctl-info|video|filter_v4l2_volatile|v4l2-ctl -d $video --all --list-ctrls-menus --list-formats-ext
+v4l2|v4l2-ctl-setget|video|-|v4l2-ctl -d $video --set-ctrl=brightness=130 --get-ctrl=brightness,contrast
+v4l2|v4l2-ctl-event|video|filter_v4l2_event|!native v4l2-ctl -d $video --set-ctrl=brightness=128 ; @bg v4l2-ctl -d $video --wait-for-event=ctrl=brightness ; !native v4l2-ctl -d $video --set-ctrl=brightness=140
+v4l2|v4l2-ctl-stream|video|filter_v4l2_stream|v4l2-ctl -d $video --stream-mmap=3 --stream-count=3 --stream-to=/dev/null
+alsa|amixer-info|card|-|amixer -c $card info
+alsa|amixer-contents|card|-|amixer -c $card contents
+alsa|amixer-cset|cset|-|amixer -c $card cset $cset
+drm|modetest|dri|-|modetest -M $drm
+drm|modetest-set|modeset|-|modetest -M $drm -s $modeset
+block|losetup|loop2|-|losetup -r -o 512 $loop2 $img ; losetup $loop2 ; losetup -d $loop2
+block|blockdev|loop|-|blockdev --setra 512 --getsz --getsize --getsize64 --getss --getpbsz --getbsz --getro --getra --getfra --getiomin --getioopt --getalignoff --getmaxsect --getdiscardzeroes $loop
+net|ifconfig|netif|-|ifconfig -a
+net|ip|netif|-|ip -d addr show
+misc|stty|tty|-|stty -a -F $tty
+misc|hwclock|rtc|filter_hwclock|hwclock --show --verbose -f $rtc
+EOF
+}
+# groups whose every case needs a translation stock QEMU 7.2 lacks
+case $group in input|v4l2|alsa|drm) stock_must_differ=1 ;; *) stock_must_differ=0 ;; esac
+
+# Filters: only what differs between two runs of the same program.
+# vivid's volatile controls (gain follows the simulated autogain, moved by
+# its timer): their current value.
+filter_v4l2_volatile() { sed -E '/volatile/s/ value=[-0-9]+/ value=<volatile>/'; }
+# v4l2-ctl prints each event's timestamp (CLOCK_MONOTONIC): a time.
+filter_v4l2_event() { sed -E 's/^[0-9]+\.[0-9]{6}: event/<time>: event/'; }
+# v4l2-ctl --stream-* prints, once a second has passed, the frame rate
+# measured so far: a time.
+filter_v4l2_stream() { sed -E 's/ [0-9]+\.[0-9]+ fps//g'; }
+# hwclock reads the clock: the reading, the system time, the seconds since
+# 1969 and since the last adjustment are times.
+filter_hwclock() {
+	sed -E 's/[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([+-][0-9]{2}:?[0-9]{2})?/<time>/g
+		s,[0-9]{4}/[0-9]{2}/[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2},<time>,g
+		s/[0-9]+(\.[0-9]+)? seconds/<n> seconds/g
+		s/^(System Time: ).*/\1<time>/'
+}
+
+now() { cut -d' ' -f1 /proc/uptime; }
+# xrun ABI QEMU PROG ARGS... — the program of sysroot ABI, natively (QEMU
+# "") or under QEMU (/qemu/KIND/qemu-T), stdout $W/o$X, stderr $W/e$X
+# ($X: "" for a recorded command, "h" for a !native helper, "b" for @bg,
+# so that a helper running beside an @bg command keeps to its files); SIGTERM
+# after QTIMEOUT seconds (busybox timeout execs the program in its own
+# process: a background xrun's $! is the program's)
+progpath() { sed -n "s,^$2 \\([^ ]*\\) .*,\\1,p" "$SR/$1/.emucompat/programs"; }
+xrun() {
+	x_abi=$1 x_qemu=$2 x_p=$3
+	shift 3
+	# shellcheck disable=SC2086  # $x_qemu: no word or the QEMU's path
+	timeout "$QTIMEOUT" env -i PATH=/usr/bin:/usr/sbin LC_ALL=C HOME=/root TERM=dumb \
+		chroot "$SR/$x_abi" $x_qemu "$(progpath "$x_abi" "$x_p")" "$@" >"$W/o$X" 2>"$W/e$X" </dev/null
+}
+# xexec: the same, replacing the (background sub)shell: "xexec ... &" makes
+# $! the program's pid
+xexec() {
+	x_abi=$1 x_qemu=$2 x_p=$3
+	shift 3
+	# shellcheck disable=SC2086
+	exec timeout "$QTIMEOUT" env -i PATH=/usr/bin:/usr/sbin LC_ALL=C HOME=/root TERM=dumb \
+		chroot "$SR/$x_abi" $x_qemu "$(progpath "$x_abi" "$x_p")" "$@" >"$W/o$X" 2>"$W/e$X" </dev/null
+}
+# blocked PID DEV — PID sleeps (state S) with DEV open (/proc/PID/fd shows
+# the path from our root: /sysroot/ABI/dev/...)
+blocked() {
+	b_open=0
+	for f in /proc/"$1"/fd/*; do
+		case $(readlink "$f" 2>/dev/null) in *"$2") b_open=1 ;; esac
+	done
+	[ "$b_open" = 1 ] || return 1
+	s=$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)
+	[ "$s" = S ]
+}
+append_rec() {
+	cat "$W/o$X" >>"$1"
+	sed 's/^/2> /' "$W/e$X" >>"$1"
+	echo "[exit $2]" >>"$1"
+}
+
+# run_one ABI QEMU FILTER CMDS OUT — one variant's record
+X=
+run_one() {
+	r_abi=$1 r_qemu=$2 r_filter=$3 r_cmds=$4 r_out=$5
+	: >"$r_out"
+	bg=
+	echo "$r_cmds" | tr ';' '\n' >"$W/cmds"
+	while read -r c; do
+		[ -n "$c" ] || continue
+		case $c in
+		!term)
+			[ -n "$bg" ] && kill -TERM "$bg" 2>/dev/null
+			continue
+			;;
+		!native\ *)
+			eval "set -- ${c#!native }"
+			X=h
+			xrun "$nat" "" "$@"
+			rc=$?
+			X=
+			[ "$rc" = 0 ] || echo "[native helper '$*': exit $rc]" >>"$r_out"
+			continue
+			;;
+		@bg\ *)
+			eval "set -- ${c#@bg }"
+			echo "\$ $*" >>"$r_out"
+			X=b
+			xexec "$r_abi" "$r_qemu" "$@" &
+			bg=$!
+			X=
+			dev=
+			for r_a in "$@"; do case $r_a in /dev/*) dev=$r_a; break ;; esac; done
+			t=0 seen=0
+			# two looks in a row 0.2 s apart: sleeping, not between syscalls
+			while kill -0 "$bg" 2>/dev/null && [ "$t" -lt $((QTIMEOUT * 5)) ]; do
+				if blocked "$bg" "$dev"; then
+					seen=$((seen + 1))
+					[ "$seen" -ge 2 ] && break
+				else
+					seen=0
+				fi
+				sleep 0.2
+				t=$((t + 1))
+			done
+			continue
+			;;
+		esac
+		eval "set -- $c"
+		echo "\$ $*" >>"$r_out"
+		xrun "$r_abi" "$r_qemu" "$@"
+		append_rec "$r_out" $?
+	done <"$W/cmds"
+	if [ -n "$bg" ]; then
+		t=0
+		while kill -0 "$bg" 2>/dev/null && [ "$t" -lt $((QTIMEOUT * 5)) ]; do
+			sleep 0.2
+			t=$((t + 1))
+		done
+		kill -0 "$bg" 2>/dev/null && kill -KILL "$bg"
+		wait "$bg"
+		b_rc=$?
+		X=b
+		append_rec "$r_out" "$b_rc"
+		X=
+	fi
+	if [ "$r_filter" != - ]; then
+		$r_filter <"$r_out" >"$r_out.f" && mv "$r_out.f" "$r_out"
+	fi
+}
+
+# firstdiff A B — "line N: native [...] / qemu [...]": the first line where
+# B differs from A
+firstdiff() {
+	awk 'NR == FNR { a[FNR] = $0; na = FNR; next }
+		{ nb = FNR; if (!d && (FNR > na || a[FNR] != $0)) { d = FNR; l = $0 } }
+		END {
+			if (!d && nb < na) { d = nb + 1; l = "<end>" }
+			if (!d) { d = na + 1; l = "<end>" }
+			printf "line %d: native [%s] / qemu [%s]", d, substr(a[d], 1, 70), substr(l, 1, 70)
+		}' "$1" "$2"
+}
+# result NATIVE QEMU — same | fails (an exit status differs) | differs
+result() {
+	if cmp -s "$1" "$2"; then
+		echo same
+	elif [ "$(grep '^\[exit ' "$1")" != "$(grep '^\[exit ' "$2")" ]; then
+		echo fails
+	else
+		echo differs
+	fi
+}
+row() {
+	echo "# QEMU-USER-ROW arch=$arch case=$1 prog=$2 ver=$(version_of "$nat" "$2") kind=$3 qemu=$4 abi=$5 guest=$6 native=$nat result=$7 first=$8"
+}
+# the Debian package and version of PROG in sysroot ABI
+version_of() { awk -v p="$2" '$1 == p { print $3 "=" $4 }' "$SR/$1/.emucompat/programs"; }
+qabi() { case $1 in i386) echo i386 ;; arm) echo armhf ;; esac; }
+
+# The first connector of the card and its first mode, from native
+# modetest -c: "ID ENCODER connected NAME ..." then, under "modes:", the
+# mode lines "  #0 1024x768 ...".
+modeset=
+if [ "$group" = drm ] && [ -n "$dri" ]; then
+	xrun "$nat" "" modetest -M "$drm" -c
+	modeset=$(awk '$3 == "connected" && !c { c = $1 } c && $1 == "#0" { print c ":" $2; exit }' "$W/o")
+	echo "# modetest -c: first connected connector and mode: ${modeset:-none}"
+fi
+
+t_start=$(now)
+nstockbad=0 nstock=0
+cases | grep "^$group|" >"$W/cases"
+while IFS='|' read -r _ id need filter cmds; do
+	prog=${cmds#!native *; }
+	prog=${prog#@bg }
+	prog=${prog%% *}
+	eval "have=\${$need:-}"
+	if [ "$need" != - ] && [ -z "$have" ]; then
+		skip "$id: native $nat runs twice alike" "no $need in this guest"
+		for q in i386 arm; do
+			for k in stock patched; do row "$id" "$prog" "$k" "qemu-$q" - "$(qabi $q)" skip "no $need"; done
+			skip "$id: patched qemu-$q = native $nat" "no $need in this guest"
+		done
+		continue
+	fi
+	echo "# ---- $id: $cmds"
+	t0=$(now)
+	run_one "$nat" "" "$filter" "$cmds" "$W/$id.native.rec"
+	t1=$(now)
+	run_one "$nat" "" "$filter" "$cmds" "$W/$id.native2.rec"
+	if ! cmp -s "$W/$id.native.rec" "$W/$id.native2.rec"; then
+		notok "$id: native $nat runs twice alike (the output varies: the comparisons are void)"
+		diff "$W/$id.native.rec" "$W/$id.native2.rec" | head -n 12 | sed 's/^/#   /'
+		continue
+	fi
+	ok "$id: native $nat runs twice alike"
+	lines=$(wc -l <"$W/$id.native.rec")
+	echo "# native record ($lines lines, $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s):"
+	head -n 8 "$W/$id.native.rec" | sed 's/^/#   | /'
+	[ "$lines" -gt 8 ] && echo "#   | ..."
+	for q in i386 arm; do
+		a=$(qabi $q)
+		if [ "$a" = "$nat" ]; then abi=same; else abi=cross; fi
+		vn=$(version_of "$nat" "$prog") va=$(version_of "$a" "$prog")
+		for k in stock patched; do
+			tag="$k qemu-$q ($a, $abi-ABI)"
+			hk=0
+			eval "hk=\$have_$k"
+			if [ "$hk" = 0 ]; then
+				row "$id" "$prog" "$k" "qemu-$q" "$abi" "$a" skip "no $k QEMU"
+				[ "$k" = patched ] && skip "$id: $tag = native $nat" "no patched QEMU in this initramfs"
+				continue
+			fi
+			if [ "$vn" != "$va" ]; then
+				row "$id" "$prog" "$k" "qemu-$q" "$abi" "$a" skip "versions differ: $vn vs $va"
+				[ "$k" = patched ] && skip "$id: $tag = native $nat" "$prog versions differ: $a $va, $nat $vn"
+				continue
+			fi
+			rec=$W/$id.$k-$q.rec
+			t0=$(now)
+			run_one "$a" "/qemu/$k/qemu-$q" "$filter" "$cmds" "$rec"
+			secs=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')
+			res=$(result "$W/$id.native.rec" "$rec")
+			first=-
+			[ "$res" = same ] || first=$(firstdiff "$W/$id.native.rec" "$rec")
+			row "$id" "$prog" "$k" "qemu-$q" "$abi" "$a" "$res" "$first"
+			if [ "$k" = stock ]; then
+				nstock=$((nstock + 1))
+				[ "$res" = same ] || nstockbad=$((nstockbad + 1))
+				echo "# stock: $id: $tag: $res (${secs} s)${first:+: $first}"
+			elif [ "$res" = same ]; then
+				ok "$id: $tag = native $nat (${secs} s)"
+			else
+				notok "$id: $tag = native $nat: $res (${secs} s)"
+				diff "$W/$id.native.rec" "$rec" | head -n 20 | sed 's/^/#   /'
+			fi
+		done
+	done
+done <"$W/cases"
+
+if [ "$stock_must_differ" = 1 ] && [ "$have_stock" = 1 ] && [ "$nstock" -gt 0 ]; then
+	if [ "$nstockbad" -gt 0 ]; then
+		ok "negative control: stock QEMU differs from native in $nstockbad of $nstock $group runs"
+	else
+		notok "negative control: stock QEMU gives the native output in all $nstock $group runs"
+	fi
+fi
+
+# --- unload: the patched QEMU without the module behaves as stock --------------
+# A case of each group that stock QEMU cannot translate, run by stock QEMU
+# and by the patched one with emucompat unloaded (no /dev/emucompat: the
+# patched QEMU must keep QEMU's own handling and its own memory layout):
+# the two records must be the same.  rmmod needs no open /dev/emucompat:
+# every QEMU above has exited.  The modules are loaded again afterwards.
+if [ "$group" = unload ]; then
+	ucases="alsa|amixer-contents|card|-|amixer -c $card contents
+v4l2|v4l2-ctl-setget|video|-|v4l2-ctl -d $video --get-ctrl=brightness,contrast
+input|evtest-query|evdev|-|evtest --query $evdev EV_KEY KEY_A"
+	if [ "$have_patched" = 0 ] || [ "$have_stock" = 0 ]; then
+		skip "patched QEMU, module unloaded = stock QEMU" "needs both the stock and the patched QEMU"
+	elif [ -d /sys/module/emucompat_probe ] && ! rmmod emucompat_probe; then
+		notok "patched QEMU, module unloaded = stock QEMU: rmmod emucompat_probe failed"
+	elif ! rmmod emucompat; then
+		notok "patched QEMU, module unloaded = stock QEMU: rmmod emucompat failed"
+	else
+		t_ok=1
+		[ -e /dev/emucompat ] && { notok "/dev/emucompat gone after rmmod"; t_ok=0; }
+		echo "$ucases" >"$W/ucases"
+		while IFS='|' read -r _ id need filter cmds; do
+			eval "have=\${$need:-}"
+			for q in i386 arm; do
+				a=$(qabi $q)
+				if [ -z "$have" ]; then
+					skip "$id: patched qemu-$q, module unloaded = stock qemu-$q" "no $need in this guest"
+					continue
+				fi
+				[ "$t_ok" = 1 ] || continue
+				run_one "$a" "/qemu/stock/qemu-$q" "$filter" "$cmds" "$W/$id.stock-$q.rec"
+				run_one "$a" "/qemu/patched/qemu-$q" "$filter" "$cmds" "$W/$id.unloaded-$q.rec"
+				if cmp -s "$W/$id.stock-$q.rec" "$W/$id.unloaded-$q.rec"; then
+					ok "$id: patched qemu-$q, module unloaded = stock qemu-$q"
+				else
+					notok "$id: patched qemu-$q, module unloaded = stock qemu-$q"
+					diff "$W/$id.stock-$q.rec" "$W/$id.unloaded-$q.rec" | head -n 20 | sed 's/^/#   /'
+				fi
+			done
+		done <"$W/ucases"
+		modprobe emucompat 2>/dev/null || insmod /emucompat.ko
+		if [ -e /emucompat_probe.ko ]; then insmod /emucompat_probe.ko; fi
+		if [ -c /dev/emucompat ]; then ok "emucompat loaded again"; else notok "emucompat loaded again"; fi
+	fi
+fi
+echo "# QEMU-USER-TIME arch=$arch group=$group seconds=$(awk -v a="$t_start" -v b="$(now)" 'BEGIN { printf "%.0f", b - a }')"
+finish
