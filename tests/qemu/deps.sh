@@ -38,6 +38,12 @@ needs=(
 	"mandoc|mandoc"
 	"git|git"
 	"/usr/share/keyrings/debian-archive-keyring.gpg|debian-archive-keyring"
+	# sysroot32.sh: bookworm's 32-bit programs for t_qemu_user_*.sh
+	# (apt-get download, dpkg -x, DT_NEEDED resolved with readelf).
+	"apt-get|apt"
+	"dpkg-deb|dpkg"
+	"readelf|binutils"
+	"sha256sum|coreutils"
 	# toolchain.sh: build roots for kernels whose headers need a newer
 	# Debian's compilers (kernels.conf's TOOLCHAIN column, e.g. 7.x).
 	"debootstrap|debootstrap"

@@ -8,7 +8,8 @@
 #   N passed, N failed
 # Exit status 0 iff every kernel passed.  Each kernel's run.sh output is in
 # $EMUCOMPAT_LOGDIR/KERNEL.out (console alone: KERNEL.log); with -j 1 it is
-# also streamed to stdout.
+# also streamed to stdout.  Kernels are fetched, and QEMU linux-user
+# (sysroot32.sh --prepare) built, serially before the runs start.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -40,6 +41,37 @@ export EMUCOMPAT_JOBS=${EMUCOMPAT_JOBS:-$jobs}
 for k in "${kernels[@]}"; do
 	"$here/fetch-kernel.sh" "$k" >/dev/null 2>"$logdir/$k.fetch.log" ||
 		echo "run-all.sh: $k: fetch failed (run.sh will report it): $(tail -n 1 "$logdir/$k.fetch.log")"
+done
+
+# The same for QEMU linux-user (t_qemu_user_*.sh): the 32-bit sysroots, the
+# stock QEMU and the patched build (integrations/qemu/build.sh) once per
+# guest architecture of the lanes that run it, before the lanes start, so
+# that two lanes do not build the same QEMU side by side.
+only=
+for ((i = 0; i < ${#pass[@]}; i++)); do
+	[ "${pass[$i]}" = --only ] && only=${pass[$((i + 1))]}
+done
+qtop=$(cd "${EMUCOMPAT_TOP:-$here/../..}" && pwd)
+want_qemu=0
+for f in "$here"/../guest/t_qemu_*.sh; do
+	# shellcheck disable=SC2254  # a glob on purpose
+	case ${f##*/} in ${only:-*}) want_qemu=1 ;; esac
+done
+declare -A qhosts=()
+if [ "$want_qemu" = 1 ]; then
+	for k in "${kernels[@]}"; do
+		"$here/sysroot32.sh" --wants "$k" || continue
+		a=$(awk -v n="$k" '$1 == n { print $2 }' "$here/kernels.conf")
+		[ -n "$a" ] && qhosts[$a]=1
+	done
+fi
+for a in "${!qhosts[@]}"; do
+	echo "run-all.sh: preparing QEMU linux-user for $a guests (sysroots, stock and patched QEMU)"
+	if qenv=$("$here/sysroot32.sh" --prepare "$a" "$qtop" 2>>"$logdir/qemu-user-$a.prep.log"); then
+		grep -E '^QEMU_(STOCK_VERSION|PATCHED_DIR|PATCHED_NOTE)=' <<<"$qenv" | sed "s/^/run-all.sh: $a: /"
+	else
+		echo "run-all.sh: $a: preparing QEMU linux-user failed (run.sh will report it): $(tail -n 1 "$logdir/qemu-user-$a.prep.log")"
+	fi
 done
 
 t0=$(date +%s)
