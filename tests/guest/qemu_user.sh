@@ -148,20 +148,29 @@ card=${card%% *}
 # "PCM Rate Shift 100000" of device 0, subdevice 0 (80000..120000).
 case $cardid in
 Dummy) cset="name='Master Volume' 42,17" ;;
-Loopback) cset="name='PCM Rate Shift 100000',device=0,subdevice=0 100500" ;;
+Loopback) cset="iface=PCM,name='PCM Rate Shift 100000',device=0,subdevice=0 100500" ;;
 *) cset='' ;;
 esac
 # bochs on x86_64 (the only card), virtio_gpu on arm64 (card0; bochs is
 # card1 there): modetest -M takes the DRM driver's name.
 case $arch in x86_64) drm=bochs-drm ;; *) drm=virtio_gpu ;; esac
+# The card: debugfs's dri/N/name starts with the DRM driver's name (what
+# modetest -M matches); else the card's device's driver in sysfs.
 dri=
-for c in /sys/class/drm/card[0-9]; do
-	[ -e "$c/device/driver" ] || continue
-	if [ "$(basename "$(readlink "$c/device/driver")")" = "$drm" ]; then
-		dri=/dev/dri/${c##*/}
+for d in /sys/kernel/debug/dri/[0-9]*; do
+	[ -r "$d/name" ] || continue
+	if [ "$(cut -d' ' -f1 "$d/name")" = "$drm" ] && [ -c "/dev/dri/card${d##*/}" ]; then
+		dri=/dev/dri/card${d##*/}
 		break
 	fi
 done
+for c in /sys/class/drm/card[0-9]; do
+	[ -z "$dri" ] && [ -e "$c/device/driver" ] || continue
+	if [ "$(basename "$(readlink "$c/device/driver")")" = "$drm" ]; then
+		dri=/dev/dri/${c##*/}
+	fi
+done
+[ -n "$dri" ] || echo "# DRM cards: $(for c in /sys/class/drm/card[0-9]; do printf '%s:%s ' "${c##*/}" "$(basename "$(readlink "$c/device/driver" 2>/dev/null)")"; done) debugfs: $(cat /sys/kernel/debug/dri/*/name 2>/dev/null | tr '\n' ' ')"
 rtc=
 [ -c /dev/rtc0 ] && rtc=/dev/rtc0
 tty=$(cat /sys/class/tty/console/active 2>/dev/null)

@@ -68,11 +68,11 @@ END {
 			q = (a == "x86_64") == (qi == 1) ? "qemu-i386" : "qemu-arm"
 			same = (a == "x86_64") == (q == "qemu-i386")
 			ca[++cols] = a; cq[cols] = q
-			ch[cols] = ((a == "x86_64") ? "amd64" : "arm64") " guest, " q " (" (same ? "same" : "cross") "-ABI)"
+			ch[cols] = ((a == "x86_64") ? "amd64" : "arm64") " " q " " (same ? "same" : "cross") "-ABI"
 		}
 	}
 	printf "| program |"
-	for (i = 1; i <= cols; i++) printf " %s: stock | patched |", ch[i]
+	for (i = 1; i <= cols; i++) printf " %s, stock | patched |", ch[i]
 	printf "\n|---|"
 	for (i = 1; i <= cols; i++) printf "---|---|"
 	printf "\n"
