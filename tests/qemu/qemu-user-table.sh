@@ -37,23 +37,33 @@ function field(k,   i, s) {
 	next
 }
 /QEMU-USER-TIME/ {
-	a = field("arch"); g = field("group"); secs[a] += field("seconds"); gsecs[a, g] = field("seconds")
+	a = field("arch"); g = field("group"); gsecs[a, g] = field("seconds")
 	if (!((a, g) in gseen)) { gseen[a, g] = 1; glist[a] = glist[a] " " g }
 	next
 }
 {
-	a = field("arch"); p = field("prog"); k = field("kind"); q = field("qemu"); r = field("result")
+	# one result per (arch, case, QEMU, kind): the last log given wins
+	a = field("arch"); p = field("prog"); k = field("kind"); q = field("qemu")
 	if (!(p in pseen)) { pseen[p] = 1; progs[++np] = p }
 	if (field("ver") != "") ver[p] = field("ver")
-	c = a SUBSEP q SUBSEP k SUBSEP p
-	if (r == "skip") { skipped[c]++; next }
-	n[c]++
-	if (r != "same") bad[c]++
-	if (r == "fails") fails[c]++
-	if (k == "stock" && r != "same" && !((a, p) in sfirst)) {
-		sfirst[a, p] = field("case") " under " q ": " field("first")
+	key = a SUBSEP field("case") SUBSEP q SUBSEP k
+	if (!(key in res)) keys[++nk] = key
+	res[key] = field("result"); first[key] = field("first"); kprog[key] = p
+}
+function aggregate(   i, key, f, a, id, q, k, p, r, c) {
+	for (i = 1; i <= nk; i++) {
+		key = keys[i]; split(key, f, SUBSEP); a = f[1]; id = f[2]; q = f[3]; k = f[4]
+		p = kprog[key]; r = res[key]
+		c = a SUBSEP q SUBSEP k SUBSEP p
+		if (r == "skip") continue
+		n[c]++
+		if (r != "same") bad[c]++
+		if (r == "fails") fails[c]++
+		if (k == "stock" && r != "same" && !((a, p) in sfirst))
+			sfirst[a, p] = id " under " q ": " first[key]
+		if (k == "patched" && r != "same")
+			pbad[++npb] = ((a == "x86_64") ? "amd64" : "arm64") " guest, " id " under patched " q ": " r ": " first[key]
 	}
-	if (k == "patched" && r != "same") pbad[++npb] = a " " field("case") " " q ": " r ": " field("first")
 }
 function cell(c) {
 	if (!(c in n)) return "-"
@@ -61,6 +71,7 @@ function cell(c) {
 	return ((c in fails) ? "fails " : "differs ") bad[c] "/" n[c]
 }
 END {
+	aggregate()
 	cols = 0
 	for (ai = 1; ai <= 2; ai++) {
 		a = (ai == 1) ? "x86_64" : "aarch64"
@@ -96,8 +107,10 @@ END {
 	}
 	printf "\n"
 	for (a in lane) {
-		printf "- %s guest: %s; the test took %d s (", (a == "x86_64") ? "amd64" : "arm64", lane[a], secs[a]
 		m = split(substr(glist[a], 2), gl, " ")
+		t = 0
+		for (i = 1; i <= m; i++) t += gsecs[a, gl[i]]
+		printf "- %s guest: %s; the test took %d s (", (a == "x86_64") ? "amd64" : "arm64", lane[a], t
 		for (i = 1; i <= m; i++) printf "%s%s %d s", (i > 1 ? ", " : ""), gl[i], gsecs[a, gl[i]]
 		printf ")\n"
 	}
