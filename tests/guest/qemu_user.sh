@@ -6,7 +6,8 @@
 # natively as real 32-bit processes in this guest (busybox sh, TAP).  Run
 # per GROUP by the tests t_qemu_user_GROUP.sh (one test program each, so
 # that each stays within run-tests.sh's per-program time limit):
-#   input (evtest, lsinput)  v4l2 (v4l2-ctl)  alsa (amixer)  drm (modetest)
+#   input (evtest, lsinput)  v4l2 (v4l2-ctl info, controls)
+#   v4l2io (v4l2-ctl events, mmap streaming)  alsa (amixer)  drm (modetest)
 #   block (losetup, blockdev)  net (ifconfig, ip)  misc (stty, hwclock)
 #   unload (the patched QEMU with the module unloaded = stock QEMU)
 #
@@ -34,7 +35,7 @@
 #   patched: must equal native (ok / not ok with the first differing lines);
 #   stock:   the negative control, never a failure by itself: "# stock:"
 #            lines; in the groups where stock QEMU has no translation
-#            (input, v4l2, alsa, drm) one TAP check that it differs at
+#            (input, v4l2, v4l2io, alsa, drm) one TAP check that it differs at
 #            least once (else the group could not tell patched from stock).
 # Every (case, QEMU) result is also printed as a machine-readable line
 #   # QEMU-USER-ROW arch=.. case=.. prog=.. ver=PACKAGE=VERSION
@@ -215,8 +216,8 @@ input|evtest-query|evdev|-|evtest --query $evdev EV_KEY KEY_A
 input|lsinput|evdev|-|lsinput
 v4l2|v4l2-ctl-info|video|filter_v4l2_volatile|v4l2-ctl -d $video --all --list-ctrls-menus --list-formats-ext
 v4l2|v4l2-ctl-setget|video|-|v4l2-ctl -d $video --set-ctrl=brightness=130 --get-ctrl=brightness,contrast
-v4l2|v4l2-ctl-event|video|filter_v4l2_event|!native v4l2-ctl -d $video --set-ctrl=brightness=128 ; @bg v4l2-ctl -d $video --wait-for-event=ctrl=brightness ; !native v4l2-ctl -d $video --set-ctrl=brightness=140
-v4l2|v4l2-ctl-stream|video|filter_v4l2_stream|v4l2-ctl -d $video --stream-mmap=3 --stream-count=3 --stream-to=/dev/null
+v4l2io|v4l2-ctl-event|video|filter_v4l2_event|!native v4l2-ctl -d $video --set-ctrl=brightness=128 ; @bg v4l2-ctl -d $video --wait-for-event=ctrl=brightness ; !native v4l2-ctl -d $video --set-ctrl=brightness=140
+v4l2io|v4l2-ctl-stream|video|filter_v4l2_stream|v4l2-ctl -d $video --stream-mmap=3 --stream-count=3 --stream-to=/dev/null
 alsa|amixer-info|card|-|amixer -c $card info
 alsa|amixer-contents|card|-|amixer -c $card contents
 alsa|amixer-cset|cset|-|amixer -c $card cset $cset
@@ -231,7 +232,7 @@ misc|hwclock|rtc|filter_hwclock|hwclock --show --verbose -f $rtc
 EOF
 }
 # groups whose every case needs a translation stock QEMU 7.2 lacks
-case $group in input|v4l2|alsa|drm) stock_must_differ=1 ;; *) stock_must_differ=0 ;; esac
+case $group in input|v4l2|v4l2io|alsa|drm) stock_must_differ=1 ;; *) stock_must_differ=0 ;; esac
 
 # Filters: only what differs between two runs of the same program.
 # vivid's volatile controls (gain follows the simulated autogain, moved by
