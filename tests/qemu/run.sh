@@ -17,7 +17,9 @@
 #   --bench           boot in bench mode: run the benchmarks (tests/bench/,
 #                     packed as /tests/bench/) instead of the suite
 #   --timeout S       limit for the QEMU run (boot + tests); default 600 on
-#                     x86_64, 900 on arm64, 1800 for a *-debug-* kernel
+#                     x86_64, 900 on arm64, 1800 for a *-debug-* kernel, plus
+#                     600 (x86_64) / 1200 (arm64) on a lane with QEMU
+#                     linux-user (t_qemu_user_*.sh)
 #   --test-timeout S  per-test-program limit inside the guest (default 300)
 #   --only GLOB       run only the guest test programs matching GLOB (t_foo*)
 # Environment:
@@ -279,6 +281,13 @@ append="panic=-1 ectest.mode=$mode"
 common=(-m 1024 -smp 2 -nographic -no-reboot -accel tcg -nic none
 	-netdev hubport,id=n0,hubid=0 -device virtio-net-pci,netdev=n0
 	-device virtio-rng-pci -device virtio-keyboard-pci -initrd "$build/initramfs.cpio")
+# t_qemu_user_*.sh adds about 3 min of guest time on x86_64 and 9 on arm64
+# (measured on an idle machine): more time for the lanes that run it, unless
+# --timeout says how long.
+qextra=0
+if [ -z "$timeout" ] && [ ${#qargs[@]} -gt 0 ]; then
+	case $KARCH in x86_64) qextra=600 ;; *) qextra=1200 ;; esac
+fi
 # The KASAN/lockdep kernel runs the suite several times slower under TCG.
 case $kernel in
 *-debug-*) timeout=${timeout:-1800} ;;
@@ -306,6 +315,7 @@ arm64)
 		-kernel "$image" -append "console=ttyAMA0 $append")
 	;;
 esac
+timeout=$((timeout + qextra))
 command -v "${qemu[0]}" >/dev/null || build_fail "finding ${qemu[0]}"
 
 t_boot=$(date +%s)
