@@ -4,11 +4,12 @@
 
     tests/bench/perf-table.py            rewrite the block in README.md
     tests/bench/perf-table.py --check    exit 1 if README.md differs
-    tests/bench/perf-table.py --save KERNEL
-                                         copy build/bench/KERNEL/results.csv
-                                         and the report's header into
-                                         tests/bench/results/ (then run it
-                                         without arguments)
+    tests/bench/perf-table.py --save KERNEL [DIR]
+                                         copy DIR/results.csv (default
+                                         build/bench/KERNEL, bench.sh's
+                                         output) and the report's header
+                                         into tests/bench/results/ (then
+                                         run it without arguments)
 
 Input: tests/bench/results/KERNEL.csv (bench.sh's results.csv, the
 B_CSV_HEADER rows) and KERNEL.meta (the report's "Guest:"/"Host:" lines).
@@ -122,8 +123,8 @@ def render(readme):
     return readme[:i] + body + readme[j:]
 
 
-def save(kernel):
-    src = os.path.join(TOP, "build", "bench", kernel)
+def save(kernel, src=None):
+    src = src or os.path.join(TOP, "build", "bench", kernel)
     os.makedirs(RES, exist_ok=True)
     shutil.copy(os.path.join(src, "results.csv"), os.path.join(RES, kernel + ".csv"))
     with open(os.path.join(src, "report.md")) as f, \
@@ -135,8 +136,8 @@ def save(kernel):
 
 def main():
     args = sys.argv[1:]
-    if args[:1] == ["--save"] and len(args) == 2:
-        save(args[1])
+    if args[:1] == ["--save"] and len(args) in (2, 3):
+        save(*args[1:])
         return 0
     with open(README) as f:
         old = f.read()
