@@ -10,7 +10,7 @@
 #   --kmoddir  the kernel image's lib/modules/<release> (KMODDIR of
 #              fetch-kernel.sh); modules.dep is generated there with depmod if
 #              the package did not ship one.
-#   --guest    directory of built guest programs (t_*, o32_*, demo, runtest)
+#   --guest    directory of built guest programs (t_*, o32_*, q32_*, demo, runtest)
 #              -> /tests/
 #   --ko       an out-of-tree module to put at /<name>.ko (emucompat.ko,
 #              emucompat_probe.ko); may be repeated.  emucompat.ko also goes
@@ -204,7 +204,7 @@ for ko in ${kos[@]+"${kos[@]}"}; do
 	fi
 done
 if [ -n "$guest" ] && [ -d "$guest" ]; then
-	find "$guest" -maxdepth 1 -type f -perm -u+x \( -name 't_*' -o -name 'o32_*' -o -name demo -o -name runtest \) \
+	find "$guest" -maxdepth 1 -type f -perm -u+x \( -name 't_*' -o -name 'o32_*' -o -name 'q32_*' -o -name demo -o -name runtest \) \
 		-exec cp {} "$stage/tests/" \;
 	# Script tests (busybox sh) go with the programs as they are, with
 	# the scripts they run (qemu_user.sh for t_qemu_user_*.sh).
