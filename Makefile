@@ -174,6 +174,7 @@ lint: deps
 	tests/lint.sh all
 	tests/fuzz/check-consts.sh
 	$(PYTHON3) tests/bench/perf-table.py --check
+	tests/qemu/qemu-user-table.sh --readme --check
 
 # README's Performance table from the bench runs saved in tests/bench/results/
 # (tests/bench/perf-table.py --save KERNEL after make bench KERNEL=...).
