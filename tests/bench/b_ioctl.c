@@ -68,7 +68,6 @@
 #include <pthread.h>
 
 #include "emucompat.h"
-#include "internal.h"	/* struct emucompat's fwd: the emu-req handle */
 #include "bench.h"
 #include "ftrace.h"
 
@@ -496,10 +495,7 @@ int main(int argc, char **argv)
 	ec_req = emucompat_open();
 	if (!ec_req)
 		b_die("emucompat_open");
-	if (ec_req->fwd >= 0) {
-		close(ec_req->fwd);
-		ec_req->fwd = -1;
-	}
+	pt_use_request_path(ec_req);
 	ec_named = emucompat_open();
 	ec_foreign = emucompat_open();
 	if (!ec_named || !ec_foreign || emucompat_set_guest_abi(ec_named, B_KERNEL_ABI) ||
@@ -606,7 +602,8 @@ int main(int argc, char **argv)
 	b_md("");
 	b_md("*emucompat_ioctl32*: the fastest path the module offers (%s); *request "
 	     "path*: the same call through EMUCOMPAT_IOC_IOCTL32 and its copied-in struct.",
-	     ec->fwd >= 0 ? "the forwarding descriptor" : "the request ioctl: no forwarder here");
+	     pt_ec_fwd(ec) >= 0 ? "the forwarding descriptor" :
+				  "the request ioctl: no forwarder here");
 	b_md("");
 	b_md("| ioctl | real 32-bit process | emucompat_ioctl32 | request path | native 64-bit | "
 	     "emucompat / 32-bit | request path / 32-bit | native / 32-bit |");
