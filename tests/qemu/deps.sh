@@ -36,6 +36,7 @@ needs=(
 	"bc|bc"
 	"sparse|sparse"
 	"mandoc|mandoc"
+	"groff|groff-base"
 	"git|git"
 	"/usr/share/keyrings/debian-archive-keyring.gpg|debian-archive-keyring"
 	# sysroot32.sh: bookworm's 32-bit programs for t_qemu_user_*.sh
