@@ -141,6 +141,10 @@ for k in "${kernels[@]}"; do
 	tf=$((tf + failed))
 	printf '%-12s %-22s %7s %7s %-8s %7s\n' "$k" "$debver" "$passed" "$failed" "$verdict" "$seconds"
 done
+for k in "${kernels[@]}"; do
+	r=$(sed -n 's/^boot_retry=//p' "$logdir/$k.result" 2>/dev/null || true)
+	[ -z "$r" ] || echo "run-all.sh: $k: booted twice, the first kernel died before init: $r (see $logdir/$k.log.boot1)"
+done
 echo "run-all.sh: ${#kernels[@]} kernels in $(($(date +%s) - t0))s (${par} in parallel), $bad failed; logs in $logdir"
 echo "$tp passed, $tf failed"
 [ "$bad" -eq 0 ]
