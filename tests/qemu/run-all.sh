@@ -124,7 +124,7 @@ while [ ${#pid_of[@]} -gt 0 ]; do
 done
 
 # --- summary -------------------------------------------------------------------
-tp=0 tf=0 bad=0
+tp=0 tf=0 bad=0 retried=()
 echo
 printf '%-12s %-22s %7s %7s %-8s %7s\n' KERNEL DEBIAN PASSED FAILED VERDICT SECONDS
 for k in "${kernels[@]}"; do
@@ -135,16 +135,15 @@ for k in "${kernels[@]}"; do
 		failed=$(sed -n 's/^failed=//p' "$logdir/$k.result")
 		verdict=$(sed -n 's/^verdict=//p' "$logdir/$k.result")
 		seconds=$(sed -n 's/^seconds=//p' "$logdir/$k.result")
+		r=$(sed -n 's/^boot_retry=//p' "$logdir/$k.result")
+		[ -z "$r" ] || retried+=("run-all.sh: $k: booted twice, the first kernel died before init: $r (see $logdir/$k.log.boot1)")
 	fi
 	[ "$verdict" = PASS ] || bad=$((bad + 1))
 	tp=$((tp + passed))
 	tf=$((tf + failed))
 	printf '%-12s %-22s %7s %7s %-8s %7s\n' "$k" "$debver" "$passed" "$failed" "$verdict" "$seconds"
 done
-for k in "${kernels[@]}"; do
-	r=$(sed -n 's/^boot_retry=//p' "$logdir/$k.result" 2>/dev/null || true)
-	[ -z "$r" ] || echo "run-all.sh: $k: booted twice, the first kernel died before init: $r (see $logdir/$k.log.boot1)"
-done
+for r in "${retried[@]}"; do echo "$r"; done
 echo "run-all.sh: ${#kernels[@]} kernels in $(($(date +%s) - t0))s (${par} in parallel), $bad failed; logs in $logdir"
 echo "$tp passed, $tf failed"
 [ "$bad" -eq 0 ]

@@ -320,13 +320,20 @@ timeout=$((timeout + qextra))
 command -v "${qemu[0]}" >/dev/null || build_fail "finding ${qemu[0]}"
 
 t_boot=$(date +%s)
+# console_line — stdin's console lines without the printk timestamp, cut to
+# the 100 characters a result's reason= and boot_retry= carry.
+console_line() {
+	sed -E 's/^\[ *[0-9.]+\] //' | cut -c1-100
+}
 # boot — one QEMU run; the console goes to $log, QEMU's status to $qrc.
 boot() {
+	local t
+	t=$(date +%s)
 	echo "run.sh: $kernel: booting (mode $mode, timeout ${timeout}s): ${qemu[*]}"
 	qrc=0
 	timeout --foreground -k 10 "$timeout" "${qemu[@]}" </dev/null 2>&1 | tee "$log" || qrc=${PIPESTATUS[0]}
 	echo
-	secs=$(($(date +%s) - t_boot))
+	secs=$(($(date +%s) - t))
 	echo "run.sh: $kernel: QEMU exited with status $qrc after ${secs}s (build $((t_boot - t_start))s)"
 }
 boot
@@ -339,9 +346,10 @@ boot
 # pre-init hang is not retried (it would double a 10-minute timeout).  The
 # first console log is kept as $log.boot1; the result says boot_retry=.
 boot_retry=
-if ! tr -d '\r' <"$log" | grep -q '^EMUCOMPAT-GUEST:' &&
-	tr -d '\r' <"$log" | grep -qE 'Kernel panic|Oops|BUG:'; then
-	boot_retry=$(tr -d '\r' <"$log" | grep -m 1 -E 'Oops|BUG:|Kernel panic' | sed -E 's/^\[ *[0-9.]+\] //' | cut -c1-100)
+if ! tr -d '\r' <"$log" | grep -q '^EMUCOMPAT-GUEST:'; then
+	boot_retry=$(tr -d '\r' <"$log" | grep -m 1 -E 'Kernel panic|Oops|BUG:' | console_line || true)
+fi
+if [ -n "$boot_retry" ]; then
 	mv "$log" "$log.boot1"
 	echo "run.sh: $kernel: the kernel died before init ($boot_retry); booting once more (first log: $log.boot1)"
 	boot
@@ -392,7 +400,7 @@ benign_re='RCU lockdep checking is enabled'
 splats=$(grep -vE '^(ok|not ok|#)( |$)' <<<"$clean" | grep -E "$splat_re" | { grep -vE "$benign_re" || true; } |
 	{ if [ -n "${EMUCOMPAT_IGNORE:-}" ]; then grep -vE "$EMUCOMPAT_IGNORE"; else cat; fi; } || true)
 if [ -n "$splats" ]; then
-	first=$(head -n 1 <<<"$splats" | sed -E 's/^\[ *[0-9.]+\] //' | cut -c1-100)
+	first=$(head -n 1 <<<"$splats" | console_line)
 	reasons+=("kernel splat: $first")
 	echo "run.sh: $kernel: kernel splat lines in the console log:"
 	head -n 10 <<<"$splats" | sed 's/^/    /'
