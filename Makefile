@@ -30,10 +30,10 @@
 #                        (make checkpatch / sparse)
 #   make abi             regenerate the guest-ABI tables from the pinned uapi
 #                        headers: userlib/abi-tables.h, userlib/abi/REPORT.md,
-#                        the README's abi-table (userlib/abi/abi-gen.py)
+#                        docs/guest-abis.md's abi-table (userlib/abi/abi-gen.py)
 #   make check-abi       regenerate into a temporary dir and diff against the
 #                        committed files; fails on any difference
-#   make perf-table      README's Performance table from tests/bench/results/
+#   make perf-table      docs/performance.md's table from tests/bench/results/
 #                        (make lint checks it is what the runs give)
 #   make qemu-user       static qemu-i386 and qemu-arm (Debian bookworm's QEMU
 #                        7.2 + integrations/qemu/patches) linked with
@@ -174,9 +174,9 @@ lint: deps
 	tests/lint.sh all
 	tests/fuzz/check-consts.sh
 	$(PYTHON3) tests/bench/perf-table.py --check
-	tests/qemu/qemu-user-table.sh --readme --check
+	tests/qemu/qemu-user-table.sh --doc --check
 
-# README's Performance table from the bench runs saved in tests/bench/results/
+# docs/performance.md's table from the bench runs saved in tests/bench/results/
 # (tests/bench/perf-table.py --save KERNEL after make bench KERNEL=...).
 perf-table:
 	$(PYTHON3) tests/bench/perf-table.py
@@ -190,7 +190,7 @@ abi: deps
 check-abi: deps
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	$(PYTHON3) userlib/abi/abi-gen.py --out "$$tmp" && rc=0 && \
-	for f in userlib/abi/REPORT.md userlib/abi-tables.h README.md; do \
+	for f in userlib/abi/REPORT.md userlib/abi-tables.h docs/guest-abis.md; do \
 		diff -u "$$f" "$$tmp/$$f" || rc=1; \
 	done; \
 	[ $$rc = 0 ] || echo "check-abi: generated files differ; run make abi" >&2; \

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# lint.sh checkpatch|kernel-doc|sparse|man|all — kernel style, static
+# lint.sh checkpatch|kernel-doc|sparse|man|docs|all — kernel style, static
 # analysis and the man pages.
 #   checkpatch: checkpatch.pl --strict (from Debian's linux-source, cached)
 #               on module/, uapi/ and the test probe module;
@@ -12,7 +12,11 @@
 #               and `groff -ww -z -man` must be silent (a page that is only
 #               `.so man3/X.3` must point to an existing page), and every
 #               symbol of userlib/libemucompat.map must have man/man3/NAME.3
-#               whose target's NAME section lists it.
+#               whose target's NAME section lists it;
+#   docs:       README.md and docs/*.md: every relative link names a file
+#               of the tree and, with #anchor, a heading of that file
+#               (GitHub's anchors); the generated blocks are checked by
+#               their generators (make lint, make check-abi).
 # Exit status non-zero on any finding.
 set -euo pipefail
 
@@ -134,11 +138,58 @@ run_man() {
 	echo "lint: man pages clean; $(echo "$syms" | wc -w) exported symbols, each with a page"
 }
 
+# Relative links of the front page and docs/ must resolve: a file that
+# exists in the tree, and for #anchor a heading of the target .md file.
+run_docs() {
+	echo "lint: links of README.md and docs/*.md"
+	python3 - "$top" <<-'PY'
+	import os, re, sys
+	top = sys.argv[1]
+
+	def anchors(path):
+	    seen, out, fence = {}, set(), False
+	    for line in open(path, encoding="utf-8"):
+	        if line.startswith("```"):
+	            fence = not fence
+	        m = None if fence else re.match(r"#{1,6} +(.*?)\s*$", line)
+	        if not m:
+	            continue
+	        a = re.sub(r"[^\w\- ]", "", m.group(1).replace("`", "").lower()).replace(" ", "-")
+	        n = seen.get(a, 0)
+	        seen[a] = n + 1
+	        out.add(a if n == 0 else "%s-%d" % (a, n))
+	    return out
+
+	files = ["README.md"] + sorted("docs/" + f for f in os.listdir(os.path.join(top, "docs"))
+	                                if f.endswith(".md"))
+	bad = 0
+	for rel in files:
+	    text = open(os.path.join(top, rel), encoding="utf-8").read()
+	    text = re.sub(r"```.*?```", "", text, flags=re.S)
+	    for m in re.finditer(r"\]\(([^)\s]+)\)", text):
+	        link = m.group(1)
+	        if re.match(r"[a-z]+:", link):
+	            continue
+	        path, _, frag = link.partition("#")
+	        target = os.path.normpath(os.path.join(os.path.dirname(rel), path)) if path else rel
+	        full = os.path.join(top, target)
+	        if not os.path.exists(full):
+	            print("%s: link to a missing file: %s" % (rel, link), file=sys.stderr)
+	            bad = 1
+	        elif frag and target.endswith(".md") and frag not in anchors(full):
+	            print("%s: link to a missing heading: %s" % (rel, link), file=sys.stderr)
+	            bad = 1
+	sys.exit(bad)
+	PY
+	echo "lint: links clean"
+}
+
 case ${1:-all} in
 checkpatch) run_checkpatch ;;
 kernel-doc) run_kerneldoc ;;
 sparse) run_sparse ;;
 man) run_man ;;
-all) run_man && run_checkpatch && run_kerneldoc && run_sparse ;;
-*) echo "usage: lint.sh checkpatch|kernel-doc|sparse|man|all" >&2; exit 2 ;;
+docs) run_docs ;;
+all) run_docs && run_man && run_checkpatch && run_kerneldoc && run_sparse ;;
+*) echo "usage: lint.sh checkpatch|kernel-doc|sparse|man|docs|all" >&2; exit 2 ;;
 esac
