@@ -26,8 +26,10 @@
 #   make check-deb       build them, lintian, contents, then apt install in a
 #                        bookworm chroot: DKMS build, pkg-config, udev rule,
 #                        purge  (root; modprobe is tested by the QEMU guests)
-#   make lint            man page lint, checkpatch --strict, kernel-doc and sparse
+#   make lint            links of README.md and docs/, the SVGs, man page lint,
+#                        checkpatch --strict, kernel-doc and sparse
 #                        (make checkpatch / sparse)
+#   make docs            docs/*.svg from docs/*.dot (Graphviz; docs/gen-svg.sh)
 #   make abi             regenerate the guest-ABI tables from the pinned uapi
 #                        headers: userlib/abi-tables.h, userlib/abi/REPORT.md,
 #                        docs/guest-abis.md's abi-table (userlib/abi/abi-gen.py)
@@ -74,7 +76,7 @@ DEBUG_KERNEL := $(filter %-debug-amd64,$(ALL_KERNELS))
 
 .PHONY: all module lib install install-module install-lib install-man demo check check-all \
 	check-debug check-dkms checkpatch sparse lint fuzz deps clean deb check-deb bench \
-	abi check-abi qemu-user perf-table
+	abi check-abi qemu-user perf-table docs
 
 all: module lib
 
@@ -175,6 +177,10 @@ lint: deps
 	tests/fuzz/check-consts.sh
 	$(PYTHON3) tests/bench/perf-table.py --check
 	tests/qemu/qemu-user-table.sh --doc --check
+
+# docs/*.svg from their Graphviz sources (make lint checks them).
+docs:
+	docs/gen-svg.sh
 
 # docs/performance.md's table from the bench runs saved in tests/bench/results/
 # (tests/bench/perf-table.py --save KERNEL after make bench KERNEL=...).

@@ -16,7 +16,8 @@
 #   docs:       README.md and docs/*.md: every relative link names a file
 #               of the tree and, with #anchor, a heading of that file
 #               (GitHub's anchors); the generated blocks are checked by
-#               their generators (make lint, make check-abi).
+#               their generators (make lint, make check-abi); the SVGs are
+#               what their docs/*.dot give (docs/gen-svg.sh --check).
 # Exit status non-zero on any finding.
 set -euo pipefail
 
@@ -182,6 +183,8 @@ run_docs() {
 	sys.exit(bad)
 	PY
 	echo "lint: links clean"
+	"$top/docs/gen-svg.sh" --check
+	echo "lint: docs/*.svg rendered from docs/*.dot"
 }
 
 case ${1:-all} in

@@ -37,6 +37,8 @@ needs=(
 	"sparse|sparse"
 	"mandoc|mandoc"
 	"groff|groff-base"
+	# make docs / lint: docs/*.svg from docs/*.dot.
+	"dot|graphviz"
 	"git|git"
 	"/usr/share/keyrings/debian-archive-keyring.gpg|debian-archive-keyring"
 	# sysroot32.sh: bookworm's 32-bit programs for t_qemu_user_*.sh
