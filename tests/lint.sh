@@ -17,7 +17,8 @@
 #               of the tree and, with #anchor, a heading of that file
 #               (GitHub's anchors); the generated blocks are checked by
 #               their generators (make lint, make check-abi); the SVGs are
-#               what their docs/*.dot give (docs/gen-svg.sh --check).
+#               what their docs/*.dot give (docs/gen-svg.sh --check); the
+#               README's example (the first C block) compiles with -Werror.
 # Exit status non-zero on any finding.
 set -euo pipefail
 
@@ -185,6 +186,17 @@ run_docs() {
 	echo "lint: links clean"
 	"$top/docs/gen-svg.sh" --check
 	echo "lint: docs/*.svg rendered from docs/*.dot"
+	local ex
+	ex=$(mktemp --suffix=.c)
+	awk '/^```c$/ { on = 1; next } on && /^```$/ { exit } on' "$top/README.md" >"$ex"
+	if [ ! -s "$ex" ] || ! gcc -std=gnu11 -Wall -Wextra -Werror -fsyntax-only \
+		-I"$top/userlib" -I"$top/uapi" "$ex"; then
+		echo "lint: README.md's C example does not compile" >&2
+		rm -f "$ex"
+		return 1
+	fi
+	rm -f "$ex"
+	echo "lint: README.md's C example compiles"
 }
 
 case ${1:-all} in
