@@ -7,6 +7,9 @@
 #   make install         module (modules_install + depmod), library, headers,
 #                        pkg-config file, udev rule, man pages
 #                        (DESTDIR=, PREFIX=, MANDIR=)
+#   make install-udev    the udev rule alone (/dev/emucompat mode 0666)
+#   make install-udev-group  the group-owned variant: 0660, group emucompat
+#                        (rule in /etc/udev/rules.d, the system group)
 #   make install-man     man pages alone: man/man3/*.3, man/man7/emucompat.7
 #                        into $(MANDIR)/man3, man7 (also part of install-lib)
 #   make demo            boot a QEMU guest and show what emucompat does
@@ -74,7 +77,8 @@ KERNELS ?= $(KERNEL)
 ALL_KERNELS := $(shell awk '!/^[[:space:]]*\#/ && NF { print $$1 }' tests/qemu/kernels.conf)
 DEBUG_KERNEL := $(filter %-debug-amd64,$(ALL_KERNELS))
 
-.PHONY: all module lib install install-module install-lib install-man demo check check-all \
+.PHONY: all module lib install install-module install-lib install-man install-udev \
+	install-udev-group demo check check-all \
 	check-debug check-dkms checkpatch sparse lint fuzz deps clean deb check-deb bench \
 	abi check-abi qemu-user perf-table docs
 
@@ -111,10 +115,22 @@ $(B)/emucompat.pc: userlib/emucompat.pc.in dkms.conf FORCE
 
 install: install-module install-lib
 
-install-module: module
+install-module: module install-udev
 	$(KMAKE) INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=updates modules_install
-	install -D -m 0644 udev/60-emucompat.rules $(DESTDIR)$(UDEVDIR)/60-emucompat.rules
 	$(if $(DESTDIR),,depmod -a $(KVER))
+
+# The udev rule alone (mode 0666; with DKMS, which installs only the module).
+install-udev:
+	install -D -m 0644 udev/60-emucompat.rules $(DESTDIR)$(UDEVDIR)/60-emucompat.rules
+
+# The group-owned 0660 variant (docs/install.md): the rule into
+# /etc/udev/rules.d, where it comes after 60-emucompat.rules and wins, and
+# the "emucompat" system group.
+UDEVETCDIR ?= /etc/udev/rules.d
+install-udev-group:
+	install -D -m 0644 udev/70-emucompat-group.rules \
+		$(DESTDIR)$(UDEVETCDIR)/70-emucompat-group.rules
+	$(if $(DESTDIR),,getent group emucompat >/dev/null || groupadd --system emucompat)
 
 install-lib: lib install-man
 	install -D -m 0644 $(B)/libemucompat.a $(DESTDIR)$(LIBDIR)/libemucompat.a

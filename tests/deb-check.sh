@@ -17,11 +17,14 @@
 #      and link a program against libemucompat-dev through pkg-config
 #      (shared and static) and run it; run the udev rule through
 #      `udevadm test` against a misc device "emucompat" in a stand-in sysfs
-#      laid out as the kernel lays out a miscdevice; install man-db and
+#      laid out as the kernel lays out a miscdevice, and the group variant
+#      (70-emucompat-group.rules copied into /etc/udev/rules.d: group
+#      emucompat, mode 0660) likewise; the postinst's system group
+#      emucompat, also after a reconfigure; install man-db and
 #      check that `man -w emucompat_ioctl32`, `man -w emucompat_close` and
 #      `man -w 7 emucompat` find the packages' pages; `apt remove --purge`
 #      and check that the module, its DKMS tree, the source, the rule, the
-#      library and the man pages are gone.
+#      library, the man pages and the group are gone.
 #
 # Not proven here: that the module loads and creates /dev/emucompat 0666
 # (tests/guest/t_modprobe.sh does that in every QEMU guest, with depmod +
@@ -134,6 +137,15 @@ if has "$deb_dkms" usr/lib/udev/rules.d/60-emucompat.rules - || has "$deb_dkms" 
 	rule_ok=0
 fi
 tap "$rule_ok" "emucompat-dkms: udev rule (/usr)/lib/udev/rules.d/60-emucompat.rules"
+group_ok=1
+if has "$deb_dkms" usr/share/doc/emucompat-dkms/examples/70-emucompat-group.rules - &&
+	! grep -q 'rules\.d/70-emucompat-group' <<<"${listing[$deb_dkms]}"; then
+	group_ok=0
+fi
+tap "$group_ok" "emucompat-dkms: the group variant 70-emucompat-group.rules as an example, not active"
+check "emucompat-dkms, libemucompat-dev: docs/ (install.md, the ioctl path's SVG) beside README.md" \
+	sh -c "for p in emucompat-dkms libemucompat-dev; do for f in README.md docs/install.md docs/semantics.md docs/ioctl-path.svg; do dpkg-deb -c $out/\$p*_${ver}_*.deb | grep -E >/dev/null \" \\./usr/share/doc/\$p/\$f(\\.gz)?\$\" || { echo \"\$p: no \$f\"; exit 1; }; done; done"
+check "emucompat-dkms: Depends on adduser (postinst's addgroup)" sh -c "dpkg-deb -f '$deb_dkms' Depends | grep -q '\badduser\b'"
 check "emucompat-dkms: Depends on dkms" sh -c "dpkg-deb -f '$deb_dkms' Depends | grep -q '\\bdkms\\b'"
 L=usr/lib/$multiarch
 check "libemucompat0: $L/libemucompat.so.$ver" has "$deb_lib" "$L/libemucompat.so.$ver" -
@@ -275,6 +287,11 @@ cin "modinfo: version $ver, vermagic $krel" \
 	"modinfo -F version ${ko#"$root"} | grep -qx '$ver' && modinfo -F vermagic ${ko#"$root"} | grep -q '^$krel '"
 cin "depmod: modules.dep lists it" "grep -q 'updates/dkms/emucompat.ko' /lib/modules/$krel/modules.dep"
 cin "/usr/src/emucompat-$ver registered (dkms tree)" "test -f /usr/src/emucompat-$ver/dkms.conf && test -d /var/lib/dkms/emucompat/$ver"
+# The group of the 0660 variant: created by postinst, a system group.
+cin "postinst created the system group emucompat (gid below 1000)" \
+	"g=\$(getent group emucompat | cut -d: -f3) && test -n \"\$g\" && test \"\$g\" -lt 1000"
+cin "postinst configure again (reconfigure): succeeds, the same group" \
+	"g=\$(getent group emucompat | cut -d: -f3) && dpkg-reconfigure -f noninteractive emucompat-dkms && test \"\$(getent group emucompat | cut -d: -f3)\" = \"\$g\" && test \$(getent group | grep -c '^emucompat:') = 1"
 
 # --- the library through pkg-config ---
 cat >"$root/tmp/use.c" <<'C'
@@ -327,6 +344,11 @@ cin "udevadm test: 60-emucompat.rules matches the misc device emucompat and sets
 grep -E '60-emucompat|emucompat.*(mode|MODE)' "$log" | grep -v '^###' | sort -u | sed 's/^/# udevadm: /' || true
 cin "udevadm test: the rule file parses without errors" \
 	"! grep -iE '60-emucompat\.rules.*(invalid|error|unknown|failed)' /tmp/udev.out"
+# The group variant enabled as docs/install.md says: copied into /etc.
+cin "udevadm test: with 70-emucompat-group.rules in /etc/udev/rules.d, GROUP emucompat and MODE 0660 win" \
+	"cp /usr/share/doc/emucompat-dkms/examples/70-emucompat-group.rules /etc/udev/rules.d/ && SYSTEMD_DEVICE_VERIFY_SYSFS=0 udevadm test --action=add /devices/virtual/misc/emucompat >/tmp/udev-g.out 2>&1; cat /tmp/udev-g.out; grep -Eq '70-emucompat-group\.rules:[0-9]+ GROUP' /tmp/udev-g.out && grep -Eq '70-emucompat-group\.rules:[0-9]+ MODE \"?0?660' /tmp/udev-g.out && ! grep -iE 'emucompat.*(invalid|error|unknown|failed)' /tmp/udev-g.out"
+grep -E '70-emucompat' "$log" | grep -v '^###' | sort -u | sed 's/^/# udevadm: /' || true
+inroot "rm -f /etc/udev/rules.d/70-emucompat-group.rules"
 
 # --- the man pages, as man-db finds them ---
 cin "install man-db in the root" "$INSTALL man-db"
@@ -347,6 +369,7 @@ cin "purged: no udev rule, library, header, .pc" \
 	"test ! -e /usr/lib/udev/rules.d/60-emucompat.rules && test ! -e /lib/udev/rules.d/60-emucompat.rules && ! ls /usr/lib/$multiarch/libemucompat* 2>/dev/null && test ! -e /usr/include/emucompat.h && test ! -e /usr/include/linux/emucompat.h && test ! -e /usr/lib/$multiarch/pkgconfig/emucompat.pc"
 cin "purged: no emucompat man pages" \
 	"! ls /usr/share/man/man3/emucompat_* /usr/share/man/man7/emucompat.7* 2>/dev/null | grep -q ."
+cin "purged: postrm removed the (empty, unused) group emucompat" "! getent group emucompat"
 cin "purged: dpkg knows none of them" \
 	"! dpkg-query -W -f='\${Package} \${Status}\n' emucompat-dkms libemucompat0 libemucompat-dev 2>/dev/null | grep -v 'not-installed'"
 
