@@ -39,7 +39,9 @@
 #include <linux/uaccess.h>
 #include <linux/falloc.h>
 #include <linux/fiemap.h>
+#include <linux/mman.h>
 #include <linux/module.h>
+#include <linux/sched/mm.h>
 #include <linux/ptrace.h>
 #include <asm/ioctls.h>
 #include "emucompat.h"
@@ -47,17 +49,17 @@
 static bool ec_allow_seccomp;
 module_param_named(allow_seccomp, ec_allow_seccomp, bool, 0644);
 MODULE_PARM_DESC(allow_seccomp,
-		 "Forward ioctls for tasks under seccomp too (default: refuse with EPERM, since the filter cannot see the forwarded command)");
+		 "Let tasks under seccomp use what their filter cannot see: EMUCOMPAT_IOC_IOCTL32 (the filter sees only the request, not the command it carries) and PROT_EXEC in EMUCOMPAT_IOC_MMAP_RANGE (the filter sees no prot). Default 0: both EPERM under seccomp. See SECURITY.md");
 
 static bool ec_allow_seccomp_fwd = true;
 module_param_named(allow_seccomp_fwd, ec_allow_seccomp_fwd, bool, 0644);
 MODULE_PARM_DESC(allow_seccomp_fwd,
-		 "Forward through the forwarding descriptor for tasks under seccomp (default: on, the filter sees the forwarded command as the ioctl's own)");
+		 "Let tasks under seccomp forward through the forwarding descriptor, where the filter sees the forwarded command as the ioctl's own but not that a 32-bit handler runs. Default 1; set 0 where filters allow the native architecture only (SystemCallArchitectures=native). See SECURITY.md");
 
 static bool ec_ioctl32_enabled = true;
 module_param_named(ioctl32, ec_ioctl32_enabled, bool, 0644);
 MODULE_PARM_DESC(ioctl32,
-		 "Allow compat ioctl forwarding (default: on; off keeps ranged mappings only)");
+		 "Compat ioctl forwarding (EMUCOMPAT_IOC_IOCTL32, forwarding descriptors). Default 1, also on arm64 CPUs without AArch32 at EL0 and x86-64 with ia32_emulation=0, where it makes compat handlers reachable that no 32-bit process reaches; 0 keeps ranged mappings only. See SECURITY.md");
 
 /**
  * ec_ioctl32_policy() - may the caller forward ioctls now?
@@ -82,6 +84,28 @@ int ec_ioctl32_policy(bool fwd)
 	if (!READ_ONCE(ec_ioctl32_enabled) || !ec_arch_compat_supported())
 		return -EOPNOTSUPP;
 	if (ec_seccomp_active() && !allow)
+		return -EPERM;
+	return 0;
+}
+
+/**
+ * ec_mmap_exec_policy() - may the caller map with @prot through the device?
+ * @prot: PROT_* bits of a ranged mmap
+ *
+ * A seccomp filter that enforces W^X (systemd's MemoryDenyWriteExecute=,
+ * where PR_SET_MDWE is missing) inspects the prot of mmap() and
+ * mprotect(); it sees EMUCOMPAT_IOC_MMAP_RANGE only as an ioctl.  So for a
+ * caller under seccomp PROT_EXEC is refused unless allow_seccomp is set:
+ * the library then maps without it and adds it with mprotect(), which
+ * the filter judges.  Mappings without PROT_EXEC give nothing read() and
+ * write() on the caller's own descriptors do not.
+ *
+ * Return: 0, or -EPERM.
+ */
+int ec_mmap_exec_policy(unsigned long prot)
+{
+	if ((prot & PROT_EXEC) && ec_seccomp_active() &&
+	    !READ_ONCE(ec_allow_seccomp))
 		return -EPERM;
 	return 0;
 }

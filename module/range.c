@@ -371,6 +371,7 @@ int ec_check_mmap_flags(unsigned long prot, unsigned long flags)
  *
  * Return: 0, or -EINVAL (zero length, unknown prot/flags bits, bad map
  * type, MAP_HUGETLB on a file that is not hugetlbfs, unaligned offset),
+ * -EPERM (PROT_EXEC for a caller under seccomp: ec_mmap_exec_policy()),
  * -EOPNOTSUPP (anonymous MAP_HUGETLB: use EMUCOMPAT_IOC_RESERVE_RANGE and
  * mmap(MAP_FIXED) over the placeholder; the library does), -EBADF,
  * -ENOMEM (no room in the range), -EEXIST (MAP_FIXED_NOREPLACE collision),
@@ -391,6 +392,9 @@ long ec_mmap_range(struct emucompat_mmap_range *req, const struct ec_wb *wb)
 	if (!req->len)
 		return -EINVAL;
 	ret = ec_check_mmap_flags(prot, flags);
+	if (ret)
+		return ret;
+	ret = ec_mmap_exec_policy(prot);
 	if (ret)
 		return ret;
 	if (req->len > TASK_SIZE)

@@ -163,6 +163,25 @@ EC_EXPORT void *emucompat_mmap_range(struct emucompat *ec, uint64_t lo, uint64_t
 		req.off = 0;
 	}
 	ret = ioctl(ec->fd, EMUCOMPAT_IOC_MMAP_RANGE, &req);
+	if (ret < 0 && errno == EPERM && (prot & PROT_EXEC) && !(flags & MAP_FIXED)) {
+		/*
+		 * Under seccomp the module refuses PROT_EXEC, which the filter
+		 * cannot see in an ioctl (EMUCOMPAT_INFO_SECCOMP_EXEC_REFUSED):
+		 * place the mapping without it, then ask for it with mprotect(),
+		 * which the filter judges (MemoryDenyWriteExecute= and the like).
+		 * Refused there, the new mapping goes again.  Not with MAP_FIXED,
+		 * which would have replaced what the filter keeps in place.
+		 */
+		req.prot = prot & ~PROT_EXEC;
+		req.len = len;
+		ret = ioctl(ec->fd, EMUCOMPAT_IOC_MMAP_RANGE, &req);
+		if (ret == 0 && mprotect((void *)(uintptr_t)req.addr, req.len, prot) < 0) {
+			err = errno;
+			munmap((void *)(uintptr_t)req.addr, req.len);
+			errno = err;
+			ret = -1;
+		}
+	}
 	if (memfd >= 0) {
 		err = errno;
 		close(memfd);

@@ -77,6 +77,12 @@
 #define EMUCOMPAT_INFO_SECCOMP_REFUSED	_BITUL(1)
 /* the forwarding descriptor would refuse this caller with EPERM (seccomp) */
 #define EMUCOMPAT_INFO_FWD_SECCOMP_REFUSED	_BITUL(2)
+/*
+ * EMUCOMPAT_IOC_MMAP_RANGE would refuse PROT_EXEC for this caller with EPERM
+ * (seccomp, allow_seccomp=0): map without it, then mprotect(), which the
+ * filter sees; emucompat_mmap_range() does that
+ */
+#define EMUCOMPAT_INFO_SECCOMP_EXEC_REFUSED	_BITUL(3)
 
 /**
  * struct emucompat_info - what the module and the running kernel offer
