@@ -373,8 +373,8 @@ struct emucompat_va_limits {
  * EOPNOTSUPP/EPERM as for EMUCOMPAT_IOC_IOCTL32, then the target EBADF),
  * so ioctl(fwd, 0, EMUCOMPAT_FWD_ARG(-1, 0)) failing with EBADF tells the
  * owner; a fork child opens its own forwarder (the library does, on the
- * first EPERM).  The target is looked up in the owner's file table at
- * the time of the call.
+ * first EPERM).  The target is looked up in the calling thread's file
+ * table at the time of the call.
  */
 struct emucompat_forwarder {
 	__u32 size;
