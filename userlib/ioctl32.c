@@ -121,15 +121,43 @@ static long ec_ioctl32_request(struct emucompat *ec, int fd, unsigned int cmd, u
 	return ret;
 }
 
-long ec_ioctl32_raw(struct emucompat *ec, int fd, unsigned int cmd, uint32_t arg)
+/*
+ * After EPERM from the handle's forwarder: is it somebody else's, and if
+ * so put one of our own at its number.  A forwarder acts only for the
+ * address space that opened it and refuses everyone else with EPERM before
+ * doing anything: in a fork() child (QEMU and box64 emulate the guest's
+ * fork() with a host one) the handle's forwarder is the parent's.  The
+ * handler's own EPERM is told apart by a probe (target -1: the owner gets
+ * EBADF), seccomp's by INFO.  dup3() puts the new one at the old number,
+ * which other threads may be using.  0: the call may go again.
+ */
+static int ec_fwd_reown(struct emucompat *ec)
 {
 	struct emucompat_forwarder freq = {
 		.size = sizeof(freq),
 		.flags = EMUCOMPAT_FORWARDER_CLOEXEC,
 	};
 	struct emucompat_info info = { .size = sizeof(info) };
-	long ret;
 	int nf;
+
+	if (ioctl(ec->fwd, 0, EMUCOMPAT_FWD_ARG(-1, 0)) != -1 || errno != EPERM ||
+	    ioctl(ec->fd, EMUCOMPAT_IOC_INFO, &info) < 0 ||
+	    (info.flags & EMUCOMPAT_INFO_FWD_SECCOMP_REFUSED))
+		return -1;
+	nf = ioctl(ec->fd, EMUCOMPAT_IOC_FORWARDER, &freq);
+	if (nf < 0)
+		return -1;
+	if (dup3(nf, ec->fwd, O_CLOEXEC) < 0) {
+		close(nf);
+		return -1;
+	}
+	close(nf);
+	return 0;
+}
+
+long ec_ioctl32_raw(struct emucompat *ec, int fd, unsigned int cmd, uint32_t arg)
+{
+	long ret;
 
 	switch (ec_route(cmd)) {
 	case EC_ROUTE_NATIVE:
@@ -144,28 +172,10 @@ long ec_ioctl32_raw(struct emucompat *ec, int fd, unsigned int cmd, uint32_t arg
 	ret = ec_call_ioctl(ec, ec->fwd, cmd, EMUCOMPAT_FWD_ARG(fd, arg));
 	if (ret != -1 || errno != EPERM)
 		return ret;
-	/*
-	 * A forwarder acts only for the address space that opened it and
-	 * refuses everyone else with EPERM before doing anything: in a fork()
-	 * child the handle's forwarder is the parent's.  The handler's own
-	 * EPERM is told apart by a probe (target -1: the owner gets EBADF),
-	 * seccomp's by INFO.  Then a forwarder of our own takes the number
-	 * (dup3(): other threads may be using it) and the call goes again.
-	 */
-	if (ioctl(ec->fwd, 0, EMUCOMPAT_FWD_ARG(-1, 0)) != -1 || errno != EPERM ||
-	    ioctl(ec->fd, EMUCOMPAT_IOC_INFO, &info) < 0 ||
-	    (info.flags & EMUCOMPAT_INFO_FWD_SECCOMP_REFUSED)) {
-		errno = EPERM;
+	if (ec_fwd_reown(ec)) {
+		errno = EPERM;	/* the call's own, not the probe's */
 		return -1;
 	}
-	nf = ioctl(ec->fd, EMUCOMPAT_IOC_FORWARDER, &freq);
-	if (nf < 0 || dup3(nf, ec->fwd, O_CLOEXEC) < 0) {
-		if (nf >= 0)
-			close(nf);
-		/* out of descriptors, ioctl32=0 meanwhile: the request path says */
-		return ec_ioctl32_request(ec, fd, cmd, arg);
-	}
-	close(nf);
 	return ec_call_ioctl(ec, ec->fwd, cmd, EMUCOMPAT_FWD_ARG(fd, arg));
 }
 
