@@ -20,6 +20,7 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
+#include <linux/mman.h>
 #include <linux/module.h>
 #include <linux/sched.h>
 #include <linux/sizes.h>
@@ -110,6 +111,8 @@ static long ec_cmd_info(void __user *uarg)
 		info.caps |= EMUCOMPAT_CAP_FORWARDER;
 	if (ec_ioctl32_policy(true) == -EPERM)
 		info.flags |= EMUCOMPAT_INFO_FWD_SECCOMP_REFUSED;
+	if (ec_mmap_exec_policy(PROT_EXEC))
+		info.flags |= EMUCOMPAT_INFO_SECCOMP_EXEC_REFUSED;
 	if (ec_robust_list32_supported())
 		info.caps |= EMUCOMPAT_CAP_ROBUST_LIST32;
 	if (ec_va_limits_supported())

@@ -94,6 +94,7 @@ unsigned long ec_arch_limit_mmap_bases(struct ec_mmap_bases *b, bool topdown,
 
 /* ioctl32.c: compat ioctl forwarding, and its three module parameters. */
 int ec_ioctl32_policy(bool fwd);
+int ec_mmap_exec_policy(unsigned long prot);
 long ec_ioctl32(struct emucompat_ioctl32 *req);
 int ec_forwarder_open(u32 flags);
 

@@ -39,7 +39,9 @@
 #include <linux/uaccess.h>
 #include <linux/falloc.h>
 #include <linux/fiemap.h>
+#include <linux/mman.h>
 #include <linux/module.h>
+#include <linux/sched/mm.h>
 #include <linux/ptrace.h>
 #include <asm/ioctls.h>
 #include "emucompat.h"
@@ -47,17 +49,17 @@
 static bool ec_allow_seccomp;
 module_param_named(allow_seccomp, ec_allow_seccomp, bool, 0644);
 MODULE_PARM_DESC(allow_seccomp,
-		 "Forward ioctls for tasks under seccomp too (default: refuse with EPERM, since the filter cannot see the forwarded command)");
+		 "Let tasks under seccomp use what their filter cannot see: EMUCOMPAT_IOC_IOCTL32 (the filter sees only the request, not the command it carries) and PROT_EXEC in EMUCOMPAT_IOC_MMAP_RANGE (the filter sees no prot). Default 0: both EPERM under seccomp. See SECURITY.md");
 
 static bool ec_allow_seccomp_fwd = true;
 module_param_named(allow_seccomp_fwd, ec_allow_seccomp_fwd, bool, 0644);
 MODULE_PARM_DESC(allow_seccomp_fwd,
-		 "Forward through the forwarding descriptor for tasks under seccomp (default: on, the filter sees the forwarded command as the ioctl's own)");
+		 "Let tasks under seccomp forward through the forwarding descriptor, where the filter sees the forwarded command as the ioctl's own but not that a 32-bit handler runs. Default 1; set 0 where filters allow the native architecture only (SystemCallArchitectures=native). See SECURITY.md");
 
 static bool ec_ioctl32_enabled = true;
 module_param_named(ioctl32, ec_ioctl32_enabled, bool, 0644);
 MODULE_PARM_DESC(ioctl32,
-		 "Allow compat ioctl forwarding (default: on; off keeps ranged mappings only)");
+		 "Compat ioctl forwarding (EMUCOMPAT_IOC_IOCTL32, forwarding descriptors). Default 1, also on arm64 CPUs without AArch32 at EL0 and x86-64 with ia32_emulation=0, where it makes compat handlers reachable that no 32-bit process reaches; 0 keeps ranged mappings only. See SECURITY.md");
 
 /**
  * ec_ioctl32_policy() - may the caller forward ioctls now?
@@ -82,6 +84,28 @@ int ec_ioctl32_policy(bool fwd)
 	if (!READ_ONCE(ec_ioctl32_enabled) || !ec_arch_compat_supported())
 		return -EOPNOTSUPP;
 	if (ec_seccomp_active() && !allow)
+		return -EPERM;
+	return 0;
+}
+
+/**
+ * ec_mmap_exec_policy() - may the caller map with @prot through the device?
+ * @prot: PROT_* bits of a ranged mmap
+ *
+ * A seccomp filter that enforces W^X (systemd's MemoryDenyWriteExecute=,
+ * where PR_SET_MDWE is missing) inspects the prot of mmap() and
+ * mprotect(); it sees EMUCOMPAT_IOC_MMAP_RANGE only as an ioctl.  So for a
+ * caller under seccomp PROT_EXEC is refused unless allow_seccomp is set:
+ * the library then maps without it and adds it with mprotect(), which
+ * the filter judges.  Mappings without PROT_EXEC give nothing read() and
+ * write() on the caller's own descriptors do not.
+ *
+ * Return: 0, or -EPERM.
+ */
+int ec_mmap_exec_policy(unsigned long prot)
+{
+	if ((prot & PROT_EXEC) && ec_seccomp_active() &&
+	    !READ_ONCE(ec_allow_seccomp))
 		return -EPERM;
 	return 0;
 }
@@ -289,7 +313,7 @@ long ec_ioctl32(struct emucompat_ioctl32 *req)
 
 /**
  * ec_fwd_ioctl() - the ioctl handler of a forwarding descriptor
- * @fwd: the forwarder (not used: it holds no state)
+ * @fwd: the forwarder; ->private_data is the address space that opened it
  * @cmd: the guest's command
  * @arg: the target descriptor in the upper 32 bits, the 32-bit argument
  *       in the lower (EMUCOMPAT_FWD_ARG())
@@ -301,15 +325,26 @@ long ec_ioctl32(struct emucompat_ioctl32 *req)
  * ioctl syscall itself); forwarding to a forwarder or to /dev/emucompat
  * ends in -ENOTTY (neither has a compat_ioctl).
  *
+ * A forwarder acts only for the address space that opened it (its
+ * threads): any ioctl() looks like an ordinary one, so a forwarder handed
+ * to another process (SCM_RIGHTS, fork(), exec()) would make that
+ * process a confused deputy, running a compat ioctl on one of its own
+ * descriptors picked by the upper half of an argument it meant for
+ * something else.  Everyone else gets -EPERM before anything is looked
+ * at; the library opens a new forwarder in a fork child.
+ *
  * A forwarder is no target of a compat ioctl: a 32-bit caller, or a
  * forward whose target is a forwarder (the VFS hands FIONREAD on to
  * ->unlocked_ioctl), gets -ENOTTY here, which also ends any chain of
  * forwarders: each level would forward to descriptor 0.
  *
- * Return: the handler's result; ec_ioctl32_policy()'s error; -EBADF for
- * a target that is not open; -ENOTTY inside a compat syscall or window;
+ * Return: the handler's result; -ENOTTY inside a compat syscall or
+ * window; -EPERM for a caller outside the owner's address space;
+ * ec_ioctl32_policy()'s error; -EBADF for a target that is not open;
  * -EOPNOTSUPP for a command compat_sys_ioctl() answers generically, which
- * only EMUCOMPAT_IOC_IOCTL32 can tell the caller to issue natively.
+ * only EMUCOMPAT_IOC_IOCTL32 can tell the caller to issue natively.  The
+ * order is part of the ABI: a probe with target -1 tells -EPERM (not the
+ * owner, or seccomp) from -EBADF (the owner).
  */
 static long ec_fwd_ioctl(struct file *fwd, unsigned int cmd, unsigned long arg)
 {
@@ -319,6 +354,8 @@ static long ec_fwd_ioctl(struct file *fwd, unsigned int cmd, unsigned long arg)
 
 	if (in_compat_syscall())
 		return -ENOTTY;
+	if (fwd->private_data != current->mm)
+		return -EPERM;
 	ret = ec_ioctl32_policy(true);
 	if (ret)
 		return ret;
@@ -334,10 +371,18 @@ static long ec_fwd_ioctl(struct file *fwd, unsigned int cmd, unsigned long arg)
 	return ec_ioctl32_result(ret);
 }
 
+/* The last reference to the forwarder: let go of its owner's mm_struct. */
+static int ec_fwd_release(struct inode *inode, struct file *fwd)
+{
+	mmdrop(fwd->private_data);
+	return 0;
+}
+
 /* No .compat_ioctl: a 32-bit caller gets ENOTTY. */
 static const struct file_operations ec_fwd_fops = {
 	.owner = THIS_MODULE,
 	.unlocked_ioctl = ec_fwd_ioctl,
+	.release = ec_fwd_release,
 	.llseek = noop_llseek,
 };
 
@@ -346,8 +391,10 @@ static const struct file_operations ec_fwd_fops = {
  * @flags: validated EMUCOMPAT_FORWARDER_* bits
  *
  * The file pins the module (anon_inode_getfile() takes a reference on
- * its fops' owner).  The descriptor is installed last, so a failure
- * leaves nothing behind.
+ * its fops' owner) and the caller's mm_struct (mmgrab(): the structure,
+ * not the address space, so that no later address space can reuse the
+ * pointer the ownership test compares).  The descriptor is installed
+ * last, so a failure leaves nothing behind.
  *
  * Return: the new descriptor; -EOPNOTSUPP where forwarding is off or the
  * kernel needs the pivot stack; -EMFILE, -ENOMEM, ...
@@ -363,8 +410,11 @@ int ec_forwarder_open(u32 flags)
 				 (flags & EMUCOMPAT_FORWARDER_CLOEXEC ? O_CLOEXEC : 0));
 	if (fd < 0)
 		return fd;
-	file = anon_inode_getfile("[emucompat-fwd]", &ec_fwd_fops, NULL, O_RDWR);
+	mmgrab(current->mm);
+	file = anon_inode_getfile("[emucompat-fwd]", &ec_fwd_fops, current->mm,
+				  O_RDWR);
 	if (IS_ERR(file)) {
+		mmdrop(current->mm);
 		put_unused_fd(fd);
 		return PTR_ERR(file);
 	}

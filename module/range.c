@@ -27,6 +27,7 @@
 #include <linux/sched/mm.h>
 #include <linux/log2.h>
 #include <linux/rbtree.h>
+#include <linux/uaccess.h>
 #include "emucompat.h"
 
 /* Lost placement races before giving up with -EAGAIN. */
@@ -235,7 +236,8 @@ static int ec_find_gap(struct mm_struct *mm, const struct ec_span *span,
 }
 
 /*
- * Does every page of @wb lie in a writable mapping?  The common case of a
+ * Does every page of @wb lie in a writable mapping (its address untagged,
+ * as copy_to_user() sees it)?  The common case of a
  * result that cannot be written back (a struct in read-only or unmapped
  * memory) fails before anything is done; a struct that becomes unwritable
  * later makes the write-back fail and the action stand (device.c).
@@ -244,7 +246,8 @@ static int ec_find_gap(struct mm_struct *mm, const struct ec_span *span,
  */
 static int ec_wb_check_locked(struct mm_struct *mm, const struct ec_wb *wb)
 {
-	unsigned long addr = wb->addr, end = wb->addr + wb->len;
+	/* arm64 TBI (and x86 LAM): the VMAs are keyed by untagged addresses */
+	unsigned long addr = untagged_addr(wb->addr), end = addr + wb->len;
 	struct vm_area_struct *vma;
 
 	lockdep_assert_held(&mm->mmap_lock);
@@ -368,6 +371,7 @@ int ec_check_mmap_flags(unsigned long prot, unsigned long flags)
  *
  * Return: 0, or -EINVAL (zero length, unknown prot/flags bits, bad map
  * type, MAP_HUGETLB on a file that is not hugetlbfs, unaligned offset),
+ * -EPERM (PROT_EXEC for a caller under seccomp: ec_mmap_exec_policy()),
  * -EOPNOTSUPP (anonymous MAP_HUGETLB: use EMUCOMPAT_IOC_RESERVE_RANGE and
  * mmap(MAP_FIXED) over the placeholder; the library does), -EBADF,
  * -ENOMEM (no room in the range), -EEXIST (MAP_FIXED_NOREPLACE collision),
@@ -388,6 +392,9 @@ long ec_mmap_range(struct emucompat_mmap_range *req, const struct ec_wb *wb)
 	if (!req->len)
 		return -EINVAL;
 	ret = ec_check_mmap_flags(prot, flags);
+	if (ret)
+		return ret;
+	ret = ec_mmap_exec_policy(prot);
 	if (ret)
 		return ret;
 	if (req->len > TASK_SIZE)

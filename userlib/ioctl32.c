@@ -14,9 +14,11 @@
  *     with an argument of the same layout in both ABIs.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/fiemap.h>
 #include <linux/fs.h>
 #include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -119,8 +121,44 @@ static long ec_ioctl32_request(struct emucompat *ec, int fd, unsigned int cmd, u
 	return ret;
 }
 
+/*
+ * After EPERM from the handle's forwarder: is it somebody else's, and if
+ * so put one of our own at its number.  A forwarder acts only for the
+ * address space that opened it and refuses everyone else with EPERM before
+ * doing anything: in a fork() child (QEMU and box64 emulate the guest's
+ * fork() with a host one) the handle's forwarder is the parent's.  The
+ * handler's own EPERM is told apart by a probe (target -1: the owner gets
+ * EBADF), seccomp's by INFO.  dup3() puts the new one at the old number,
+ * which other threads may be using.  0: the call may go again.
+ */
+static int ec_fwd_reown(struct emucompat *ec)
+{
+	struct emucompat_forwarder freq = {
+		.size = sizeof(freq),
+		.flags = EMUCOMPAT_FORWARDER_CLOEXEC,
+	};
+	struct emucompat_info info = { .size = sizeof(info) };
+	int nf;
+
+	if (ioctl(ec->fwd, 0, EMUCOMPAT_FWD_ARG(-1, 0)) != -1 || errno != EPERM ||
+	    ioctl(ec->fd, EMUCOMPAT_IOC_INFO, &info) < 0 ||
+	    (info.flags & EMUCOMPAT_INFO_FWD_SECCOMP_REFUSED))
+		return -1;
+	nf = ioctl(ec->fd, EMUCOMPAT_IOC_FORWARDER, &freq);
+	if (nf < 0)
+		return -1;
+	if (dup3(nf, ec->fwd, O_CLOEXEC) < 0) {
+		close(nf);
+		return -1;
+	}
+	close(nf);
+	return 0;
+}
+
 long ec_ioctl32_raw(struct emucompat *ec, int fd, unsigned int cmd, uint32_t arg)
 {
+	long ret;
+
 	switch (ec_route(cmd)) {
 	case EC_ROUTE_NATIVE:
 		return ec_call_ioctl(ec, fd, cmd, arg);
@@ -129,9 +167,16 @@ long ec_ioctl32_raw(struct emucompat *ec, int fd, unsigned int cmd, uint32_t arg
 	case EC_ROUTE_FORWARD:
 		break;
 	}
-	if (ec->fwd >= 0)
-		return ec_call_ioctl(ec, ec->fwd, cmd, EMUCOMPAT_FWD_ARG(fd, arg));
-	return ec_ioctl32_request(ec, fd, cmd, arg);
+	if (ec->fwd < 0)
+		return ec_ioctl32_request(ec, fd, cmd, arg);
+	ret = ec_call_ioctl(ec, ec->fwd, cmd, EMUCOMPAT_FWD_ARG(fd, arg));
+	if (ret != -1 || errno != EPERM)
+		return ret;
+	if (ec_fwd_reown(ec)) {
+		errno = EPERM;	/* the call's own, not the probe's */
+		return -1;
+	}
+	return ec_call_ioctl(ec, ec->fwd, cmd, EMUCOMPAT_FWD_ARG(fd, arg));
 }
 
 EC_EXPORT long emucompat_ioctl32(struct emucompat *ec, int fd, unsigned int cmd, uint32_t arg)

@@ -9,6 +9,8 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/shm.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 #include <linux/mman.h>
@@ -59,42 +61,74 @@ static void *ec_reserve(struct emucompat *ec, uint64_t lo, uint64_t hi, size_t *
 }
 
 /*
+ * What a placeholder is known by: the memfd whose PROT_NONE private
+ * mapping it is (ec_mark()).  ino == 0: not marked.
+ */
+struct ec_mark {
+	unsigned long ino;
+	unsigned int major, minor;
+};
+
+/*
+ * Make the placeholder just reserved at [addr, addr + len) recognisable:
+ * map a fresh memfd over it (MAP_FIXED over our own new mapping), so that
+ * /proc/self/maps names an inode nobody else maps.  An anonymous PROT_NONE
+ * mapping is not: another thread may make one at the same place the moment
+ * ours is gone.  Without memfd_create() (seccomp, old kernels) the
+ * placeholder stays anonymous and unmarked.
+ */
+static void ec_mark(void *addr, size_t len, struct ec_mark *m)
+{
+	int err = errno, fd;
+	struct stat st;
+
+	m->ino = 0;
+	fd = memfd_create("emucompat-placeholder", MFD_CLOEXEC);
+	if (fd < 0)
+		goto out;
+	if (!fstat(fd, &st) &&
+	    mmap(addr, len, PROT_NONE, MAP_PRIVATE | MAP_FIXED | MAP_NORESERVE, fd, 0) == addr) {
+		m->ino = st.st_ino;
+		m->major = major(st.st_dev);
+		m->minor = minor(st.st_dev);
+	}
+	close(fd);
+out:
+	errno = err;
+}
+
+/*
  * Remove a placeholder after a failed replacement.  The failed mremap() or
  * shmat() may already have unmapped it, and another thread may have mapped
- * something into the hole since: never munmap() blindly.  Claim the hole
- * with MAP_FIXED_NOREPLACE first; if it is occupied, unmap only if what is
- * there is still exactly our PROT_NONE placeholder.
+ * something into the hole since: never munmap() blindly.  Unmap only when
+ * /proc/self/maps shows exactly our marked placeholder there: its memfd's
+ * inode is mapped by nobody else, so what is seen is ours, and stays ours
+ * until we unmap it (only a thread unmapping memory it never got could
+ * interfere, and that thread is broken anyway).  An unmarked placeholder,
+ * or no /proc, leaves it in place: PROT_NONE address space lost, never a
+ * neighbour's mapping.
  */
-static void ec_release_placeholder(void *addr, size_t len)
+static void ec_release_placeholder(void *addr, size_t len, const struct ec_mark *m)
 {
 	unsigned long start = (unsigned long)addr, end = start + len, s, e;
-	char line[256], perms[8];
+	char line[512], perms[8];
 	int err = errno;
-	void *p;
 	FILE *f;
 
-	p = mmap(addr, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
-		 MAP_FIXED_NOREPLACE, -1, 0);
-	if (p == addr) {
-		munmap(addr, len);
+	if (!m->ino)
 		goto out;
-	}
-	if (p != MAP_FAILED) {	/* a kernel without MAP_FIXED_NOREPLACE */
-		munmap(p, len);
-		goto out;
-	}
 	f = fopen("/proc/self/maps", "re");
 	if (!f)
 		goto out;
 	while (fgets(line, sizeof(line), f)) {
-		unsigned long off;
 		unsigned int maj, min;
-		unsigned long ino;
+		unsigned long off, ino;
 
 		if (sscanf(line, "%lx-%lx %7s %lx %x:%x %lu", &s, &e, perms, &off, &maj, &min,
 			   &ino) != 7)
 			continue;
-		if (s == start && e == end && !strcmp(perms, "---p") && !ino && !maj && !min) {
+		if (s == start && e == end && !strcmp(perms, "---p") && ino == m->ino &&
+		    maj == m->major && min == m->minor) {
 			munmap(addr, len);
 			break;
 		}
@@ -163,6 +197,25 @@ EC_EXPORT void *emucompat_mmap_range(struct emucompat *ec, uint64_t lo, uint64_t
 		req.off = 0;
 	}
 	ret = ioctl(ec->fd, EMUCOMPAT_IOC_MMAP_RANGE, &req);
+	if (ret < 0 && errno == EPERM && (prot & PROT_EXEC) && !(flags & MAP_FIXED)) {
+		/*
+		 * Under seccomp the module refuses PROT_EXEC, which the filter
+		 * cannot see in an ioctl (EMUCOMPAT_INFO_SECCOMP_EXEC_REFUSED):
+		 * place the mapping without it, then ask for it with mprotect(),
+		 * which the filter judges (MemoryDenyWriteExecute= and the like).
+		 * Refused there, the new mapping goes again.  Not with MAP_FIXED,
+		 * which would have replaced what the filter keeps in place.
+		 */
+		req.prot = prot & ~PROT_EXEC;
+		req.len = len;
+		ret = ioctl(ec->fd, EMUCOMPAT_IOC_MMAP_RANGE, &req);
+		if (ret == 0 && mprotect((void *)(uintptr_t)req.addr, req.len, prot) < 0) {
+			err = errno;
+			munmap((void *)(uintptr_t)req.addr, req.len);
+			errno = err;
+			ret = -1;
+		}
+	}
 	if (memfd >= 0) {
 		err = errno;
 		close(memfd);
@@ -188,6 +241,7 @@ static int ec_in_range(uint64_t addr, uint64_t len, uint64_t lo, uint64_t hi)
 EC_EXPORT void *emucompat_mremap_range(struct emucompat *ec, void *old, size_t old_len,
 				       size_t new_len, int flags, uint64_t lo, uint64_t hi)
 {
+	struct ec_mark mark;
 	size_t place_len;
 	void *place, *p;
 
@@ -225,66 +279,86 @@ EC_EXPORT void *emucompat_mremap_range(struct emucompat *ec, void *old, size_t o
 	place = ec_reserve(ec, lo, hi, &place_len, 0);
 	if (place == MAP_FAILED)
 		return MAP_FAILED;
+	ec_mark(place, place_len, &mark);
 	/* mremap_to() unmaps the placeholder and moves under one mmap lock. */
 	p = mremap(old, old_len, new_len, flags | MREMAP_MAYMOVE | MREMAP_FIXED, place);
 	if (p == MAP_FAILED)
-		ec_release_placeholder(place, place_len);
+		ec_release_placeholder(place, place_len, &mark);
 	return p;
 }
 
-/* Default huge page size from /proc/meminfo, 0 if unknown. */
+/*
+ * The default huge page size: /proc/meminfo, else the block size of a
+ * hugetlb memfd (no /proc needed); 0 if unknown (no hugetlb support here).
+ */
 static size_t ec_default_hugepage(void)
 {
 	static size_t hps;
+	int err = errno, fd;
+	struct statfs sfs;
 	char line[128];
 	FILE *f;
 
-	if (hps)
+	if (__atomic_load_n(&hps, __ATOMIC_RELAXED))
 		return hps;
 	f = fopen("/proc/meminfo", "re");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long kb;
+	if (f) {
+		while (fgets(line, sizeof(line), f)) {
+			unsigned long kb;
 
-		if (sscanf(line, "Hugepagesize: %lu kB", &kb) == 1) {
-			hps = (size_t)kb * 1024;
-			break;
+			if (sscanf(line, "Hugepagesize: %lu kB", &kb) == 1) {
+				__atomic_store_n(&hps, (size_t)kb * 1024, __ATOMIC_RELAXED);
+				break;
+			}
+		}
+		fclose(f);
+	}
+	if (!hps) {
+		fd = memfd_create("emucompat-hugetlb", MFD_CLOEXEC | MFD_HUGETLB);
+		if (fd >= 0) {
+			if (!fstatfs(fd, &sfs) && sfs.f_bsize > 0)
+				__atomic_store_n(&hps, (size_t)sfs.f_bsize, __ATOMIC_RELAXED);
+			close(fd);
 		}
 	}
-	fclose(f);
+	errno = err;
 	return hps;
 }
 
 /*
- * shmat(SHM_REMAP) at a placeholder of @len bytes.  @avoid_align: make
- * sure the address is not a multiple of it, so that a hugetlb segment
- * (whose real size is rounded up to a huge page) is refused with EINVAL
- * by its alignment check instead of mapping past the placeholder.
+ * shmat(SHM_REMAP) at a placeholder of @len bytes aligned to @unit (a page
+ * or a huge page).  @avoid_align (0 or 2 * @unit): place it at an odd
+ * multiple of @unit, so that a hugetlb segment whose huge pages are larger
+ * than @unit (its real size rounded up past the placeholder) is refused
+ * with EINVAL by its alignment check instead of mapping past the
+ * placeholder over a neighbour: every huge page size larger than @unit is
+ * a multiple of 2 * @unit.
  */
 static void *ec_shmat_at(struct emucompat *ec, int shmid, int shmflg, uint64_t lo, uint64_t hi,
-			 size_t len, size_t align, size_t avoid_align)
+			 size_t len, size_t unit, size_t avoid_align)
 {
-	size_t ps = ec_page_size(), extra = avoid_align ? ps : 0, rlen = len + extra;
+	size_t extra = avoid_align ? unit : 0, rlen = len + extra;
+	struct ec_mark mark;
 	char *base, *addr;
 	void *p;
 
-	/* len is a multiple of align (or of the page size): rlen == len + extra. */
-	base = ec_reserve(ec, lo, hi, &rlen, align);
+	/* len is a multiple of unit: rlen == len + extra. */
+	base = ec_reserve(ec, lo, hi, &rlen, unit > (size_t)ec_page_size() ? unit : 0);
 	if (base == MAP_FAILED)
 		return MAP_FAILED;
 	addr = base;
 	if (extra) {
 		if ((uintptr_t)base % avoid_align == 0) {
-			addr = base + ps;
-			munmap(base, ps);
+			addr = base + unit;
+			munmap(base, unit);
 		} else {
-			munmap(base + len, ps);
+			munmap(base + len, unit);
 		}
 	}
+	ec_mark(addr, len, &mark);
 	p = shmat(shmid, addr, shmflg | SHM_REMAP);
 	if (p == (void *)-1)
-		ec_release_placeholder(addr, len);
+		ec_release_placeholder(addr, len, &mark);
 	return p;
 }
 
@@ -306,10 +380,14 @@ EC_EXPORT void *emucompat_shmat_range(struct emucompat *ec, int shmid, int shmfl
 	len = (ds.shm_segsz + ps - 1) & ~(ps - 1);
 	hps = ec_default_hugepage();
 
-	p = ec_shmat_at(ec, shmid, shmflg, lo, hi, len, 0, hps > ps ? hps : 0);
+	/*
+	 * An odd page multiple refuses every hugetlb segment, whatever its
+	 * huge page size: also when the default one is unknown.
+	 */
+	p = ec_shmat_at(ec, shmid, shmflg, lo, hi, len, ps, 2 * ps);
 	if (p != (void *)-1 || errno != EINVAL || hps <= ps)
 		return p;
 	/* Perhaps a SHM_HUGETLB segment: huge-page aligned and sized. */
 	len = (ds.shm_segsz + hps - 1) & ~(hps - 1);
-	return ec_shmat_at(ec, shmid, shmflg, lo, hi, len, hps, 0);
+	return ec_shmat_at(ec, shmid, shmflg, lo, hi, len, hps, 2 * hps);
 }

@@ -24,11 +24,14 @@
  *     a command the module answers "issue natively" (FIBMAP,
  *     FS_IOC_FSGETXATTR on a regular file) is EOPNOTSUPP raw, and the
  *     library gives the real 32-bit answer (compared with o32_fwd);
- *   - the forwarder holds no state: after fork() it forwards to the child's
- *     descriptors, across exec (without CLOEXEC) it still works in the new
- *     image, passed with SCM_RIGHTS it forwards to the receiver's
- *     descriptors and never the sender's; a real 32-bit process calling it
- *     gets ENOTTY;
+ *   - the forwarder acts only for the address space that opened it: after
+ *     fork() the child's calls on it are EPERM (a forwarder the child
+ *     opens itself forwards to the child's descriptors), across exec
+ *     (without CLOEXEC) it is still one in the new image but EPERM there,
+ *     passed with SCM_RIGHTS it is EPERM in the receiver, for the sender's
+ *     descriptor numbers and its own alike, while the sender's still
+ *     works; a real 32-bit process calling it gets ENOTTY (t_sec_deputy:
+ *     the confused-deputy case);
  *   - threads: forwarding to a number another thread closes and reopens
  *     gives 0 or EBADF, nothing else;
  *   - every forwarder pins the module (refcount), rmmod is refused while
@@ -551,15 +554,17 @@ static void check_fionread_to_forwarder(void)
 
 	pid = pt_fork_child(res);
 	if (pid == 0) {
-		int out[8], p[2], other, *n = (int *)low;
+		int out[8], p[2], other, mine, *n = (int *)low;
 
 		memset(out, 0, sizeof(out));
 		if (pipe(p) || write(p[1], "abc", 3) != 3 || dup2(p[0], 0) < 0)
 			_exit(3);
+		/* the parent's forwarder is EPERM here: one of our own */
+		mine = pt_fwd_open(ecfd, EMUCOMPAT_FORWARDER_CLOEXEC);
 		other = pt_fwd_open(ecfd, EMUCOMPAT_FORWARDER_CLOEXEC);
 		*n = -1;
 		errno = 0;
-		out[0] = (int)fwd_call(fwd, IC32_FIONREAD, other, pt_u32(n));
+		out[0] = (int)fwd_call(mine, IC32_FIONREAD, other, pt_u32(n));
 		out[1] = errno;
 		out[2] = *n;
 		*n = -1;
@@ -599,9 +604,11 @@ static void check_recursion(void)
 
 	pid = pt_fork_child(res);
 	if (pid == 0) {
-		int *n = (int *)low;
+		int *n = (int *)low, mine;
 
-		if (dup2(fwd, 0) < 0)
+		/* a forwarder of this process (the parent's is EPERM here) */
+		mine = pt_fwd_open(ecfd, EMUCOMPAT_FORWARDER_CLOEXEC);
+		if (mine < 0 || dup2(mine, 0) < 0)
 			_exit(3);
 		errno = 0;
 		out[0] = (int)fwd_call(0, IC32_FIONREAD, 0, pt_u32(n));
@@ -619,7 +626,7 @@ static void check_recursion(void)
 
 static void check_fork(void)
 {
-	int res[2], m, s, out[4];
+	int res[2], m, s, out[8];
 	struct termios *t = (void *)low;
 	pid_t pid;
 
@@ -628,25 +635,34 @@ static void check_fork(void)
 	close(FORK_FD);
 	pid = pt_fork_child(res);
 	if (pid == 0) {
-		int cm, cs;
+		/* one the child opens (before s is closed: not at its number) */
+		int cm, cs, mine = pt_fwd_open(ecfd, EMUCOMPAT_FORWARDER_CLOEXEC);
 
 		close(s);	/* open in the parent only from here on */
 		errno = 0;
-		out[2] = (int)fwd_call(fwd, IC32_TCGETS, s, pt_u32(t));
+		out[2] = (int)fwd_call(mine, IC32_TCGETS, s, pt_u32(t));
 		out[3] = errno;
 		if (openpty(&cm, &cs, NULL, NULL, NULL) || dup2(cs, FORK_FD) < 0)
 			_exit(3);
+		/* the parent's forwarder: not the child's */
 		errno = 0;
 		out[0] = (int)fwd_call(fwd, IC32_TCGETS, FORK_FD, pt_u32(t));
 		out[1] = errno;
+		/* the child's own: its own descriptors */
+		errno = 0;
+		out[4] = (int)fwd_call(mine, IC32_TCGETS, FORK_FD, pt_u32(t));
+		out[5] = errno;
 		pt_child_exit(res[1], out, sizeof(out));
 	}
 	if (!child_result(res, pid, out, sizeof(out))) {
 		tap_ok(0, "fork child died");
 		return;
 	}
-	tap_ok(out[0] == 0, "fork: the child's forwarder forwards to the child's fd %d (TCGETS %d %s)",
-	       FORK_FD, out[0], out[0] < 0 ? strerrorname_np(out[1]) : "-");
+	tap_ok(out[0] == -1 && out[1] == EPERM,
+	       "fork: the parent's forwarder is EPERM in the child, even for the child's own fd %d "
+	       "(%d %s)", FORK_FD, out[0], out[0] < 0 ? strerrorname_np(out[1]) : "-");
+	tap_ok(out[4] == 0, "fork: a forwarder the child opens forwards to the child's fd %d "
+	       "(TCGETS %d %s)", FORK_FD, out[4], out[4] < 0 ? strerrorname_np(out[5]) : "-");
 	tap_ok(out[2] == -1 && out[3] == EBADF,
 	       "fork: a descriptor the child closed (open in the parent) is EBADF in the child (%d %s)",
 	       out[2], out[2] < 0 ? strerrorname_np(out[3]) : "-");
@@ -710,10 +726,11 @@ static void check_exec(void)
 	} else {
 		tap_ok(out[0], "exec: the CLOEXEC forwarder (fd %d) is gone in the new image", fc);
 		tap_ok(out[1], "exec: the forwarder without CLOEXEC (fd %d) is still one there", fn);
-		tap_ok(out[2] == 4242, "exec: it forwards in the new image (PROBE_RETURN %d %s)",
+		tap_ok(out[2] == -1 && out[3] == EPERM,
+		       "exec: the new image is another address space: EPERM (PROBE_RETURN %d %s)",
 		       out[2], out[2] < 0 ? strerrorname_np(out[3]) : "-");
-		tap_ok(out[5] == -1 && out[6] == EBADF,
-		       "exec: a descriptor closed by exec (/dev/emucompat, fd %d) is EBADF there (%d %s)",
+		tap_ok(out[5] == -1 && out[6] == EPERM,
+		       "exec: to a descriptor closed by exec (/dev/emucompat, fd %d) EPERM too (%d %s)",
 		       ecfd, out[5], out[5] < 0 ? strerrorname_np(out[6]) : "-");
 	}
 	close(fc);
@@ -757,7 +774,7 @@ static int recv_fd(int sock)
 static void check_scm_rights(void)
 {
 	struct termios *t = (void *)low;
-	int sv[2], res[2], m, s, out[6], fn;
+	int sv[2], res[2], m, s, out[6], fn, after;
 	pid_t pid;
 
 	/* the receiver gets no forwarder by inheritance: it is opened after the fork */
@@ -795,12 +812,16 @@ static void check_scm_rights(void)
 		tap_ok(0, "SCM_RIGHTS receiver died");
 	} else {
 		tap_ok(out[0], "SCM_RIGHTS: the receiver got a forwarder");
-		tap_ok(out[5] == 0 && out[1] == -1 && out[2] == EBADF,
-		       "SCM_RIGHTS: the sender's fd %d (not open in the receiver) is EBADF there, "
+		tap_ok(out[5] == 0 && out[1] == -1 && out[2] == EPERM,
+		       "SCM_RIGHTS: the sender's fd %d (not open in the receiver) is EPERM there, "
 		       "never the sender's (%d %s)", SENDER_FD, out[1],
 		       out[1] < 0 ? strerrorname_np(out[2]) : "-");
-		tap_ok(out[3] == 0, "SCM_RIGHTS: the receiver's own fd %d forwards (%d %s)", RECV_FD,
-		       out[3], out[3] < 0 ? strerrorname_np(out[4]) : "-");
+		tap_ok(out[3] == -1 && out[4] == EPERM,
+		       "SCM_RIGHTS: the receiver's own fd %d is EPERM too: the forwarder is the "
+		       "sender's (%d %s)", RECV_FD, out[3], out[3] < 0 ? strerrorname_np(out[4]) : "-");
+		after = (int)fwd_call(fn, IC32_TCGETS, SENDER_FD, pt_u32(t));
+		tap_ok(after == 0, "SCM_RIGHTS: in the sender, fd %d still forwards after the send "
+		       "(%d)", SENDER_FD, after);
 	}
 	close(sv[0]);
 	close(fn);

@@ -1051,6 +1051,15 @@ int main(void)
 
 		if (setgid(65534) || setuid(65534))
 			_exit(3);
+		if (fwdfd >= 0) {
+			/* a forwarder acts only for its opener: ours at the same number */
+			struct emucompat_forwarder r = { .size = sizeof(r) };
+			int nf = (int)ioctl(ecfd, EMUCOMPAT_IOC_FORWARDER, &r);
+
+			if (nf < 0 || dup2(nf, fwdfd) < 0)
+				_exit(4);
+			close(nf);
+		}
 		/* FIOASYNC & co. on a forwarded descriptor may send these */
 		for (i = 0; i < (int)(sizeof(quiet) / sizeof(quiet[0])); i++)
 			signal(quiet[i], SIG_IGN);

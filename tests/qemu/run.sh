@@ -134,6 +134,8 @@ arm64) cross=aarch64-linux-gnu- ;;
 *) build_fail "unsupported KARCH=$KARCH for $kernel" ;;
 esac
 kmake=(ARCH="$KARCH" CROSS_COMPILE="$cross" CC="${cross}gcc")
+# KUnit suites (module/kunit.c) are opt-in; the debug kernel runs them at load.
+case $kernel in *-debug-*) kmake+=(EC_KUNIT=1) ;; esac
 
 # The compilers for the kernel modules (kernels.conf's TOOLCHAIN column):
 # `host`, or a Debian suite's build root (toolchain.sh; created once, cached)

@@ -77,6 +77,12 @@
 #define EMUCOMPAT_INFO_SECCOMP_REFUSED	_BITUL(1)
 /* the forwarding descriptor would refuse this caller with EPERM (seccomp) */
 #define EMUCOMPAT_INFO_FWD_SECCOMP_REFUSED	_BITUL(2)
+/*
+ * EMUCOMPAT_IOC_MMAP_RANGE would refuse PROT_EXEC for this caller with EPERM
+ * (seccomp, allow_seccomp=0): map without it, then mprotect(), which the
+ * filter sees; emucompat_mmap_range() does that
+ */
+#define EMUCOMPAT_INFO_SECCOMP_EXEC_REFUSED	_BITUL(3)
 
 /**
  * struct emucompat_info - what the module and the running kernel offer
@@ -356,10 +362,19 @@ struct emucompat_va_limits {
  * before its driver sees them (FIOCLEX, FIONCLEX, FIONBIO, FIOASYNC,
  * FIOQSIZE, FIFREEZE, FITHAW, FS_IOC_FIEMAP, FIGETBSZ, FICLONE,
  * FICLONERANGE, FIDEDUPERANGE, FS_IOC_GETFSUUID, FS_IOC_GETFSSYSFSPATH):
- * they would act on the forwarder itself.  The forwarder holds no state:
- * it may be inherited, passed (SCM_RIGHTS) or kept across exec, and always
- * forwards to the file table of the process calling it.  A 32-bit caller
- * gets ENOTTY.
+ * they would act on the forwarder itself.  A 32-bit caller gets ENOTTY.
+ *
+ * A forwarder acts only for the address space that opened it: its own
+ * threads.  Anyone else -- a fork() child, the new image after exec(), a
+ * process that received it with SCM_RIGHTS -- gets EPERM before anything
+ * is looked at, so that a process handed a forwarder as an ordinary
+ * descriptor never runs a compat ioctl on a descriptor of its own.  The
+ * order of the checks is fixed (32-bit caller ENOTTY, not the owner EPERM,
+ * EOPNOTSUPP/EPERM as for EMUCOMPAT_IOC_IOCTL32, then the target EBADF),
+ * so ioctl(fwd, 0, EMUCOMPAT_FWD_ARG(-1, 0)) failing with EBADF tells the
+ * owner; a fork child opens its own forwarder (the library does, on the
+ * first EPERM).  The target is looked up in the calling thread's file
+ * table at the time of the call.
  */
 struct emucompat_forwarder {
 	__u32 size;
