@@ -26,11 +26,11 @@
  * addresses (< 4 GiB) or the pivot stack (< 4 GiB).  A handler that maps
  * memory without an address (vm_mmap(NULL, ...)) fails with -ENOMEM,
  * because this task's mmap_base lies far above 4 GiB, unless the process
- * set VA limits below 4 GiB (valimits.c); see README "Known limits".
+ * set VA limits below 4 GiB (valimits.c); see docs/known-limits.md.
  *
  * Tasks cloned inside the window (vhost workers) copy the flag; a kernel
  * worker of a 64-bit process with TIF_32BIT set would then see a 4 GiB
- * TASK_SIZE for good.  See README "Known limits".
+ * TASK_SIZE for good.  See docs/known-limits.md.
  */
 #include <linux/sched.h>
 #include <linux/mm.h>

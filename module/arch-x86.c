@@ -22,7 +22,7 @@
  * Kernel threads cloned from the task inside the window (6.12's
  * vhost_task_create() from VHOST_SET_OWNER) copy thread_info and keep
  * TS_COMPAT for good, since they never return to user space: such a worker
- * would see in_compat_syscall() true.  See README "Known limits".
+ * would see in_compat_syscall() true.  See docs/known-limits.md.
  */
 #include <linux/fs.h>
 #include <linux/mm.h>
