@@ -1,0 +1,76 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# guest.sh — runs inside a guest of the test harness, packed there by
+# guest-check.sh as /tests/t_box64_check.sh (never by the suite itself).
+# /box64root is a chroot with the host's x86-64 glibc, /bin/box64 (patched),
+# /bin/box64-stock and /box32/ (the i386 programs of check/, dynamic PIE for
+# box32 and static for the native reference run).  For each program: the
+# native i386 output, then box32 stock and patched; then the patched box64
+# once more with the emucompat module unloaded (it must then behave as
+# stock).  TAP; the outputs go to the console as "# " lines.
+R=/box64root
+n=0 fails=0
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+nok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $*"; }
+
+if ! mount --bind /dev "$R/dev" || ! mount -t proc proc "$R/proc" || ! mount -t tmpfs tmpfs "$R/tmp"; then
+	echo "not ok 1 - cannot prepare the chroot $R"
+	exit 1
+fi
+export BOX64_LOG=0 BOX64_NOBANNER=1
+
+# run NAME CMD... — output of CMD in the chroot to /tmp/NAME.out (stderr:
+# /tmp/NAME.err), both shown as comments.
+run() {
+	name=$1; shift
+	chroot "$R" "$@" >"/tmp/$name.out" 2>"/tmp/$name.err"
+	echo "# $name: exit $?"
+	sed "s/^/#   /" "/tmp/$name.out"
+	if [ -s "/tmp/$name.err" ]; then
+		echo "#   stderr:"; head -5 "/tmp/$name.err" | sed "s/^/#     /"
+	fi
+}
+
+# args PROGRAM — its arguments
+args() {
+	case $1 in
+	ioctl) echo /tmp ;;
+	getopt) echo "-v --name=foo a --flag -x bar b" ;;
+	esac
+}
+
+for phase in loaded unloaded; do
+	if [ $phase = unloaded ]; then
+		rmmod emucompat || { nok "rmmod emucompat"; break; }
+		[ -e /dev/emucompat ] && { nok "/dev/emucompat still there after rmmod"; break; }
+	else
+		[ -e /dev/emucompat ] || { nok "no /dev/emucompat (module not loaded)"; break; }
+	fi
+	for p in ioctl getopt; do
+		a=$(args $p)
+		# shellcheck disable=SC2086
+		run "native-$p-$phase" /box32/box32-$p.static $a
+		# shellcheck disable=SC2086
+		run "stock-$p-$phase" /bin/box64-stock /box32/box32-$p $a
+		# shellcheck disable=SC2086
+		run "patched-$p-$phase" /bin/box64 /box32/box32-$p $a
+		nat=/tmp/native-$p-$phase.out st=/tmp/stock-$p-$phase.out pa=/tmp/patched-$p-$phase.out
+		if [ $phase = loaded ] || [ $p = getopt ]; then
+			# With the module (and getopt in any case): the native output.
+			if cmp -s "$nat" "$pa"; then ok "box32-$p, module $phase: patched box32 gives the native output"
+			else nok "box32-$p, module $phase: patched box32 differs from native"; diff "$nat" "$pa" | sed 's/^/#   /'; fi
+		else
+			# Without the module the emucompat part is off: as stock.
+			if cmp -s "$st" "$pa"; then ok "box32-$p, module $phase: patched box32 gives stock's output"
+			else nok "box32-$p, module $phase: patched box32 differs from stock"; diff "$st" "$pa" | sed 's/^/#   /'; fi
+		fi
+		# The negative control: stock box32 must not give the native output.
+		if cmp -s "$nat" "$st"; then nok "box32-$p, module $phase: stock box32 gives the native output (the check proves nothing)"
+		else ok "box32-$p, module $phase: stock box32 differs from native (the negative control)"; fi
+	done
+done
+insmod /emucompat.ko 2>/dev/null
+umount "$R/tmp" "$R/proc" "$R/dev" 2>/dev/null
+echo "1..$n"
+[ "$fails" -eq 0 ]
