@@ -16,6 +16,8 @@
 #    /box64root with this machine's x86-64 glibc, the two box64 and the
 #    programs, and guest.sh as /tests/t_box64_check.sh;
 # 5. the guest boots as run.sh boots it and runs only that script.
+# BOX64_CHECK_SYSROOT32=<i386 sysroot of tests/qemu/sysroot32.sh> adds
+# Debian's i386 amixer (libasound emulated) on snd-dummy.
 # The console goes to $EMUCOMPAT_LOGDIR/box64-KERNEL.log (default
 # /tmp/emucompat-logs); the last lines are run-tests.sh's counts.
 set -euo pipefail
@@ -37,6 +39,14 @@ dir=${out#BOX64_USER_DIR=}
 work=$(mktemp -d /tmp/box64-check.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 R=$work/stage/box64root
+mkdir -p "$work/stage"
+# With BOX64_CHECK_SYSROOT32 (an i386 sysroot of tests/qemu/sysroot32.sh)
+# the chroot is a copy of it: Debian's i386 amixer runs natively and under
+# box32 (libasound emulated) on snd-dummy.
+if [ -n "${BOX64_CHECK_SYSROOT32:-}" ]; then
+	[ -f "$BOX64_CHECK_SYSROOT32/.emucompat/done" ] || die "$BOX64_CHECK_SYSROOT32 is not a sysroot32.sh sysroot"
+	cp -a "$BOX64_CHECK_SYSROOT32" "$R"
+fi
 mkdir -p "$R"/{bin,box32,dev,proc,tmp,lib64,lib/x86_64-linux-gnu} "$work/stage/tests"
 for p in box32-ioctl box32-getopt; do
 	i686-linux-gnu-gcc -O2 -Wall -fPIE -pie -o "$R/box32/$p" "$here/check/$p.c" ||
