@@ -44,6 +44,10 @@
 #                        7.2 + integrations/qemu/patches) linked with
 #                        libemucompat.a, cached outside the clone; prints
 #                        QEMU_USER_DIR=<dir>  (QEMU_HOST=arm64: cross build)
+#   make box64-user      box64 0.4.3-3 with box32 for amd64, patched
+#                        (integrations/box64/patches, libemucompat.a) and
+#                        unpatched, cached outside the clone; prints
+#                        BOX64_USER_DIR=<dir> (box64, box64-stock)
 #
 # The version is PACKAGE_VERSION in dkms.conf.
 
@@ -80,7 +84,7 @@ DEBUG_KERNEL := $(filter %-debug-amd64,$(ALL_KERNELS))
 .PHONY: all module lib install install-module install-lib install-man install-udev \
 	install-udev-group demo check check-all \
 	check-debug check-dkms checkpatch sparse lint fuzz deps clean deb check-deb bench \
-	abi check-abi qemu-user perf-table docs
+	abi check-abi qemu-user box64-user perf-table docs
 
 all: module lib
 
@@ -228,6 +232,9 @@ fuzz: deps
 # Patched QEMU linux-user (integrations/qemu/README.md).
 qemu-user:
 	integrations/qemu/build.sh $(if $(QEMU_HOST),--host $(QEMU_HOST))
+
+box64-user:
+	integrations/box64/build.sh
 
 FORCE:
 
