@@ -37,18 +37,21 @@
  *    only part of a SET (on 6.4+ it first write-locks every VMA), so
  *    fewer than half the operations meet one; p90, p99 and the maximum
  *    are printed too.
+ *
+ * 3. Unload with live records (below, test_unload()).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
-#include <signal.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -337,6 +340,59 @@ static void test_latency(void)
 	       onmax / offmax);
 }
 
+/*
+ * Unload while address spaces that used VA limits live: the module's exit
+ * must drop their (inactive) records, so that nothing of the module is
+ * called when they go.  This process and a child each did SET and CLEAR;
+ * with every descriptor closed, rmmod must succeed; the module is loaded
+ * again (as /init loads it) for the tests after this one, and then the
+ * child maps, unmaps and exits, and so does this process.
+ */
+static void test_unload(void)
+{
+	int go[2], ready[2], fd, st;
+	char c = 0;
+	pid_t pid;
+	long r;
+
+	if (pipe(go) || pipe(ready))
+		tap_bail("pipe: %s", strerror(errno));
+	tap_flush();
+	pid = fork();
+	if (pid < 0)
+		tap_bail("fork: %s", strerror(errno));
+	if (pid == 0) {
+		int bad = set_clear() != 0;
+
+		emucompat_close(ec);
+		if (write(ready[1], &c, 1) != 1 || read(go[0], &c, 1) != 1)
+			_exit(2);
+		munmap(map_file(fds[0]), page);
+		_exit(bad);
+	}
+	if (read(ready[0], &c, 1) != 1)
+		tap_bail("the unload child died");
+	emucompat_close(ec);
+	ec = NULL;
+	r = syscall(SYS_delete_module, "emucompat", O_NONBLOCK);
+	tap_ok(r == 0, "rmmod while two address spaces with (cleared) VA limits live (%s)",
+	       r ? strerror(errno) : "unloaded");
+	if (r == 0) {
+		fd = open("/emucompat.ko", O_RDONLY | O_CLOEXEC);
+		r = fd < 0 ? -1 : syscall(SYS_finit_module, fd, "", 0);
+		tap_ok(r == 0, "load /emucompat.ko again (%s)", r ? strerror(errno) : "ok");
+		if (fd >= 0)
+			close(fd);
+	}
+	if (write(go[1], &c, 1) != 1)
+		tap_bail("pipe: %s", strerror(errno));
+	st = -1;
+	if (waitpid(pid, &st, 0) != pid)
+		tap_bail("waitpid: %s", strerror(errno));
+	tap_ok(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	       "the child maps, unmaps and exits after the unload (status %#x)", st);
+}
+
 int main(void)
 {
 	struct emucompat_info info;
@@ -357,5 +413,6 @@ int main(void)
 
 	test_structural();
 	test_latency();
+	test_unload();
 	return tap_done();
 }
