@@ -108,8 +108,10 @@ static bool ec_va_unlist(struct ec_va_limits *lim)
 /* Context: mmu_notifier_get_locked(), mmap_write_lock(mm) held. */
 static struct mmu_notifier *ec_va_alloc_notifier(struct mm_struct *mm)
 {
-	struct ec_va_limits *lim = kzalloc(sizeof(*lim), GFP_KERNEL);
+	struct ec_va_limits *lim;
 
+	lockdep_assert_held_write(&mm->mmap_lock);
+	lim = kzalloc(sizeof(*lim), GFP_KERNEL);
 	if (!lim)
 		return ERR_PTR(-ENOMEM);
 	INIT_LIST_HEAD(&lim->node);
