@@ -25,7 +25,7 @@
  *    unlocks them in that order; each map and unmap takes the file's
  *    i_mmap_rwsem for write), 300 us apart so as to sample every phase
  *    of the loop, and times each such operation, in 8 chunks (250
- *    operations or 2 s each) alternating loop off / loop on.  A stall is
+ *    operations or 4 s each) alternating loop off / loop on.  A stall is
  *    an operation over 10x the loop-off median (at least 1 ms).  Bound:
  *    with the loop on, at most 10 percentage points more operations stall
  *    than with it off.  Host noise (vCPUs preempted on a shared machine)
@@ -308,9 +308,9 @@ static void test_latency(void)
 			pairs = c->pairs;
 			while (c->pairs == pairs)
 				usleep(100);
-			non += chunk(on + non, per, 2e6);
+			non += chunk(on + non, per, 4e6);
 		} else {
-			noff += chunk(off + noff, per, 2e6);
+			noff += chunk(off + noff, per, 4e6);
 		}
 	}
 	c->run = -1;
