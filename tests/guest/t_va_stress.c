@@ -26,7 +26,8 @@
  *    i_mmap_rwsem for write), 300 us apart so as to sample every phase
  *    of the loop, and times each such operation, in 8 chunks (250
  *    operations or 4 s each) alternating loop off / loop on.  A stall is
- *    an operation over 10x the loop-off median (at least 1 ms).  Bound:
+ *    an operation over 10x the loop-off median and 3x its 90th
+ *    percentile (at least 1 ms; the KASAN kernel's tail is long).  Bound:
  *    with the loop on, at most 10 percentage points more operations stall
  *    than with it off.  Host noise (vCPUs preempted on a shared machine)
  *    stalls a few per cent of operations in both phases and cancels out;
@@ -331,7 +332,9 @@ static void test_latency(void)
 		 NTOUCH, noff, off50, off90, off99, offmax);
 	tap_diag("map+unmap of %d files, loop on:  %d ops, p50 %.1f us, p90 %.1f us, p99 %.1f us, max %.1f us",
 		 NTOUCH, non, on50, on90, on99, onmax);
-	stall = 10 * off50 > 1000 ? 10 * off50 : 1000;
+	stall = 10 * off50 > 3 * off90 ? 10 * off50 : 3 * off90;
+	if (stall < 1000)
+		stall = 1000;
 	soff = 100.0 * over(off, noff, stall) / noff;
 	son = 100.0 * over(on, non, stall) / non;
 	tap_ok(son < soff + STALL_POINTS,
