@@ -18,14 +18,34 @@
  * The module keeps a record per address space: the range, for GET, and
  * the bases SET found, for CLEAR.  It hangs off an mmu_notifier, whose
  * ->release runs when the address space is torn down (exit, exec), so no
- * record outlives its mm; each record holds a module reference, dropped
- * when the notifier is freed.
+ * record outlives its mm.
+ *
+ * Registering a notifier runs mm_take_all_locks(): a global mutex, and
+ * i_mmap_rwsem for write on every file the address space maps (libc.so
+ * included), held until the registration is done.  So the record is
+ * registered once per address space, by its first request, and stays
+ * until ->release: CLEAR only marks it inactive, and a later SET reuses
+ * it.  A SET/CLEAR loop therefore takes no lock but the caller's own
+ * mmap_lock and its notifier list's spinlock, whatever the address space
+ * maps.  Records are found through the mm's own notifier list
+ * (mmu_notifier_get_locked()), never through a global table.
+ *
+ * Lifetime and locking:
+ *  - a record's fields change only under mmap_write_lock() of its mm, or
+ *    in ->release, when no task uses the mm any more;
+ *  - a record with limits in force holds a module reference (taken by
+ *    SET, dropped by CLEAR or ->release), so the module stays while any
+ *    address space has limits;
+ *  - every record is also on ec_va_all, only so that the module's exit
+ *    can drop the inactive ones still registered; the list's spinlock is
+ *    taken once when a record is made and once when it goes, never by a
+ *    SET, GET or CLEAR of a known record.
  */
+#include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
 #include <linux/module.h>
 #include <linux/slab.h>
-#include <linux/hashtable.h>
 #include <linux/spinlock.h>
 #include "emucompat.h"
 
@@ -36,19 +56,26 @@
 
 /**
  * struct ec_va_limits - the VA limits of one address space
- * @mn: registered on the mm; ->release drops the record
- * @node: in ec_va_hash, keyed by the mm
- * @mm: the address space (the notifier holds a reference on it)
+ * @mn: registered on the mm (mn.mm) from the first request to ->release;
+ *      holds the one notifier reference of the record
+ * @node: in ec_va_all; under ec_va_all_lock
+ * @known: ec_va_get() has listed the record (set once, under mmap_lock)
+ * @active: limits are in force (SET done, no CLEAR since); holds a module
+ *          reference
  * @lo: range start, as SET gave it
  * @hi: range end, as SET gave it
  * @base: where searches start now
  * @topdown: the address space places top-down
- * @saved: the bases the first SET found, restored by CLEAR
+ * @saved: the bases the first SET since activation found, restored by
+ *         CLEAR
+ *
+ * All but @node: under mmap_write_lock(mn.mm), or in ->release.
  */
 struct ec_va_limits {
 	struct mmu_notifier mn;
-	struct hlist_node node;
-	struct mm_struct *mm;
+	struct list_head node;
+	bool known;
+	bool active;
 	unsigned long lo;
 	unsigned long hi;
 	unsigned long base;
@@ -56,77 +83,68 @@ struct ec_va_limits {
 	struct ec_mmap_bases saved;
 };
 
+/* Every registered record, for the module's exit only (see above). */
+static LIST_HEAD(ec_va_all);
+static DEFINE_SPINLOCK(ec_va_all_lock);
+
 /*
- * Records by mm.  A record is only looked up, added or removed for
- * current->mm under its mmap_write_lock(), or by ->release when no task
- * uses the mm any more, so a record found stays valid while that lock is
- * held; the spinlock only protects the buckets.
+ * Take @lim off ec_va_all; true if this caller did, and so owns the
+ * record's notifier reference.  ->release and the module's exit may race
+ * for it.  Context: takes ec_va_all_lock.
  */
-static DEFINE_HASHTABLE(ec_va_hash, 6);
-static DEFINE_SPINLOCK(ec_va_lock);
-
-/* The record of @mm, or NULL.  Context: mmap_write_lock(mm) held. */
-static struct ec_va_limits *ec_va_find(struct mm_struct *mm)
-{
-	struct ec_va_limits *lim, *found = NULL;
-
-	lockdep_assert_held_write(&mm->mmap_lock);
-	spin_lock(&ec_va_lock);
-	hash_for_each_possible(ec_va_hash, lim, node, (unsigned long)mm) {
-		if (lim->mm == mm) {
-			found = lim;
-			break;
-		}
-	}
-	spin_unlock(&ec_va_lock);
-	return found;
-}
-
-/* Take @lim out of the table; true if this caller did (and must put it). */
-static bool ec_va_unhash(struct ec_va_limits *lim)
+static bool ec_va_unlist(struct ec_va_limits *lim)
 {
 	bool was = false;
 
-	spin_lock(&ec_va_lock);
-	if (!hlist_unhashed(&lim->node)) {
-		hash_del(&lim->node);
+	spin_lock(&ec_va_all_lock);
+	if (!list_empty(&lim->node)) {
+		list_del_init(&lim->node);
 		was = true;
 	}
-	spin_unlock(&ec_va_lock);
+	spin_unlock(&ec_va_all_lock);
 	return was;
 }
 
+/* Context: mmu_notifier_get_locked(), mmap_write_lock(mm) held. */
 static struct mmu_notifier *ec_va_alloc_notifier(struct mm_struct *mm)
 {
-	struct ec_va_limits *lim = kzalloc(sizeof(*lim), GFP_KERNEL);
+	struct ec_va_limits *lim;
 
+	lockdep_assert_held_write(&mm->mmap_lock);
+	lim = kzalloc(sizeof(*lim), GFP_KERNEL);
 	if (!lim)
 		return ERR_PTR(-ENOMEM);
-	INIT_HLIST_NODE(&lim->node);
-	lim->mm = mm;
-	/* Called from our own ioctl: the open device pins the module. */
-	__module_get(THIS_MODULE);
+	INIT_LIST_HEAD(&lim->node);
 	return &lim->mn;
 }
 
 /*
- * After an SRCU grace period once the last reference is put; the module
- * exit waits for these with mmu_notifier_synchronize(), so dropping the
- * module reference here is safe.
+ * After an SRCU grace period once the last reference is put (or at once
+ * when the registration failed); the module's exit waits for these with
+ * mmu_notifier_synchronize().
  */
 static void ec_va_free_notifier(struct mmu_notifier *mn)
 {
 	kfree(container_of(mn, struct ec_va_limits, mn));
-	module_put(THIS_MODULE);
 }
 
-/* exit_mmap(): the address space goes away, and the record with it. */
+/*
+ * exit_mmap(): the address space goes away, and the record with it.
+ * Context: no task uses @mm any more (mm_users is 0), so no request runs
+ * on the record; called inside the notifiers' SRCU read section, which
+ * the module's exit waits for after the module_put() below.
+ */
 static void ec_va_release(struct mmu_notifier *mn, struct mm_struct *mm)
 {
 	struct ec_va_limits *lim = container_of(mn, struct ec_va_limits, mn);
+	bool active = lim->active;
 
-	if (ec_va_unhash(lim))
+	if (active)
+		lim->active = false;
+	if (ec_va_unlist(lim))
 		mmu_notifier_put(mn);
+	if (active)
+		module_put(THIS_MODULE);
 }
 
 static const struct mmu_notifier_ops ec_va_mn_ops = {
@@ -134,6 +152,47 @@ static const struct mmu_notifier_ops ec_va_mn_ops = {
 	.alloc_notifier = ec_va_alloc_notifier,
 	.free_notifier = ec_va_free_notifier,
 };
+
+/**
+ * ec_va_get() - the record of @mm
+ * @mm: the caller's address space
+ * @create: make the record if there is none
+ *
+ * mmu_notifier_get_locked() finds the record on @mm's own notifier list
+ * (under that list's spinlock); only when there is none does it allocate
+ * one and register it, the one mm_take_all_locks() of the address space.
+ * Without @create, an address space with no notifier at all has no
+ * record, and none is made for it; one that has another driver's
+ * notifiers (KVM, a GPU) gets its record registered, inactive.
+ *
+ * Context: mmap_write_lock(mm) held.
+ *
+ * Return: the record, NULL (only without @create), or an ERR_PTR:
+ * -ENOMEM, or -EINTR when a signal came during the registration.
+ */
+static struct ec_va_limits *ec_va_get(struct mm_struct *mm, bool create)
+{
+	struct mmu_notifier *mn;
+	struct ec_va_limits *lim;
+
+	lockdep_assert_held_write(&mm->mmap_lock);
+	if (!create && !mm_has_notifiers(mm))
+		return NULL;
+	mn = mmu_notifier_get_locked(&ec_va_mn_ops, mm);
+	if (IS_ERR(mn))
+		return ERR_CAST(mn);
+	lim = container_of(mn, struct ec_va_limits, mn);
+	if (lim->known) {
+		/* Found: the record keeps the reference it was made with. */
+		mmu_notifier_put(mn);
+		return lim;
+	}
+	lim->known = true;
+	spin_lock(&ec_va_all_lock);
+	list_add(&lim->node, &ec_va_all);
+	spin_unlock(&ec_va_all_lock);
+	return lim;
+}
 
 /**
  * ec_mm_topdown() - does @mm place mappings top-down?
@@ -167,27 +226,34 @@ static bool ec_mm_topdown(struct mm_struct *mm)
 	return !IS_ERR_VALUE(addr) && addr < mm->mmap_base;
 }
 
-/*
- * SET; *@limp is this mm's record or NULL, and the record afterwards.
+/**
+ * ec_va_set() - SET
+ * @mm: the caller's address space
+ * @req: validated request
+ *
  * Context: mmap_write_lock(mm) held.
+ *
+ * Return: the record, now active, or an ERR_PTR (see ec_va_limits()).
  */
-static long ec_va_set(struct mm_struct *mm, struct ec_va_limits **limp,
-		      const struct emucompat_va_limits *req)
+static struct ec_va_limits *ec_va_set(struct mm_struct *mm,
+				      const struct emucompat_va_limits *req)
 {
-	struct ec_va_limits *lim = *limp;
 	struct ec_mmap_bases saved, b;
-	struct mmu_notifier *mn;
+	struct ec_va_limits *lim;
 	unsigned long base, lo;
 	bool topdown;
 
 	lockdep_assert_held_write(&mm->mmap_lock);
 	if (req->lo >= req->hi || !PAGE_ALIGNED(req->lo) ||
 	    !PAGE_ALIGNED(req->hi))
-		return -EINVAL;
+		return ERR_PTR(-EINVAL);
 	if (req->hi > TASK_SIZE)
-		return -EINVAL;
+		return ERR_PTR(-EINVAL);
 
-	if (lim) {
+	lim = ec_va_get(mm, true);
+	if (IS_ERR(lim))
+		return lim;
+	if (lim->active) {
 		saved = lim->saved;
 		topdown = lim->topdown;
 	} else {
@@ -202,29 +268,24 @@ static long ec_va_set(struct mm_struct *mm, struct ec_va_limits **limp,
 	 */
 	lo = max_t(u64, req->lo, ec_mmap_floor());
 	if (lo >= req->hi || (!topdown && lo >= DEFAULT_MAP_WINDOW))
-		return -ERANGE;
+		return ERR_PTR(-ERANGE);
 	b = saved;
 	base = ec_arch_limit_mmap_bases(&b, topdown, lo, req->hi);
 	if (topdown && base <= lo)
-		return -ERANGE;
+		return ERR_PTR(-ERANGE);
 
-	if (!lim) {
-		mn = mmu_notifier_get_locked(&ec_va_mn_ops, mm);
-		if (IS_ERR(mn))
-			return PTR_ERR(mn);
-		lim = container_of(mn, struct ec_va_limits, mn);
+	if (!lim->active) {
+		/* Called from our own ioctl: the open device pins the module. */
+		__module_get(THIS_MODULE);
 		lim->saved = saved;
 		lim->topdown = topdown;
-		spin_lock(&ec_va_lock);
-		hash_add(ec_va_hash, &lim->node, (unsigned long)mm);
-		spin_unlock(&ec_va_lock);
+		lim->active = true;
 	}
 	ec_arch_set_mmap_bases(mm, &b);
 	lim->lo = req->lo;
 	lim->hi = req->hi;
 	lim->base = base;
-	*limp = lim;
-	return 0;
+	return lim;
 }
 
 /**
@@ -234,15 +295,18 @@ static long ec_va_set(struct mm_struct *mm, struct ec_va_limits **limp,
  *
  * The whole command, the record lookup included, runs under one
  * mmap_write_lock() hold, so SETs and CLEARs of threads sharing the
- * address space are serialised and the last one stands.  Takes the lock;
- * called without it.
+ * address space are serialised and the last one stands.  No other lock
+ * is held long: the first request of an address space registers its
+ * record (ec_va_get()), and every later one finds it on the mm's own
+ * notifier list.  Takes the lock; called without it.
  *
  * Return: 0; for SET -EINVAL for a range that is empty, not page aligned
  * or ends above TASK_SIZE, -ERANGE if no part of the range lies above the
  * mmap floor (mmap_min_addr's default) and below the top-down search's
  * start, or, bottom-up, inside the default map window; -ENOENT for GET or
  * CLEAR when this address space has no limits; -ENOMEM; -EINTR if a fatal
- * signal came while waiting for the mmap lock.
+ * signal came while waiting for the mmap lock, or any signal during the
+ * first request's registration.
  */
 long ec_va_limits(struct emucompat_va_limits *req)
 {
@@ -252,28 +316,22 @@ long ec_va_limits(struct emucompat_va_limits *req)
 
 	if (mmap_write_lock_killable(mm))
 		return -EINTR;
-	lim = ec_va_find(mm);
-	switch (req->op) {
-	case EMUCOMPAT_VA_LIMITS_SET:
-		ret = ec_va_set(mm, &lim, req);
-		break;
-	case EMUCOMPAT_VA_LIMITS_GET:
-		if (!lim)
-			ret = -ENOENT;
-		break;
-	case EMUCOMPAT_VA_LIMITS_CLEAR:
-		if (!lim) {
-			ret = -ENOENT;
-			break;
-		}
-		ec_arch_set_mmap_bases(mm, &lim->saved);
-		if (ec_va_unhash(lim))
-			mmu_notifier_put(&lim->mn);
-		lim = NULL;
-		break;
+	if (req->op == EMUCOMPAT_VA_LIMITS_SET) {
+		lim = ec_va_set(mm, req);
+	} else {
+		lim = ec_va_get(mm, false);
+		if (!IS_ERR(lim) && (!lim || !lim->active))
+			lim = ERR_PTR(-ENOENT);
 	}
-	/* SET and GET report the limits now in force. */
-	if (!ret && lim) {
+	if (IS_ERR(lim)) {
+		ret = PTR_ERR(lim);
+	} else if (req->op == EMUCOMPAT_VA_LIMITS_CLEAR) {
+		ec_arch_set_mmap_bases(mm, &lim->saved);
+		lim->active = false;
+		/* The device is open: not the module's last reference. */
+		module_put(THIS_MODULE);
+	} else {
+		/* SET and GET report the limits now in force. */
 		req->lo = lim->lo;
 		req->hi = lim->hi;
 		req->base = lim->base;
@@ -286,9 +344,9 @@ long ec_va_limits(struct emucompat_va_limits *req)
 /**
  * ec_va_limits_init() - at module load
  *
- * The record table is static and starts empty; nothing to set up.  (On
- * kernels before 6.3 the KUnit suites run before this, and may have used
- * the table already.)
+ * The record list is static and starts empty; nothing to set up.  (On
+ * kernels before 6.3 the KUnit suites run before this, and may have made
+ * records already.)
  *
  * Return: 0.
  */
@@ -300,11 +358,24 @@ int ec_va_limits_init(void)
 /**
  * ec_va_limits_exit() - at module unload
  *
- * Every record holds a module reference, so none is left; wait for the
- * notifiers being freed, whose callback drops the last of them.
+ * Records with limits in force hold a module reference, so every record
+ * left is inactive, registered on an address space that still lives:
+ * drop each one's notifier reference (->release may be dropping it at
+ * the same time; ec_va_unlist() picks one of the two), then wait for the
+ * ->release calls still running and for the notifiers being freed.
+ *
+ * Context: takes ec_va_all_lock.
  */
 void ec_va_limits_exit(void)
 {
+	struct ec_va_limits *lim, *tmp;
+
+	spin_lock(&ec_va_all_lock);
+	list_for_each_entry_safe(lim, tmp, &ec_va_all, node) {
+		list_del_init(&lim->node);
+		WARN_ON(lim->active);
+		mmu_notifier_put(&lim->mn);
+	}
+	spin_unlock(&ec_va_all_lock);
 	mmu_notifier_synchronize();
-	WARN_ON(!hash_empty(ec_va_hash));
 }
