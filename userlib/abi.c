@@ -287,14 +287,13 @@ static void ec_spans_to_guest(uint8_t *g, size_t glen, const uint8_t *k,
 /*
  * Guest commands whose own kernel writes every byte of the struct, its
  * padding as zeros (see ec_spans_to_guest()).  ARM guests, arm64 kernels:
- * VIDIOC_DQEVENT with 64-bit time is the native struct v4l2_event, built
- * from zeroed memory by v4l2_event_dequeue(); the 64-bit-time v4l2_buffer
- * commands go through put_v4l2_buffer32(), which memsets its struct.
- * (i386 layouts have no padding the ARM ones lack.)  Checked by t_xabi's
- * byte-exact cases against the real armhf process on arm64.
+ * the 64-bit-time v4l2_buffer commands go through put_v4l2_buffer32(),
+ * which memsets its struct.  (VIDIOC_DQEVENT's padding keeps the caller's
+ * bytes in every layout; i386 layouts have no padding the ARM ones lack.)
+ * Checked by t_xabi's byte-exact cases against the real armhf process on
+ * arm64.
  */
 static const uint32_t ec_abi_zero_fill_arm[] = {
-	0x80885659u,	/* VIDIOC_DQEVENT, 64-bit time */
 	0xc0505609u,	/* VIDIOC_QUERYBUF, 64-bit time */
 	0xc050560fu,	/* VIDIOC_QBUF, 64-bit time */
 	0xc0505611u,	/* VIDIOC_DQBUF, 64-bit time */
@@ -413,14 +412,23 @@ static long ec_abi_ethtool(struct emucompat *ec, const struct ec_abi *abi, int f
 	long ret;
 	int err;
 
-	if (!arg || ec_guest_copy(ec, &nb, ifr, arg, sizeof(ifr), 0))
+	/*
+	 * A NULL ifreq or ifr_data: the kernel's own EFAULT.  One the library
+	 * cannot read is EFAULT here: never handed to the kernel to read in
+	 * the guest's layout.
+	 */
+	if (!arg)
 		return ec_ioctl32_raw(ec, fd, EC_SIOCETHTOOL, arg);
+	if (ec_guest_copy(ec, &nb, ifr, arg, sizeof(ifr), 0))
+		return ec_guest_fault(fd);
 	memcpy(&data, ifr + EC_IFREQ_DATA, sizeof(data));
-	if (data && !ec_guest_copy(ec, &nb, &sub, data, sizeof(sub), 0)) {
-		for (i = 0; i < abi->nethtool; i++)
-			if (abi->ethtool[i].subcmd == sub)
-				e = &abi->ethtool[i];
-	}
+	if (!data)
+		return ec_ioctl32_raw(ec, fd, EC_SIOCETHTOOL, arg);
+	if (ec_guest_copy(ec, &nb, &sub, data, sizeof(sub), 0))
+		return ec_guest_fault(fd);
+	for (i = 0; i < abi->nethtool; i++)
+		if (abi->ethtool[i].subcmd == sub)
+			e = &abi->ethtool[i];
 	if (!e)	/* nothing differs: the kernel reads the guest's own bytes */
 		return ec_ioctl32_raw(ec, fd, EC_SIOCETHTOOL, arg);
 	spans = &ec_abi_spans[e->span];
