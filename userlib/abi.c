@@ -287,13 +287,15 @@ static void ec_spans_to_guest(uint8_t *g, size_t glen, const uint8_t *k,
 /*
  * Guest commands whose own kernel writes every byte of the struct, its
  * padding as zeros (see ec_spans_to_guest()).  ARM guests, arm64 kernels:
- * the 64-bit-time v4l2_buffer commands go through put_v4l2_buffer32(),
- * which memsets its struct.  (VIDIOC_DQEVENT's padding keeps the caller's
- * bytes in every layout; i386 layouts have no padding the ARM ones lack.)
- * Checked by t_xabi's byte-exact cases against the real armhf process on
- * arm64.
+ * VIDIOC_DQEVENT with 64-bit time is the native struct v4l2_event, copied
+ * whole from the zeroed kevent; the 64-bit-time v4l2_buffer commands go
+ * through put_v4l2_buffer32(), which memsets its struct.  (The 32-bit-time
+ * event is written member by member: the caller's bytes stay.  i386
+ * layouts have no padding the ARM ones lack.)  What the real armhf process
+ * gets on arm64 is checked by t_xabi's byte-exact cases.
  */
 static const uint32_t ec_abi_zero_fill_arm[] = {
+	0x80885659u,	/* VIDIOC_DQEVENT, 64-bit time */
 	0xc0505609u,	/* VIDIOC_QUERYBUF, 64-bit time */
 	0xc050560fu,	/* VIDIOC_QBUF, 64-bit time */
 	0xc0505611u,	/* VIDIOC_DQBUF, 64-bit time */

@@ -135,7 +135,7 @@ static const struct xa_neg xa_negs[] = {
 	     "fields shifted",
 	  1, "i386's time32 v4l2_event number (120) is unknown to arm64: ENOTTY" },
 	{ "bytes_event_t64",
-	  0, "ARM's time64 v4l2_event (136) is the LP64 layout the kernel writes whole",
+	  0, "ARM's time64 v4l2_event (136) is the LP64 layout: x86-64 serves it natively",
 	  1, "i386's time64 v4l2_event has the number of ARM's time32 one: fields shifted" },
 	{ "bytes_buffer_t32",
 	  0, "the time32 v4l2_buffer is the same in both ABIs",
@@ -150,8 +150,10 @@ static const struct xa_neg xa_negs[] = {
 	  1, "x86's compat ADDFB2 reads modifier[] at 68, where ARM has its padding (IC_FILL)",
 	  0, "arm64 reads 100 bytes and zero-extends; LINEAR's zeros read the same shifted" },
 	{ "bytes_ethtool",
-	  0, "virtio-net answers GRXCLSRLCNT/GRXCLSRLALL with EOPNOTSUPP, in any layout",
-	  0, "virtio-net answers GRXCLSRLCNT/GRXCLSRLALL with EOPNOTSUPP, in any layout" },
+	  0, "x86's compat layer reads ARM's rule_cnt at 176, ARM's fs.location (0): "
+	     "GRXCLSRLALL of no rules, EOPNOTSUPP from virtio-net as in the oracle",
+	  1, "arm64 reads i386's rule_cnt at 184, i386's rule_locs[1] (the fill pattern): "
+	     "ENOMEM where the oracle gets virtio-net's EOPNOTSUPP" },
 };
 
 static const struct xa_neg *neg_of(const char *name)

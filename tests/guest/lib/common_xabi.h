@@ -210,6 +210,9 @@ struct xa_bytes {
 };
 void xa_rec_bytes(struct ic_rec *r, const char *label, const void *p, size_t size,
 		  const struct xa_bytes *map);
+/* ... after a call that failed: the kernel wrote nothing, all padding kept */
+void xa_rec_unwritten(struct ic_rec *r, const char *label, const void *p, size_t size,
+		      const struct xa_bytes *map);
 /* IC_FILL everywhere, then zeros over the members (not the ABI-only padding) */
 void xa_fill(void *p, size_t size, const struct xa_bytes *map);
 
@@ -507,10 +510,10 @@ XA_OFF(xa_ethtool_rxnfc, rule_cnt, 176, 184);
 
 /*
  * struct v4l2_event: ARM only, 4 bytes before the union (its ctrl has an
- * s64) and trailing padding.  What arm64 leaves there: the caller's bytes,
+ * s64) and trailing padding.  What arm64 leaves there: the caller's bytes
  * for the 32-bit-time event (put_v4l2_event32_time32() writes member by
- * member) and the 64-bit-time one (the native struct; x86-64 leaves the
- * same padding of its native struct alone, see t_xabi's negative control).
+ * member), zeros for the 64-bit-time one (the native struct, copied whole
+ * from the zeroed kevent), as the real armhf process on arm64 shows.
  */
 #define XB_EVENT_MAP(T, SEC, SUB, PADK)						\
 static const struct xa_bytes __attribute__((unused)) XA_T(xb_event_##T)[] = {				\
@@ -528,7 +531,7 @@ static const struct xa_bytes __attribute__((unused)) XA_T(xb_event_##T)[] = {			
 	{ NULL, 0, 0, XB_END }							\
 };
 XB_EVENT_MAP(t32, XB_SEC32, XB_SUB32, XB_PAD_KEEP)
-XB_EVENT_MAP(t64, XB_SEC64, XB_SUB64, XB_PAD_KEEP)
+XB_EVENT_MAP(t64, XB_SEC64, XB_SUB64, XB_PAD_ZERO)
 
 /*
  * struct v4l2_buffer, 64-bit time: ARM only, 4 bytes before the timestamp;
