@@ -36,6 +36,7 @@
 #   make abi             regenerate the guest-ABI tables from the pinned uapi
 #                        headers: userlib/abi-tables.h, userlib/abi/REPORT.md,
 #                        docs/guest-abis.md's abi-table (userlib/abi/abi-gen.py)
+#   make check-lib       host-side unit tests of the library (ASan, UBSan)
 #   make check-abi       regenerate into a temporary dir and diff against the
 #                        committed files; fails on any difference
 #   make perf-table      docs/performance.md's table from tests/bench/results/
@@ -84,7 +85,7 @@ DEBUG_KERNEL := $(filter %-debug-amd64,$(ALL_KERNELS))
 .PHONY: all module lib install install-module install-lib install-man install-udev \
 	install-udev-group demo check check-all \
 	check-debug check-dkms checkpatch sparse lint fuzz deps clean deb check-deb bench \
-	abi check-abi qemu-user box64-user perf-table docs
+	abi check-abi qemu-user box64-user perf-table docs check-lib
 
 all: module lib
 
@@ -206,6 +207,16 @@ docs:
 # (tests/bench/perf-table.py --save KERNEL after make bench KERNEL=...).
 perf-table:
 	$(PYTHON3) tests/bench/perf-table.py
+
+# Host-side unit tests of the library's guest-facing code (tests/host/t_lib.c:
+# the library's sources with a fake kernel), under ASan and UBSan; seconds.
+CHECK_LIB_CFLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
+	-Iuserlib -Iuapi -Itests/guest/lib -pthread
+check-lib:
+	@mkdir -p $(B)/host
+	$(CC) $(CHECK_LIB_CFLAGS) -o $(B)/host/t_lib tests/host/t_lib.c tests/guest/lib/common_tap.c
+	$(B)/host/t_lib
 
 # Debian's python3 (python3-pyelftools), not a pyenv/venv one.
 PYTHON3 ?= /usr/bin/python3

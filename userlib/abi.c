@@ -125,18 +125,28 @@ static pid_t ec_self_pid(void)
 }
 
 /*
- * memcpy() through this thread's pipe: the kernel copies from @src into
- * the pipe and from the pipe to @dst, so a bad address on either side is
- * EFAULT, never a fault in the emulator.  0, or -1 with errno.
+ * memcpy() through a pipe: the kernel copies from @src into the pipe and
+ * from the pipe to @dst, so a bad address on either side is EFAULT, never
+ * a fault in the emulator.  The thread's own pipe, or, in a call nested in
+ * another one of the same thread (a signal handler, which may have
+ * interrupted a copy), a pipe of its own.  0, or -1 with errno.
  */
-static int ec_pipe_copy(void *dst, const void *src, size_t len)
+static int ec_pipe_copy(void *dst, const void *src, size_t len, int nested)
 {
-	const int *p = ec_thread_pipe(ec_self_pid());
+	int tmp[2] = { -1, -1 };
+	const int *p;
 	char drain[256];
 	ssize_t w, r;
 
-	if (!p)
-		return -1;
+	if (nested) {
+		if (pipe2(tmp, O_CLOEXEC | O_NONBLOCK))
+			return -1;
+		p = tmp;
+	} else {
+		p = ec_thread_pipe(ec_self_pid());
+		if (!p)
+			return -1;
+	}
 	while (len) {
 		w = write(p[1], src, len < 65536 ? len : 65536);
 		if (w <= 0)
@@ -151,10 +161,27 @@ static int ec_pipe_copy(void *dst, const void *src, size_t len)
 		dst = (char *)dst + w;
 		len -= (size_t)w;
 	}
+	if (nested) {
+		close(tmp[0]);
+		close(tmp[1]);
+	}
 	if (!len)
 		return 0;
 	errno = EFAULT;
 	return -1;
+}
+
+/*
+ * Is [addr, addr + len) inside the guest's part of the address space,
+ * below the compat TASK_SIZE?  In 64 bits: no wrap at 4 GiB.
+ */
+static int ec_guest_range_ok(const struct emucompat *ec, uint32_t addr, size_t len)
+{
+	uint64_t top = ec->info.compat_task_size;
+
+	if (!top || top > (1ULL << 32))
+		top = 1ULL << 32;
+	return len <= top && (uint64_t)addr <= top - len;
 }
 
 /* process_vm_readv/writev refused once (seccomp, a kernel without them). */
@@ -163,16 +190,24 @@ static int ec_no_cma;
 /*
  * Copy between the guest's memory at @addr and @buf; 0, or -1 with
  * EFAULT when part of the guest's range is not mapped with the access
- * needed.  process_vm_readv/writev on ourselves does it in one call;
- * where they are refused (EPERM from the seccomp filters of some container
- * runtimes, ENOSYS without CONFIG_CROSS_MEMORY_ATTACH) a pipe does.
+ * needed, or does not lie below the compat TASK_SIZE (computed in 64
+ * bits: a range that wraps 4 GiB, or reaches the host's memory above the
+ * guest's, is refused before anything is copied).  process_vm_readv/writev
+ * on ourselves does it in one call; where they are refused (EPERM from the
+ * seccomp filters of some container runtimes, ENOSYS without
+ * CONFIG_CROSS_MEMORY_ATTACH) a pipe does.
  */
-static int ec_guest_copy(void *buf, uint32_t addr, size_t len, int to_guest)
+static int ec_guest_copy(struct emucompat *ec, const struct ec_bounce *b, void *buf,
+			 uint32_t addr, size_t len, int to_guest)
 {
 	struct iovec local = { buf, len }, remote = { (void *)(uintptr_t)addr, len };
 	void *guest = (void *)(uintptr_t)addr;
 	ssize_t n;
 
+	if (!ec_guest_range_ok(ec, addr, len)) {
+		errno = EFAULT;
+		return -1;
+	}
 	if (!__atomic_load_n(&ec_no_cma, __ATOMIC_RELAXED)) {
 		if (to_guest)
 			n = process_vm_writev(ec_self_pid(), &local, 1, &remote, 1, 0);
@@ -186,7 +221,8 @@ static int ec_guest_copy(void *buf, uint32_t addr, size_t len, int to_guest)
 		}
 		__atomic_store_n(&ec_no_cma, 1, __ATOMIC_RELAXED);
 	}
-	return to_guest ? ec_pipe_copy(guest, buf, len) : ec_pipe_copy(buf, guest, len);
+	return to_guest ? ec_pipe_copy(guest, buf, len, b->nested) :
+			  ec_pipe_copy(buf, guest, len, b->nested);
 }
 
 /*
@@ -204,26 +240,87 @@ static long ec_guest_fault(int fd)
 
 #define EC_ALIGN8(x) (((x) + 7) & ~(size_t)7)
 
+/*
+ * The bytes a span moves, padding included.  The spans of a command cover
+ * its members; a gap between two spans that move by the same amount is
+ * padding in both layouts, at corresponding places -- and not always
+ * padding to the kernel: glibc's 64-bit-time struct timespec on a 32-bit
+ * ABI declares a 4-byte tv_nsec and 4 bytes of padding, where the kernel
+ * reads and writes a 64-bit tv_nsec.  Such a gap goes with the span before
+ * it, both ways, so the kernel sees the guest's bytes there and the guest
+ * gets back what the kernel wrote, as a real process of either ABI would.
+ */
+static size_t ec_span_len(const struct ec_abi_span *s, unsigned int left)
+{
+	if (left > 1 && (int)s[1].koff - (int)s[1].goff == (int)s[0].koff - (int)s[0].goff &&
+	    s[1].goff >= s[0].goff + s[0].len)
+		return (size_t)(s[1].goff - s[0].goff);
+	return s[0].len;
+}
+
 static void ec_spans_to_kernel(uint8_t *k, const uint8_t *g, const struct ec_abi_span *s,
 			       unsigned int n)
 {
 	for (; n; n--, s++)
-		memcpy(k + s->koff, g + s->goff, s->len);
-}
-
-static void ec_spans_to_guest(uint8_t *g, const uint8_t *k, const struct ec_abi_span *s,
-			      unsigned int n)
-{
-	for (; n; n--, s++)
-		memcpy(g + s->goff, k + s->koff, s->len);
+		memcpy(k + s->koff, g + s->goff, ec_span_len(s, n));
 }
 
 /*
- * Areas of one translated call in the bounce buffer: the guest's bytes,
+ * Bytes of the guest's layout with no counterpart in the kernel's
+ * (alignment padding only the guest's ABI has: on an ARM guest, the four
+ * bytes before a 64-bit member that i386 packs right after a 32-bit one,
+ * and trailing padding) get what the guest's own kernel writes there.
+ * Kernels copy an argument in and out whole, or write it member by
+ * member, so the caller's bytes stay: the default (@zero 0).  The commands
+ * of ec_abi_zero_fill[] are answered, by the guest's own kernel, from a
+ * struct built in zeroed kernel memory and copied out whole: zeros.
+ */
+static void ec_spans_to_guest(uint8_t *g, size_t glen, const uint8_t *k,
+			      const struct ec_abi_span *s, unsigned int n, int zero)
+{
+	if (zero)
+		memset(g, 0, glen);
+	for (; n; n--, s++)
+		memcpy(g + s->goff, k + s->koff, ec_span_len(s, n));
+}
+
+/*
+ * Guest commands whose own kernel writes every byte of the struct, its
+ * padding as zeros (see ec_spans_to_guest()).  ARM guests, arm64 kernels:
+ * VIDIOC_DQEVENT with 64-bit time is the native struct v4l2_event, copied
+ * whole from the zeroed kevent; the 64-bit-time v4l2_buffer commands go
+ * through put_v4l2_buffer32(), which memsets its struct.  (The 32-bit-time
+ * event is written member by member: the caller's bytes stay.  i386
+ * layouts have no padding the ARM ones lack.)  What the real armhf process
+ * gets on arm64 is checked by t_xabi's byte-exact cases.
+ */
+static const uint32_t ec_abi_zero_fill_arm[] = {
+	0x80885659u,	/* VIDIOC_DQEVENT, 64-bit time */
+	0xc0505609u,	/* VIDIOC_QUERYBUF, 64-bit time */
+	0xc050560fu,	/* VIDIOC_QBUF, 64-bit time */
+	0xc0505611u,	/* VIDIOC_DQBUF, 64-bit time */
+	0xc050565du,	/* VIDIOC_PREPARE_BUF, 64-bit time */
+};
+
+static int ec_abi_zero_fill(unsigned int guest, uint32_t cmd)
+{
+	size_t i;
+
+	if (guest != EMUCOMPAT_ABI_ARM)
+		return 0;
+	for (i = 0; i < EC_ARRAY_SIZE(ec_abi_zero_fill_arm); i++)
+		if (ec_abi_zero_fill_arm[i] == cmd)
+			return 1;
+	return 0;
+}
+
+/*
+ * Areas of one translated call in the bounce memory: the guest's bytes,
  * the kernel's layout (at a 32-bit address, 8-aligned), and a snapshot of
  * the latter to tell whether the kernel wrote anything.
  */
 struct ec_xcall {
+	struct ec_bounce b;
 	uint8_t *g, *k, *snap;
 	size_t glen, klen;
 };
@@ -231,7 +328,7 @@ struct ec_xcall {
 static int ec_xcall_init(struct emucompat *ec, struct ec_xcall *x, size_t extra, size_t glen,
 			 size_t klen)
 {
-	uint8_t *b = ec_thread_bounce(ec, extra + EC_ALIGN8(glen) + 2 * EC_ALIGN8(klen));
+	uint8_t *b = ec_bounce_get(ec, extra + EC_ALIGN8(glen) + 2 * EC_ALIGN8(klen), &x->b);
 
 	if (!b)
 		return -1;
@@ -249,8 +346,8 @@ static int ec_xcall_written(const struct ec_xcall *x)
 	return memcmp(x->k, x->snap, x->klen) != 0;
 }
 
-static long ec_abi_cmd_call(struct emucompat *ec, const struct ec_abi_cmd *c, int fd,
-			    uint32_t arg)
+static long ec_abi_cmd_call(struct emucompat *ec, const struct ec_abi *abi,
+			    const struct ec_abi_cmd *c, int fd, uint32_t arg)
 {
 	const struct ec_abi_span *spans = &ec_abi_spans[c->span];
 	struct ec_xcall x;
@@ -266,8 +363,10 @@ static long ec_abi_cmd_call(struct emucompat *ec, const struct ec_abi_cmd *c, in
 		return ec_ioctl32_raw(ec, fd, c->kernel_cmd, arg);
 	if (ec_xcall_init(ec, &x, 0, c->gsize, c->ksize))
 		return -1;
-	if (ec_guest_copy(x.g, arg, x.glen, 0))
+	if (ec_guest_copy(ec, &x.b, x.g, arg, x.glen, 0)) {
+		ec_bounce_put(&x.b);
 		return ec_guest_fault(fd);
+	}
 	memset(x.k, 0, x.klen);
 	ec_spans_to_kernel(x.k, x.g, spans, c->nspans);
 	memcpy(x.snap, x.k, x.klen);
@@ -275,13 +374,20 @@ static long ec_abi_cmd_call(struct emucompat *ec, const struct ec_abi_cmd *c, in
 	ret = ec_ioctl32_raw(ec, fd, c->kernel_cmd, (uint32_t)(uintptr_t)x.k);
 	err = errno;
 	if ((_IOC_DIR(c->kernel_cmd) & _IOC_READ) && ec_xcall_written(&x)) {
-		ec_spans_to_guest(x.g, x.k, spans, c->nspans);
-		if (ec_guest_copy(x.g, arg, x.glen, 1) && ret >= 0)
+		ec_spans_to_guest(x.g, x.glen, x.k, spans, c->nspans,
+				  ec_abi_zero_fill(abi->guest, c->guest_cmd));
+		if (ec_guest_copy(ec, &x.b, x.g, arg, x.glen, 1) && ret >= 0) {
+			ec_bounce_put(&x.b);
 			return -1;
+		}
 	}
+	ec_bounce_put(&x.b);
 	errno = err;
 	return ret;
 }
+
+/* The largest fixed part of a translated ethtool struct (ethtool_rxnfc). */
+#define EC_ETHTOOL_FIXED_MAX	512u
 
 /*
  * SIOCETHTOOL: struct ifreq is the same in both ABIs, but its ifr_data
@@ -289,46 +395,75 @@ static long ec_abi_cmd_call(struct emucompat *ec, const struct ec_abi_cmd *c, in
  * struct differs (struct ethtool_rxnfc) are converted.  ETHTOOL_GRXCLSRLALL
  * also returns rule_cnt u32s in rule_locs[], which starts where the last
  * member, rule_cnt, ends in either layout (the end of the last span).
+ *
+ * Every value that sizes the call is taken once: the sub-command from the
+ * first read (and written into the kernel's copy, whatever the guest's
+ * memory says by then), rule_cnt from the one copy of the fixed part the
+ * kernel gets.  A guest thread changing its struct during the call changes
+ * nothing the kernel or the library relies on.
  */
 static long ec_abi_ethtool(struct emucompat *ec, const struct ec_abi *abi, int fd, uint32_t arg)
 {
 	const struct ec_abi_ethtool *e = NULL;
 	const struct ec_abi_span *spans, *last;
-	uint8_t ifr[EC_IFREQ_SIZE];
+	uint8_t ifr[EC_IFREQ_SIZE], fixed[EC_ETHTOOL_FIXED_MAX];
 	uint32_t data, sub, cnt = 0;
-	size_t gflex = 0, kflex = 0, flex = 0, i;
+	size_t gflex = 0, kflex = 0, flex = 0, gfixed, kfixed, i;
+	struct ec_bounce nb = { .nested = ec_thread_busy() };
 	struct ec_xcall x;
 	long ret;
 	int err;
 
-	if (!arg || ec_guest_copy(ifr, arg, sizeof(ifr), 0))
+	/*
+	 * A NULL ifreq or ifr_data: the kernel's own EFAULT.  One the library
+	 * cannot read is EFAULT here: never handed to the kernel to read in
+	 * the guest's layout.
+	 */
+	if (!arg)
 		return ec_ioctl32_raw(ec, fd, EC_SIOCETHTOOL, arg);
+	if (ec_guest_copy(ec, &nb, ifr, arg, sizeof(ifr), 0))
+		return ec_guest_fault(fd);
 	memcpy(&data, ifr + EC_IFREQ_DATA, sizeof(data));
-	if (data && !ec_guest_copy(&sub, data, sizeof(sub), 0)) {
-		for (i = 0; i < abi->nethtool; i++)
-			if (abi->ethtool[i].subcmd == sub)
-				e = &abi->ethtool[i];
-	}
+	if (!data)
+		return ec_ioctl32_raw(ec, fd, EC_SIOCETHTOOL, arg);
+	if (ec_guest_copy(ec, &nb, &sub, data, sizeof(sub), 0))
+		return ec_guest_fault(fd);
+	for (i = 0; i < abi->nethtool; i++)
+		if (abi->ethtool[i].subcmd == sub)
+			e = &abi->ethtool[i];
 	if (!e)	/* nothing differs: the kernel reads the guest's own bytes */
 		return ec_ioctl32_raw(ec, fd, EC_SIOCETHTOOL, arg);
 	spans = &ec_abi_spans[e->span];
 	last = &spans[e->nspans - 1];
+	gfixed = e->gsize;
+	kfixed = e->ksize;
 	if (sub == EC_ETHTOOL_GRXCLSRLALL) {
-		gflex = last->goff + last->len;
-		kflex = last->koff + last->len;
-		if (ec_guest_copy(&cnt, data + gflex - sizeof(cnt), sizeof(cnt), 0))
-			return ec_guest_fault(fd);
+		gfixed = gflex = last->goff + last->len;
+		kfixed = kflex = last->koff + last->len;
+	}
+	if (gfixed > sizeof(fixed) || gfixed < sizeof(sub)) {
+		errno = EOPNOTSUPP;
+		return -1;
+	}
+	/* the fixed part, once: the kernel's copy and rule_cnt come from it */
+	if (ec_guest_copy(ec, &nb, fixed, data, gfixed, 0))
+		return ec_guest_fault(fd);
+	memcpy(fixed, &sub, sizeof(sub));
+	if (gflex) {
+		memcpy(&cnt, fixed + gflex - sizeof(cnt), sizeof(cnt));
 		if (cnt > EC_ETHTOOL_MAX_RULES) {
 			errno = ENOMEM;
 			return -1;
 		}
 		flex = (size_t)cnt * sizeof(uint32_t);
 	}
-	if (ec_xcall_init(ec, &x, EC_IFREQ_SIZE, (gflex ? gflex : e->gsize) + flex,
-			  (kflex ? kflex : e->ksize) + flex))
+	if (ec_xcall_init(ec, &x, EC_IFREQ_SIZE, gfixed + flex, kfixed + flex))
 		return -1;
-	if (ec_guest_copy(x.g, data, x.glen, 0))
+	memcpy(x.g, fixed, gfixed);
+	if (flex && ec_guest_copy(ec, &x.b, x.g + gflex, data + (uint32_t)gflex, flex, 0)) {
+		ec_bounce_put(&x.b);
 		return ec_guest_fault(fd);
+	}
 	memset(x.k, 0, x.klen);
 	ec_spans_to_kernel(x.k, x.g, spans, e->nspans);
 	memcpy(x.k + kflex, x.g + gflex, flex);
@@ -340,12 +475,15 @@ static long ec_abi_ethtool(struct emucompat *ec, const struct ec_abi *abi, int f
 	ret = ec_ioctl32_raw(ec, fd, EC_SIOCETHTOOL, (uint32_t)(uintptr_t)(x.g - EC_IFREQ_SIZE));
 	err = errno;
 	if (ec_xcall_written(&x)) {
-		ec_spans_to_guest(x.g, x.k, spans, e->nspans);
+		ec_spans_to_guest(x.g, gfixed, x.k, spans, e->nspans, 0);
 		memcpy(x.g + gflex, x.k + kflex, flex);
 		memcpy(&data, ifr + EC_IFREQ_DATA, sizeof(data));
-		if (ec_guest_copy(x.g, data, x.glen, 1) && ret >= 0)
+		if (ec_guest_copy(ec, &x.b, x.g, data, x.glen, 1) && ret >= 0) {
+			ec_bounce_put(&x.b);
 			return -1;
+		}
 	}
+	ec_bounce_put(&x.b);
 	errno = err;
 	return ret;
 }
@@ -374,7 +512,7 @@ long ec_abi_ioctl32(struct emucompat *ec, const struct ec_abi *abi, int fd, unsi
 	const struct ec_abi_cmd *c = ec_abi_find(abi, cmd);
 
 	if (c)
-		return ec_abi_cmd_call(ec, c, fd, arg);
+		return ec_abi_cmd_call(ec, abi, c, fd, arg);
 	if (cmd == EC_SIOCETHTOOL && abi->nethtool)
 		return ec_abi_ethtool(ec, abi, fd, arg);
 	return ec_ioctl32_raw(ec, fd, cmd, arg);

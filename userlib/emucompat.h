@@ -54,6 +54,28 @@ typedef long (*emucompat_ioctl_fn)(int fd, unsigned long request, unsigned long 
 int emucompat_set_ioctl_fn(struct emucompat *ec, emucompat_ioctl_fn fn);
 
 /*
+ * The library's own low memory -- per-thread bounce areas (guest-ABI
+ * translation) and pivot stacks (kernels <= 5.14) -- below the compat
+ * TASK_SIZE, where the guest's memory lives too.  An emulator that keeps a
+ * map of the guest's address space registers the functions that allocate
+ * it there, so that the guest can neither map over it nor unmap it:
+ *   @alloc(len, guard, opaque): map @len bytes read-write (a multiple of
+ *	the page size) ending at or below the compat TASK_SIZE, with @guard
+ *	bytes of PROT_NONE right before and right after them; return the
+ *	start of the read-write bytes, or NULL with errno;
+ *   @free(addr, len, guard, opaque): unmap what @alloc returned, guards
+ *	included.
+ * Both NULL restores the defaults (emucompat_mmap_range() and munmap()).
+ * An area is freed by the functions that allocated it, at the exit of its
+ * thread at the latest.  Set them before other threads use @ec.
+ * 0, or -1 with EINVAL (@ec NULL, or only one of the functions NULL).
+ */
+typedef void *(*emucompat_lowmem_alloc_fn)(size_t len, size_t guard, void *opaque);
+typedef void (*emucompat_lowmem_free_fn)(void *addr, size_t len, size_t guard, void *opaque);
+int emucompat_set_lowmem_fns(struct emucompat *ec, emucompat_lowmem_alloc_fn alloc,
+			     emucompat_lowmem_free_fn free, void *opaque);
+
+/*
  * Guest ABIs: the 32-bit ABI whose structs and ioctl numbers the guest
  * passes to emucompat_ioctl32().  The kernel's compat layer speaks one of
  * them (i386 on x86-64, AArch32 EABI on arm64); for the other one the

@@ -27,6 +27,7 @@ EC_EXPORT struct emucompat *emucompat_open(void)
 	if (ec->fd < 0)
 		goto fail;
 	ec->fwd = -1;
+	emucompat_set_lowmem_fns(ec, NULL, NULL, NULL);
 	if (emucompat_info(ec, &ec->info))
 		goto fail;
 	if (ec->info.caps & EMUCOMPAT_CAP_FORWARDER) {
@@ -79,4 +80,29 @@ EC_EXPORT int emucompat_set_ioctl_fn(struct emucompat *ec, emucompat_ioctl_fn fn
 	}
 	__atomic_store_n(&ec->ioctl_fn, fn, __ATOMIC_RELEASE);
 	return 0;
+}
+
+EC_EXPORT int emucompat_set_lowmem_fns(struct emucompat *ec, emucompat_lowmem_alloc_fn alloc,
+				       emucompat_lowmem_free_fn free, void *opaque)
+{
+	if (!ec || !alloc != !free) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (!alloc) {
+		alloc = ec_lowmem_default_alloc;
+		free = ec_lowmem_default_free;
+		opaque = ec;
+	}
+	__atomic_store_n(&ec->lowmem.opaque, opaque, __ATOMIC_RELAXED);
+	__atomic_store_n(&ec->lowmem.free, free, __ATOMIC_RELAXED);
+	__atomic_store_n(&ec->lowmem.alloc, alloc, __ATOMIC_RELEASE);
+	return 0;
+}
+
+void ec_lowmem_get(struct emucompat *ec, struct ec_lowmem *lm)
+{
+	lm->alloc = __atomic_load_n(&ec->lowmem.alloc, __ATOMIC_ACQUIRE);
+	lm->free = __atomic_load_n(&ec->lowmem.free, __ATOMIC_RELAXED);
+	lm->opaque = __atomic_load_n(&ec->lowmem.opaque, __ATOMIC_RELAXED);
 }

@@ -19,6 +19,28 @@
 #define EC_EXPORT __attribute__((visibility("default")))
 
 struct ec_abi;
+struct ec_thread;
+
+/* The low-memory functions of a handle (emucompat_set_lowmem_fns()). */
+struct ec_lowmem {
+	emucompat_lowmem_alloc_fn alloc;
+	emucompat_lowmem_free_fn free;
+	void *opaque;
+};
+
+/* One area of low memory: @size bytes at @base, @guard bytes each side. */
+struct ec_area {
+	void *base;
+	size_t size, guard;
+	struct ec_lowmem lm;	/* the functions that made it free it */
+};
+
+/* One use of the bounce memory (ec_bounce_get() .. ec_bounce_put()). */
+struct ec_bounce {
+	struct ec_thread *t;	/* the thread's own area, or NULL: */
+	struct ec_area own;	/* a nested call's private one */
+	int nested;		/* inside another call of this thread */
+};
 
 struct emucompat {
 	int fd;
@@ -38,6 +60,8 @@ struct emucompat {
 	 */
 	const struct ec_abi *abi;
 	unsigned int guest_abi;
+	/* emucompat_set_lowmem_fns()'s, or the defaults; set before other threads */
+	struct ec_lowmem lowmem;
 };
 
 /* ioctl32.c: an ioctl through the handle's ioctl function.  Result or -1. */
@@ -54,12 +78,27 @@ long ec_abi_ioctl32(struct emucompat *ec, const struct ec_abi *abi, int fd, unsi
 		    uint32_t arg);
 
 /*
- * thread.c: this thread's pivot stack top (0 with errno), and its bounce
- * buffer of at least @size bytes at a 32-bit address the compat handlers
- * can reach (NULL with errno).  Both are allocated on first use.
+ * thread.c: this thread's pivot stack top (0 with errno), allocated on
+ * first use.
  */
 uint64_t ec_thread_pivot_top(struct emucompat *ec);
-void *ec_thread_bounce(struct emucompat *ec, size_t size);
+/*
+ * thread.c: bounce memory of at least @size bytes below the compat
+ * TASK_SIZE, a guard page after it (NULL with errno): the thread's own
+ * area, or, for a call nested in another one of the same thread (a signal
+ * handler), a private one.  Give it back with ec_bounce_put() (keeps errno).
+ */
+void *ec_bounce_get(struct emucompat *ec, size_t size, struct ec_bounce *b);
+void ec_bounce_put(struct ec_bounce *b);
+/* thread.c: is a call of this thread using its bounce area (nested call)? */
+int ec_thread_busy(void);
+/* thread.c: the end of the low memory: compat TASK_SIZE, 64 KiB aligned */
+uint64_t ec_low_end(const struct emucompat *ec);
+/* thread.c: the default low-memory functions (@opaque is the handle) */
+void *ec_lowmem_default_alloc(size_t len, size_t guard, void *opaque);
+void ec_lowmem_default_free(void *addr, size_t len, size_t guard, void *opaque);
+/* handle.c: a consistent copy of @ec's low-memory functions */
+void ec_lowmem_get(struct emucompat *ec, struct ec_lowmem *lm);
 /*
  * thread.c: this thread's non-blocking pipe {read, write} in process
  * @self (a forked child gets a new one), NULL with errno.

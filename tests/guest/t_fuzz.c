@@ -38,6 +38,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <pty.h>
 #include <signal.h>
 #include <stdint.h>
@@ -83,6 +84,7 @@ static uint64_t seed_state;
 
 /* Memory the pointers point at. */
 static uint8_t *low;		/* below 4 GiB, read/write, 4 pages */
+static uint8_t *racy;		/* below 4 GiB, 2 pages a racing guest thread keeps flipping */
 static uint8_t *low_ro;		/* below 4 GiB, read-only page */
 static uint32_t low_hole;	/* below 4 GiB, PROT_NONE page */
 static uint8_t *high;		/* anywhere, read/write, 2 pages (2nd page PROT_NONE) */
@@ -97,6 +99,7 @@ struct stats {
 	unsigned long ops[NOPS], ok[NOPS], errs[NOPS][134];
 	unsigned long bad_errno, outside, clobber;
 	int maps_start, maps_end, fds_start, fds_end;
+	unsigned long racy_calls, racer_flips;
 };
 
 static struct stats *st;	/* shared with the fuzzing child */
@@ -803,7 +806,29 @@ static void op_guest_abi(void)
 	}
 	if (emucompat_set_guest_abi(ec_abi, abi))
 		tap_bail("emucompat_set_guest_abi(%u): %s", abi, strerror(errno));
-	switch (pick(4)) {
+	switch (pick(5)) {
+	case 4: {
+		/*
+		 * A guest thread (racer()) flips the struct during the call:
+		 * SIOCETHTOOL with ifr_data in the racing pages (sub-command
+		 * and rule_cnt changing under the library), or a table command
+		 * whose argument is there.  Only the kernel log, the child's
+		 * clean exit and the leak checks judge.
+		 */
+		uint32_t base = pt_u32(racy) + (uint32_t)pick((uint32_t)ps);
+
+		st->racy_calls++;
+		if (chance(50)) {
+			data = pt_u32(racy) + (uint32_t)pick((uint32_t)ps);
+			memcpy(ifr + 16, &data, 4);
+			cmd = 0x8946;
+			arg = pt_u32(ifr);
+		} else {
+			cmd = FOREIGN_TAB[pick(sizeof(FOREIGN_TAB) / sizeof(FOREIGN_TAB[0]))].guest_cmd;
+			arg = base;
+		}
+		break;
+	}
 	case 0:
 		/* SIOCETHTOOL: ifr_data somewhere, its sub-command a converted one */
 		memset(low, (int)rnd32(), 4 * ps);
@@ -827,6 +852,33 @@ static void op_guest_abi(void)
 			arg = pt_u32(low) + (uint32_t)(4 * ps) - 1 - pick(64);
 	}
 	count(10, emucompat_ioctl32(ec_abi, rnd_fd(), cmd, arg));
+}
+
+/*
+ * The racing guest thread: rewrites words of the racing pages for as long
+ * as the fuzzer runs -- SIOCETHTOOL sub-commands the library converts, and
+ * rule counts from 0 to past the library's limit -- with its own generator
+ * (pick() is the fuzzer's).
+ */
+static volatile int racer_stop;
+
+static void *racer(void *arg)
+{
+	static const uint32_t vals[] = { 0x2d, 0x2e, 0x30, 0x29, 0x31, 0, 1, 2, 0x7fffffff,
+					 (1u << 20), (1u << 20) + 1, 0xffffffff };
+	uint64_t x = (uint64_t)(uintptr_t)arg | 1;
+	uint32_t *w = (uint32_t *)(void *)racy;
+	size_t nw = (size_t)(2 * ps) / 4;
+
+	while (!racer_stop) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		__atomic_store_n(&w[x % nw], (x >> 32) & 1 ? vals[(x >> 40) % 12] : (uint32_t)(x >> 20),
+				 __ATOMIC_RELAXED);
+		st->racer_flips++;
+	}
+	return NULL;
 }
 
 /*
@@ -1019,6 +1071,7 @@ int main(void)
 
 	st = mmap(NULL, sizeof(*st), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	low = pt_low_map(ec, 4 * ps);
+	racy = pt_low_map(ec, 2 * ps);
 	low_ro = pt_low_map(ec, ps);
 	mprotect(low_ro, ps, PROT_READ);
 	low_hole = pt_low_hole(ec);
@@ -1063,8 +1116,13 @@ int main(void)
 		/* FIOASYNC & co. on a forwarded descriptor may send these */
 		for (i = 0; i < (int)(sizeof(quiet) / sizeof(quiet[0])); i++)
 			signal(quiet[i], SIG_IGN);
+		pthread_t th;
+
 		alarm(secs + 120);	/* a call that never returns fails the test */
 		warm_bounce();
+		/* the racing thread runs through both counts: its stack is in each */
+		if (pthread_create(&th, NULL, racer, (void *)(uintptr_t)seed_state))
+			_exit(4);
 		st->maps_start = pt_count_maps();
 		st->fds_start = pt_count_fds();
 		dump_maps("child maps before", 0);
@@ -1072,6 +1130,8 @@ int main(void)
 		st->maps_end = pt_count_maps();
 		st->fds_end = pt_count_fds();
 		dump_maps("child maps after", st->maps_end != st->maps_start);
+		racer_stop = 1;
+		pthread_join(th, NULL);
 		_exit(0);
 	}
 	if (pid < 0)
@@ -1103,6 +1163,9 @@ int main(void)
 		else
 			tap_ok(st->ops[i] > 0, "%s was exercised (%lu calls, %lu succeeded)",
 			       op_name[i], st->ops[i], st->ok[i]);
+	tap_ok(st->racy_calls > 0 && st->racer_flips > 0,
+	       "guest-ABI calls on structs a guest thread flips during the call: %lu calls, "
+	       "%lu flips", st->racy_calls, st->racer_flips);
 	tap_ok(!st->bad_errno, "every struct-validation errno is a documented one (%lu not)",
 	       st->bad_errno);
 	tap_ok(!st->outside, "no mapping placed outside its range (%lu)", st->outside);

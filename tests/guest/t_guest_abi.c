@@ -17,7 +17,12 @@
  *     answers as the kernel's number does on a regular file;
  *   - SIOCETHTOOL with an rxnfc sub-command on "lo" answers as the
  *     kernel's layout does; a bad ifr_data is EFAULT;
- *   - a thread's bounce buffer is gone after the thread exits.
+ *   - a thread's bounce buffer is gone after the thread exits;
+ *   - emucompat_set_lowmem_fns(): a thread's bounce area comes from the
+ *     registered functions, below the compat TASK_SIZE, with PROT_NONE
+ *     guard pages either side, and goes back to them at thread exit;
+ *     memory they place above the compat TASK_SIZE is refused (ERANGE)
+ *     and given back; one function NULL or no handle is EINVAL.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -31,6 +36,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "probe_util.h"
@@ -279,6 +285,119 @@ static void thread_checks(void)
 	       before, after);
 }
 
+static struct emucompat *ec_lm;
+static int lm_allocs, lm_frees, lm_high, lm_guards = -1;
+static uint64_t lm_addr, lm_task;
+static size_t lm_len, lm_guard, lm_free_len, lm_free_guard;
+
+static void *lm_alloc(size_t len, size_t guard, void *opaque)
+{
+	char *p;
+
+	lm_allocs++;
+	lm_len = len;
+	lm_guard = guard;
+	if (lm_high)
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	else
+		p = emucompat_mmap_range(opaque, 0, lm_task, len + 2 * guard, PROT_NONE,
+					 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	if (lm_high)
+		return p;
+	if (mprotect(p + guard, len, PROT_READ | PROT_WRITE))
+		return NULL;
+	lm_addr = (uint64_t)(uintptr_t)(p + guard);
+	return p + guard;
+}
+
+static void lm_free(void *addr, size_t len, size_t guard, void *opaque)
+{
+	(void)opaque;
+	lm_frees++;
+	lm_free_len = len;
+	lm_free_guard = guard;
+	if (lm_high)
+		munmap(addr, len);
+	else
+		munmap((char *)addr - guard, len + 2 * guard);
+}
+
+/* readable by the kernel (process_vm_readv): 1, or 0 (EFAULT) */
+static int kernel_reads(uint64_t addr)
+{
+	char c;
+	struct iovec l = { &c, 1 }, r = { (void *)(uintptr_t)addr, 1 };
+
+	return process_vm_readv(getpid(), &l, 1, &r, 1, 0) == 1;
+}
+
+static void *lm_thread(void *p)
+{
+	const struct ec_abi_cmd *c = p;
+	int null = open("/dev/null", O_RDWR), e = 0;
+	long r = call(ec_lm, null, c->guest_cmd, pt_u32(buf), &e);
+
+	close(null);
+	if (!lm_high && lm_addr)
+		lm_guards = kernel_reads(lm_addr) | kernel_reads(lm_addr + lm_len - 1) << 1 |
+			    kernel_reads(lm_addr - 1) << 2 | kernel_reads(lm_addr + lm_len) << 3;
+	return (void *)(intptr_t)(r == -1 ? e : 0);
+}
+
+static void lowmem_checks(const struct emucompat_info *info)
+{
+	const struct ec_abi_cmd *c = first_converted();
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	pthread_t t;
+	void *res;
+
+	errno = 0;
+	tap_ok(emucompat_set_lowmem_fns(ec_kernel, lm_alloc, NULL, NULL) == -1 && errno == EINVAL,
+	       "set_lowmem_fns with only alloc: EINVAL");
+	errno = 0;
+	tap_ok(emucompat_set_lowmem_fns(NULL, lm_alloc, lm_free, NULL) == -1 && errno == EINVAL,
+	       "set_lowmem_fns without a handle: EINVAL");
+	if (!c) {
+		tap_skip("no converted command in the table", "bounce area from the lowmem functions");
+		return;
+	}
+	ec_lm = emucompat_open();
+	if (!ec_lm || emucompat_set_guest_abi(ec_lm, FOREIGN_ABI))
+		tap_bail("a second foreign handle: %s", strerror(errno));
+	/* the library's low end: the compat TASK_SIZE rounded down to 64 KiB */
+	lm_task = (info->compat_task_size ? info->compat_task_size : 1ull << 32) & ~0xffffull;
+	tap_ok(emucompat_set_lowmem_fns(ec_lm, lm_alloc, lm_free, ec_lm) == 0,
+	       "set_lowmem_fns(alloc, free): 0");
+	if (pthread_create(&t, NULL, lm_thread, (void *)c) || pthread_join(t, &res))
+		tap_bail("pthread_create");
+	tap_ok(lm_allocs == 1 && lm_guard == page && lm_addr && lm_addr + lm_len <= lm_task &&
+	       (intptr_t)res != ERANGE && (intptr_t)res != ENOMEM,
+	       "a thread's bounce area came from the registered alloc: %d call(s), %zu bytes at "
+	       "%#llx, guard %zu; the call: %s", lm_allocs, lm_len, (unsigned long long)lm_addr,
+	       lm_guard, res ? strerror((int)(intptr_t)res) : "0");
+	tap_ok(lm_frees == 1 && lm_free_len == lm_len && lm_free_guard == lm_guard,
+	       "... and went back to the registered free at thread exit (%d call(s))", lm_frees);
+	lm_allocs = 0;
+	if (pthread_create(&t, NULL, lm_thread, (void *)c) || pthread_join(t, &res))
+		tap_bail("pthread_create");
+	tap_ok(lm_allocs == 1, "a second thread: its own area (%d alloc)", lm_allocs);
+	tap_ok(lm_guards == 3, "while its thread lives the area is readable, the guard page "
+	       "before and after it is not (readable: first %d last %d before %d after %d)",
+	       lm_guards & 1, lm_guards >> 1 & 1, lm_guards >> 2 & 1, lm_guards >> 3 & 1);
+	lm_high = 1;
+	lm_frees = 0;
+	if (pthread_create(&t, NULL, lm_thread, (void *)c) || pthread_join(t, &res))
+		tap_bail("pthread_create");
+	tap_ok((intptr_t)res == ERANGE && lm_frees == 1,
+	       "memory above the compat TASK_SIZE from alloc: the call fails with ERANGE (%s), "
+	       "the memory goes back (%d free)", strerror((int)(intptr_t)res), lm_frees);
+	lm_high = 0;
+	tap_ok(emucompat_set_lowmem_fns(ec_lm, NULL, NULL, NULL) == 0, "defaults restored: 0");
+	emucompat_close(ec_lm);
+}
+
 int main(void)
 {
 	struct emucompat_info info;
@@ -302,6 +421,7 @@ int main(void)
 	table_checks(hole);
 	ethtool_checks(hole);
 	thread_checks();
+	lowmem_checks(&info);
 	emucompat_close(ec_foreign);
 	emucompat_close(ec_kernel);
 	return tap_done();

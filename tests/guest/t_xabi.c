@@ -12,12 +12,20 @@
  *                its record must equal the oracle's (field values);
  *   (2) negative control  EMUCOMPAT_ABI_KERNEL, the same foreign request
  *                untranslated: logged as "# negative control:" lines; where
- *                the layouts must clash the record must DIFFER (the
- *                expectation and its reason per case and host are below);
+ *                the layouts must clash the record must DIFFER, a test line
+ *                (the expectation and its reason per case and host are
+ *                below); where they need not, it is logged only, never a
+ *                pass;
  *   (3) identity emucompat_set_guest_abi(the kernel's own ABI), the
  *                oracle's own-layout request through the library: the
  *                record must equal the oracle's byte for byte.
- * A case whose device is missing here is skipped (all three lines).
+ * The "bytes_" cases record every byte of the struct, padding included
+ * (lib/common_xabi.h: xa_rec_bytes()): the struct is filled with a pattern
+ * before each call, so a byte the translation leaves stale (the high half
+ * of a 64-bit-time tv_nsec) differs from the oracle's; padding only the
+ * translated layout has must hold what that ABI's own kernel leaves there,
+ * and the oracle of that ABI (the other lane) checks the same claim.
+ * A case whose device is missing here is skipped (all its lines).
  * Arguments, if any, restrict the run to the named cases.
  */
 #ifndef _GNU_SOURCE
@@ -122,6 +130,30 @@ static const struct xa_neg xa_negs[] = {
 	{ "ethtool_grxrings",
 	  0, "GRXRINGS copies only cmd, flow_type and data (offsets 0-15, the same in both)",
 	  0, "GRXRINGS copies only cmd, flow_type and data (offsets 0-15, the same in both)" },
+	{ "bytes_event_t32",
+	  1, "ARM's time32 v4l2_event (128, union at 8) has the number of i386's time64 one: "
+	     "fields shifted",
+	  1, "i386's time32 v4l2_event number (120) is unknown to arm64: ENOTTY" },
+	{ "bytes_event_t64",
+	  0, "ARM's time64 v4l2_event (136) is the LP64 layout: x86-64 serves it natively",
+	  1, "i386's time64 v4l2_event has the number of ARM's time32 one: fields shifted" },
+	{ "bytes_buffer_t32",
+	  0, "the time32 v4l2_buffer is the same in both ABIs",
+	  0, "the time32 v4l2_buffer is the same in both ABIs" },
+	{ "bytes_buffer_t64",
+	  1, "ARM's time64 v4l2_buffer (80) is no number x86's compat layer knows: ENOTTY",
+	  1, "i386's time64 v4l2_buffer (76) is no number arm64's compat layer knows: ENOTTY" },
+	{ "bytes_alsa",
+	  0, "x32's snd_ctl_elem_value is ARM's layout (CONFIG_X86_X32_ABI, Debian's)",
+	  1, "ELEM_READ encodes 708 (i386) where arm64 knows 712: ENOTTY" },
+	{ "bytes_drm",
+	  1, "x86's compat ADDFB2 reads modifier[] at 68, where ARM has its padding (IC_FILL)",
+	  0, "arm64 reads 100 bytes and zero-extends; LINEAR's zeros read the same shifted" },
+	{ "bytes_ethtool",
+	  0, "x86's compat layer reads ARM's rule_cnt at 176, ARM's fs.location (0): "
+	     "GRXCLSRLALL of no rules, EOPNOTSUPP from virtio-net as in the oracle",
+	  1, "arm64 reads i386's rule_cnt at 184, i386's rule_locs[1] (the fill pattern): "
+	     "ENOMEM where the oracle gets virtio-net's EOPNOTSUPP" },
 };
 
 static const struct xa_neg *neg_of(const char *name)
@@ -221,9 +253,16 @@ static void reset_ctl(void)
 static void reset_video(void)
 {
 	struct v4l2_event_subscription sub;
+	struct v4l2_requestbuffers q;
 	struct v4l2_control c;
-	int fd = XA_FD(XA_RES_VIDEO);
+	int fd = XA_FD(XA_RES_VIDEO), type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
 
+	/* no streaming, no buffers: what a case left behind is undone */
+	ioctl(fd, VIDIOC_STREAMOFF, &type);
+	memset(&q, 0, sizeof(q));
+	q.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	q.memory = V4L2_MEMORY_MMAP;
+	ioctl(fd, VIDIOC_REQBUFS, &q);
 	memset(&sub, 0, sizeof(sub));
 	sub.type = V4L2_EVENT_ALL;
 	ioctl(fd, VIDIOC_UNSUBSCRIBE_EVENT, &sub);	/* drops queued events too */
@@ -279,8 +318,12 @@ static void setup_ctl(void)
 			continue;
 		seen = 1;
 		if (ctl_find(fd)) {
+			char numid[16];
+
 			tap_diag("ALSA: %s, control numid %u (%u values, min %ld)", path, ctl_target,
 				 ctl_count, ctl_min);
+			snprintf(numid, sizeof(numid), "%u", ctl_target);
+			setenv(XA_CTL_NUMID_ENV, numid, 1);
 			place(XA_RES_CTL, fd);
 			return;
 		}
@@ -562,7 +605,19 @@ int main(int argc, char **argv)
 	for (r = 0; r < XA_RES_NR; r++)
 		if ((needs & XA_NEED(r)) && xa_missing[r][0])
 			tap_diag("%s: %s", xa_res_names[r], xa_missing[r]);
-	tap_plan((int)(3 * n));
+	{
+		unsigned int planned = 0;
+
+		for (i = 0; i < XA_NCASES; i++) {
+			const struct xa_neg *ng = neg_of(XA_OWN_CASES[i].name);
+
+			if (!or_selected(argc, argv, XA_OWN_CASES[i].name))
+				continue;
+			planned += 2 + (ng && (XA_KERNEL_ABI == XA_I386 ? ng->differ_x86 :
+					       ng->differ_arm64));
+		}
+		tap_plan((int)planned);
+	}
 
 	for (i = 0; i < XA_NCASES; i++) {
 		const struct xa_case *own = &XA_OWN_CASES[i], *fc = &XA_FOREIGN_CASES[i];
@@ -585,7 +640,8 @@ int main(int argc, char **argv)
 			snprintf(why, sizeof(why), "%s: %s", xa_res_names[miss - 1],
 				 xa_missing[miss - 1]);
 			tap_skip(why, "%s: translated %s layout == %s oracle", own->name, fname, oname);
-			tap_skip(why, "%s: negative control", own->name);
+			if (must_differ)
+				tap_skip(why, "%s: negative control", own->name);
 			tap_skip(why, "%s: identity (%s through the library)", own->name, oname);
 			continue;
 		}
@@ -594,14 +650,16 @@ int main(int argc, char **argv)
 		    !strncmp(orec, "ERROR", 5)) {
 			tap_ok(0, "%s: oracle failed", own->name);
 			tap_diag("%s", orec);
-			tap_skip("no oracle record", "%s: negative control", own->name);
+			if (must_differ)
+				tap_skip("no oracle record", "%s: negative control", own->name);
 			tap_skip("no oracle record", "%s: identity", own->name);
 			continue;
 		}
 		print_notes("oracle", onotes);
 		if (!strncmp(orec, "SKIP ", 5)) {
 			tap_skip(orec + 5, "%s: translated (oracle)", own->name);
-			tap_skip(orec + 5, "%s: negative control (oracle)", own->name);
+			if (must_differ)
+				tap_skip(orec + 5, "%s: negative control (oracle)", own->name);
 			tap_skip(orec + 5, "%s: identity (oracle)", own->name);
 			continue;
 		}
@@ -621,12 +679,18 @@ int main(int argc, char **argv)
 			tap_ok(1, "%s: translated %s layout == %s oracle", own->name, fname, oname);
 		}
 
-		/* (2) negative control: the same foreign request, untranslated */
+		/*
+		 * (2) negative control: the same foreign request, untranslated.
+		 * A test line only where it must differ (it bites); where the
+		 * layouts need not clash it is logged, never counted as a pass.
+		 */
 		if (run_here(fc, EMUCOMPAT_ABI_KERNEL, "negative control", &rec, why, sizeof(why))) {
-			tap_ok(0, "%s: negative control", own->name);
+			if (must_differ)
+				tap_ok(0, "%s: negative control", own->name);
 			tap_diag("%s", why);
 		} else if (rec.skip) {
-			tap_skip(rec.skip, "%s: negative control", own->name);
+			if (must_differ)
+				tap_skip(rec.skip, "%s: negative control", own->name);
 		} else {
 			differs = strcmp(orec, rec.buf) != 0;
 			tap_diag("negative control: untranslated %s: %s", fname, rec.buf);
@@ -638,9 +702,9 @@ int main(int argc, char **argv)
 				       "oracle (must differ: %s)", own->name, fname,
 				       differs ? "differs from" : "EQUALS", neg_why);
 			else
-				tap_ok(1, "%s: negative control: untranslated %s layout %s the oracle "
-				       "(need not differ: %s)", own->name, fname,
-				       differs ? "differs from" : "equals", neg_why);
+				tap_diag("%s: negative control, not a test: untranslated %s layout "
+					 "%s the oracle (need not differ: %s)", own->name, fname,
+					 differs ? "differs from" : "equals", neg_why);
 		}
 
 		/* (3) identity: the oracle's own request through the library */

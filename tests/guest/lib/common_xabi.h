@@ -96,6 +96,17 @@
 #define XA_V4L2_EVENT_CTRL	3u
 #define XA_V4L2_EVENT_SUB_FL_ALLOW_FEEDBACK 2u
 #define XA_VIDIOC_S_INPUT	IC_IOWR('V', 39, 4)
+#define XA_VIDIOC_REQBUFS	IC_IOWR('V', 8, XA_SZOF(xa_v4l2_requestbuffers))
+#define XA_VIDIOC_QUERYBUF_T32	IC_IOWR('V', 9, XA_SZOF(xa_v4l2_buffer_t32))
+#define XA_VIDIOC_QUERYBUF_T64	IC_IOWR('V', 9, XA_SZOF(xa_v4l2_buffer_t64))
+#define XA_VIDIOC_QBUF_T32	IC_IOWR('V', 15, XA_SZOF(xa_v4l2_buffer_t32))
+#define XA_VIDIOC_QBUF_T64	IC_IOWR('V', 15, XA_SZOF(xa_v4l2_buffer_t64))
+#define XA_VIDIOC_DQBUF_T32	IC_IOWR('V', 17, XA_SZOF(xa_v4l2_buffer_t32))
+#define XA_VIDIOC_DQBUF_T64	IC_IOWR('V', 17, XA_SZOF(xa_v4l2_buffer_t64))
+#define XA_VIDIOC_STREAMON	IC_IOW('V', 18, 4)
+#define XA_VIDIOC_STREAMOFF	IC_IOW('V', 19, 4)
+#define XA_V4L2_BUF_TYPE_VIDEO_CAPTURE 1u
+#define XA_V4L2_MEMORY_MMAP	1u
 #define XA_V4L2_TV_INPUT	1	/* vivid's input 1 is "TV" (has standards) */
 #define XA_V4L2_CID_BRIGHTNESS	0x00980900u
 #define XA_V4L2_CTRL_BRIGHTNESS_RESET	128	/* the value t_xabi resets it to */
@@ -110,6 +121,7 @@
 #define XA_DRM_MODE_FB_MODIFIERS	2u
 #define XA_DRM_FORMAT_XRGB8888		0x34325258u	/* 'XR24' */
 #define XA_DRM_FORMAT_MOD_LINEAR	0ull
+#define XA_I915_FORMAT_MOD_X_TILED	0x0100000000000001ull	/* fourcc_mod_code(INTEL, 1) */
 
 /*
  * FIOQSIZE: ARM keeps its historical 0x545E, i386 (and arm64, and so the
@@ -127,6 +139,8 @@
 /* ethtool (linux/sockios.h, linux/ethtool.h) */
 #define XA_SIOCETHTOOL		0x8946u
 #define XA_ETHTOOL_GRXRINGS	0x0000002du
+#define XA_ETHTOOL_GRXCLSRLCNT	0x0000002eu
+#define XA_ETHTOOL_GRXCLSRLALL	0x00000030u
 
 /* ------------------------------------------------------------------ */
 /* Objects, prepared by t_xabi at fixed descriptor numbers            */
@@ -145,6 +159,7 @@ enum xa_res {
 #define XA_NEED(res)	(1u << (res))
 #define XA_FILE_SIZE	12345
 #define XA_IFNAME_ENV	"EMUCOMPAT_XA_IFNAME"
+#define XA_CTL_NUMID_ENV "EMUCOMPAT_XA_CTL_NUMID"
 
 struct xa_case {
 	const char *name;
@@ -153,7 +168,7 @@ struct xa_case {
 	const char *desc;
 };
 
-#define XA_NCASES	7
+#define XA_NCASES	14
 /* one table per layout; the oracle has only its own ABI's */
 extern const struct xa_case xa_cases_abi1[XA_NCASES];	/* i386 layout */
 extern const struct xa_case xa_cases_abi2[XA_NCASES];	/* ARM layout */
@@ -164,6 +179,42 @@ extern char xa_note[XA_NOTE_MAX];
 void xa_note_add(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #define XA_HELLO	"emucompat-o32xabi-hello"
+
+/*
+ * Byte-exact records.  A map lists every byte of a struct in the layout
+ * XA_ABI, in order, as regions: members, and the padding only this ABI's
+ * layout has ("~" names, with what the ABI's own kernel leaves there: the
+ * caller's bytes or zeros).  xa_rec_bytes() records each member region by
+ * name -- hex, or for values that differ from run to run (timestamps,
+ * handles) a class that still catches a half written or a pattern left
+ * over -- and the ABI-only padding as one item, "ownpad=ok" when it holds
+ * what the map says.  Cases fill the struct with IC_FILL before the call
+ * (xa_fill(): the members an input needs zeroed, padding left IC_FILL), so
+ * every byte the kernel, or the library, does not write shows.
+ */
+enum xa_bk {
+	XB_END,
+	XB_HEX,		/* exact bytes */
+	XB_SET,		/* varies per run: zero / fill / set */
+	XB_SEC64,	/* 64-bit seconds: 0 < v < 2^34 */
+	XB_SUB64,	/* 64-bit ns/us: v < 10^9 */
+	XB_SEC32,
+	XB_SUB32,
+	XB_PAD_KEEP,	/* ABI-only padding, the caller's bytes stay */
+	XB_PAD_ZERO,	/* ABI-only padding, the kernel writes zeros */
+};
+struct xa_bytes {
+	const char *name;
+	unsigned int off, len;
+	enum xa_bk kind;
+};
+void xa_rec_bytes(struct ic_rec *r, const char *label, const void *p, size_t size,
+		  const struct xa_bytes *map);
+/* ... after a call that failed: the kernel wrote nothing, all padding kept */
+void xa_rec_unwritten(struct ic_rec *r, const char *label, const void *p, size_t size,
+		      const struct xa_bytes *map);
+/* IC_FILL everywhere, then zeros over the members (not the ABI-only padding) */
+void xa_fill(void *p, size_t size, const struct xa_bytes *map);
 
 #endif /* COMMON_XABI_H */
 
@@ -352,6 +403,47 @@ XA_OFF(xa_v4l2_event_t64, u, 4, 8);
 XA_OFF(xa_v4l2_event_t64, timestamp, 76, 80);
 XA_OFF(xa_v4l2_event_t64, id, 92, 96);
 
+struct XA_T(xa_v4l2_requestbuffers) {
+	uint32_t count, type, memory, capabilities;
+	uint8_t flags, reserved[3];
+};
+XA_SZ(xa_v4l2_requestbuffers, 20, 20);
+
+struct XA_T(xa_v4l2_timecode) {
+	uint32_t type, flags;
+	uint8_t frames, seconds, minutes, hours, userbits[4];
+};
+
+/* struct v4l2_buffer with a 32-bit struct timeval: the same in both ABIs */
+struct XA_T(xa_v4l2_buffer_t32) {
+	uint32_t index, type, bytesused, flags, field;
+	struct {
+		int32_t tv_sec, tv_usec;
+	} timestamp;
+	struct XA_T(xa_v4l2_timecode) timecode;
+	uint32_t sequence, memory;
+	uint32_t m;			/* union: offset, userptr, planes, fd */
+	uint32_t length, reserved2;
+	uint32_t request_fd;		/* union with reserved */
+};
+XA_SZ(xa_v4l2_buffer_t32, 68, 68);
+
+/* ... and with a 64-bit one (glibc's: 64-bit tv_sec and tv_usec) */
+struct XA_T(xa_v4l2_buffer_t64) {
+	uint32_t index, type, bytesused, flags, field;
+	struct {
+		XA_T(xa_s64) tv_sec, tv_usec;
+	} timestamp;
+	struct XA_T(xa_v4l2_timecode) timecode;
+	uint32_t sequence, memory;
+	uint32_t m;
+	uint32_t length, reserved2;
+	uint32_t request_fd;
+};
+XA_SZ(xa_v4l2_buffer_t64, 76, 80);
+XA_OFF(xa_v4l2_buffer_t64, timestamp, 20, 24);
+XA_OFF(xa_v4l2_buffer_t64, sequence, 52, 56);
+
 /* --- DRM ------------------------------------------------------------- */
 struct XA_T(xa_drm_gem_close) {
 	uint32_t handle;
@@ -408,6 +500,118 @@ struct XA_T(xa_ethtool_rxnfc) {
 XA_SZ(xa_ethtool_rxnfc, 180, 192);
 XA_OFF(xa_ethtool_rxnfc, data, 8, 8);
 XA_OFF(xa_ethtool_rxnfc, rule_cnt, 176, 184);
+
+/* --- byte maps (see xa_rec_bytes()) ------------------------------------ */
+#define XB_M(t, m, k)	{ #m, offsetof(struct XA_T(t), m), sizeof(((struct XA_T(t) *)0)->m), k }
+#define XB_R(n, o, l, k) { n, o, l, k }
+#define XB_ARM(...)	XA_CAT(XB_ARM_, XA_ABI)(__VA_ARGS__)
+#define XB_ARM_1(...)
+#define XB_ARM_2(...)	__VA_ARGS__,
+
+/*
+ * struct v4l2_event: ARM only, 4 bytes before the union (its ctrl has an
+ * s64) and trailing padding.  What arm64 leaves there: the caller's bytes
+ * for the 32-bit-time event (put_v4l2_event32_time32() writes member by
+ * member), zeros for the 64-bit-time one (the native struct, copied whole
+ * from the zeroed kevent), as the real armhf process on arm64 shows.
+ */
+#define XB_EVENT_MAP(T, SEC, SUB, PADK)						\
+static const struct xa_bytes __attribute__((unused)) XA_T(xb_event_##T)[] = {				\
+	XB_M(xa_v4l2_event_##T, type, XB_HEX),					\
+	XB_ARM(XB_R("~u_pad", 4, 4, PADK))					\
+	XB_M(xa_v4l2_event_##T, u, XB_HEX),					\
+	XB_M(xa_v4l2_event_##T, pending, XB_HEX),				\
+	XB_M(xa_v4l2_event_##T, sequence, XB_SET),				\
+	XB_M(xa_v4l2_event_##T, timestamp.tv_sec, SEC),				\
+	XB_M(xa_v4l2_event_##T, timestamp.tv_nsec, SUB),			\
+	XB_M(xa_v4l2_event_##T, id, XB_HEX),					\
+	XB_M(xa_v4l2_event_##T, reserved, XB_HEX),				\
+	XB_ARM(XB_R("~tail", offsetof(struct XA_T(xa_v4l2_event_##T), reserved) + 32, \
+		    4, PADK))							\
+	{ NULL, 0, 0, XB_END }							\
+};
+XB_EVENT_MAP(t32, XB_SEC32, XB_SUB32, XB_PAD_KEEP)
+XB_EVENT_MAP(t64, XB_SEC64, XB_SUB64, XB_PAD_ZERO)
+
+/*
+ * struct v4l2_buffer, 64-bit time: ARM only, 4 bytes before the timestamp;
+ * arm64's put_v4l2_buffer32() memsets its struct: zeros.
+ */
+#define XB_BUFFER_MAP(T, SEC, SUB)						\
+static const struct xa_bytes __attribute__((unused)) XA_T(xb_buffer_##T)[] = {				\
+	XB_M(xa_v4l2_buffer_##T, index, XB_HEX),				\
+	XB_M(xa_v4l2_buffer_##T, type, XB_HEX),					\
+	XB_M(xa_v4l2_buffer_##T, bytesused, XB_HEX),				\
+	XB_M(xa_v4l2_buffer_##T, flags, XB_HEX),				\
+	XB_M(xa_v4l2_buffer_##T, field, XB_HEX),				\
+	XB_ARM(XB_R("~ts_pad", 20, sizeof(((struct XA_T(xa_v4l2_buffer_##T) *)0)->timestamp) \
+		    == 16 ? 4 : 0, XB_PAD_ZERO))				\
+	XB_M(xa_v4l2_buffer_##T, timestamp.tv_sec, SEC),			\
+	XB_M(xa_v4l2_buffer_##T, timestamp.tv_usec, SUB),			\
+	XB_M(xa_v4l2_buffer_##T, timecode, XB_HEX),				\
+	XB_M(xa_v4l2_buffer_##T, sequence, XB_HEX),				\
+	XB_M(xa_v4l2_buffer_##T, memory, XB_HEX),				\
+	XB_M(xa_v4l2_buffer_##T, m, XB_HEX),					\
+	XB_M(xa_v4l2_buffer_##T, length, XB_HEX),				\
+	XB_M(xa_v4l2_buffer_##T, reserved2, XB_HEX),				\
+	XB_M(xa_v4l2_buffer_##T, request_fd, XB_HEX),				\
+	{ NULL, 0, 0, XB_END }							\
+};
+XB_BUFFER_MAP(t32, XB_SEC32, XB_SUB32)
+XB_BUFFER_MAP(t64, XB_SEC64, XB_SUB64)
+
+/* ALSA: ARM only, 4 bytes before the value union; written value by value */
+static const struct xa_bytes __attribute__((unused)) XA_T(xb_ctl_value)[] = {
+	XB_M(xa_ctl_elem_value, id, XB_HEX),
+	XB_M(xa_ctl_elem_value, indirect, XB_HEX),
+	XB_ARM(XB_R("~value_pad", 68, 4, XB_PAD_KEEP))
+	XB_M(xa_ctl_elem_value, value, XB_HEX),
+	XB_M(xa_ctl_elem_value, reserved, XB_HEX),
+	{ NULL, 0, 0, XB_END }
+};
+static const struct xa_bytes __attribute__((unused)) XA_T(xb_ctl_info)[] = {
+	XB_M(xa_ctl_elem_info, id, XB_HEX),
+	XB_M(xa_ctl_elem_info, type, XB_HEX),
+	XB_M(xa_ctl_elem_info, access, XB_HEX),
+	XB_M(xa_ctl_elem_info, count, XB_HEX),
+	XB_M(xa_ctl_elem_info, owner, XB_HEX),
+	XB_M(xa_ctl_elem_info, value, XB_HEX),
+	XB_M(xa_ctl_elem_info, reserved, XB_HEX),
+	{ NULL, 0, 0, XB_END }
+};
+
+/* DRM: ARM only, 4 bytes before modifier[]; arm64 copies it in and out whole */
+static const struct xa_bytes __attribute__((unused)) XA_T(xb_fb_cmd2)[] = {
+	XB_M(xa_drm_mode_fb_cmd2, fb_id, XB_SET),
+	XB_M(xa_drm_mode_fb_cmd2, width, XB_HEX),
+	XB_M(xa_drm_mode_fb_cmd2, height, XB_HEX),
+	XB_M(xa_drm_mode_fb_cmd2, pixel_format, XB_HEX),
+	XB_M(xa_drm_mode_fb_cmd2, flags, XB_HEX),
+	XB_M(xa_drm_mode_fb_cmd2, handles[0], XB_SET),
+	XB_R("handles[1..3]", 24, 12, XB_HEX),
+	XB_M(xa_drm_mode_fb_cmd2, pitches, XB_HEX),
+	XB_M(xa_drm_mode_fb_cmd2, offsets, XB_HEX),
+	XB_ARM(XB_R("~modifier_pad", 68, 4, XB_PAD_KEEP))
+	XB_M(xa_drm_mode_fb_cmd2, modifier, XB_HEX),
+	{ NULL, 0, 0, XB_END }
+};
+
+/*
+ * ethtool_rxnfc (fixed part): ARM only, 4 bytes before fs.ring_cookie and
+ * fs's trailing padding; arm64 copies the struct in and out whole.
+ */
+static const struct xa_bytes __attribute__((unused)) XA_T(xb_rxnfc)[] = {
+	XB_M(xa_ethtool_rxnfc, cmd, XB_HEX),
+	XB_M(xa_ethtool_rxnfc, flow_type, XB_HEX),
+	XB_M(xa_ethtool_rxnfc, data, XB_HEX),
+	XB_R("fs.flow_type..m_ext", 16, 148, XB_HEX),
+	XB_ARM(XB_R("~fs.ring_cookie_pad", 164, 4, XB_PAD_KEEP))
+	XB_M(xa_ethtool_rxnfc, fs.ring_cookie, XB_HEX),
+	XB_M(xa_ethtool_rxnfc, fs.location, XB_HEX),
+	XB_ARM(XB_R("~fs.tail", 180, 4, XB_PAD_KEEP))
+	XB_M(xa_ethtool_rxnfc, rule_cnt, XB_HEX),
+	{ NULL, 0, 0, XB_END }
+};
 
 /* ----------------------------------------------------------------------- */
 /* Against the real uapi headers of a 32-bit compiler of this ABI          */
@@ -488,6 +692,32 @@ XA_SAME_OFF(v4l2_event, XA_EVT, timestamp, timestamp);
 XA_SAME_OFF(v4l2_event, XA_EVT, id, id);
 XA_SAME_OFF(v4l2_event, XA_EVT, reserved, reserved);
 #undef XA_EVT
+#if defined(_TIME_BITS) && _TIME_BITS == 64
+#define XA_BUF xa_v4l2_buffer_t64
+XA_SAME(VIDIOC_QUERYBUF, XA_VIDIOC_QUERYBUF_T64);
+XA_SAME(VIDIOC_QBUF, XA_VIDIOC_QBUF_T64);
+XA_SAME(VIDIOC_DQBUF, XA_VIDIOC_DQBUF_T64);
+#else
+#define XA_BUF xa_v4l2_buffer_t32
+XA_SAME(VIDIOC_QUERYBUF, XA_VIDIOC_QUERYBUF_T32);
+XA_SAME(VIDIOC_QBUF, XA_VIDIOC_QBUF_T32);
+XA_SAME(VIDIOC_DQBUF, XA_VIDIOC_DQBUF_T32);
+#endif
+XA_SAME_SIZE(v4l2_buffer, XA_BUF);
+XA_SAME_OFF(v4l2_buffer, XA_BUF, timestamp, timestamp);
+XA_SAME_OFF(v4l2_buffer, XA_BUF, timestamp.tv_usec, timestamp.tv_usec);
+XA_SAME_OFF(v4l2_buffer, XA_BUF, timecode, timecode);
+XA_SAME_OFF(v4l2_buffer, XA_BUF, sequence, sequence);
+XA_SAME_OFF(v4l2_buffer, XA_BUF, m, m);
+XA_SAME_OFF(v4l2_buffer, XA_BUF, length, length);
+XA_SAME_OFF(v4l2_buffer, XA_BUF, request_fd, request_fd);
+#undef XA_BUF
+XA_SAME_SIZE(v4l2_requestbuffers, xa_v4l2_requestbuffers);
+XA_SAME(VIDIOC_REQBUFS, XA_VIDIOC_REQBUFS);
+XA_SAME(VIDIOC_STREAMON, XA_VIDIOC_STREAMON);
+XA_SAME(VIDIOC_STREAMOFF, XA_VIDIOC_STREAMOFF);
+XA_SAME(V4L2_BUF_TYPE_VIDEO_CAPTURE, XA_V4L2_BUF_TYPE_VIDEO_CAPTURE);
+XA_SAME(V4L2_MEMORY_MMAP, XA_V4L2_MEMORY_MMAP);
 XA_SAME(VIDIOC_ENUMSTD, XA_VIDIOC_ENUMSTD);
 XA_SAME(VIDIOC_ENUMINPUT, XA_VIDIOC_ENUMINPUT);
 XA_SAME(VIDIOC_G_CTRL, XA_VIDIOC_G_CTRL);
@@ -527,6 +757,9 @@ XA_SAME_OFF(ethtool_rxnfc, xa_ethtool_rxnfc, fs, fs);
 XA_SAME_OFF(ethtool_rxnfc, xa_ethtool_rxnfc, rule_cnt, rule_cnt);
 XA_SAME(SIOCETHTOOL, XA_SIOCETHTOOL);
 XA_SAME(ETHTOOL_GRXRINGS, XA_ETHTOOL_GRXRINGS);
+XA_SAME(ETHTOOL_GRXCLSRLCNT, XA_ETHTOOL_GRXCLSRLCNT);
+XA_SAME(ETHTOOL_GRXCLSRLALL, XA_ETHTOOL_GRXCLSRLALL);
+XA_SAME(offsetof(struct ethtool_rxnfc, rule_locs), offsetof(struct XA_T(xa_ethtool_rxnfc), rule_locs));
 
 /* FIOQSIZE as this ABI's own headers number it */
 XA_SAME(FIOQSIZE, XA_FIOQSIZE);

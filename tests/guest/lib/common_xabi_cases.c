@@ -12,6 +12,7 @@
  */
 #ifndef XA_PASS
 #include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,6 +77,115 @@ static const char *xa_str(const void *p, size_t n)
 	return b;
 }
 
+static uint64_t xa_getn(const uint8_t *p, unsigned int len)
+{
+	uint64_t v = 0;
+
+	memcpy(&v, p, len < sizeof(v) ? len : sizeof(v));	/* little endian */
+	return v;
+}
+
+static int xa_all(const uint8_t *p, unsigned int len, uint8_t b)
+{
+	while (len--)
+		if (*p++ != b)
+			return 0;
+	return 1;
+}
+
+static void xa_hex(char *out, size_t outlen, const uint8_t *p, unsigned int len)
+{
+	size_t o = 0;
+	unsigned int i;
+
+	for (i = 0; i < len && o + 3 < outlen; i++)
+		o += (size_t)snprintf(out + o, outlen - o, "%02x", p[i]);
+	out[o] = '\0';
+}
+
+void xa_fill(void *p, size_t size, const struct xa_bytes *map)
+{
+	memset(p, IC_FILL, size);
+	for (; map->kind != XB_END; map++)
+		if (map->kind != XB_PAD_KEEP && map->kind != XB_PAD_ZERO &&
+		    map->off + map->len <= size)
+			memset((uint8_t *)p + map->off, 0, map->len);
+}
+
+static int xa_unwritten;
+
+void xa_rec_unwritten(struct ic_rec *r, const char *label, const void *p, size_t size,
+		      const struct xa_bytes *map)
+{
+	xa_unwritten = 1;
+	xa_rec_bytes(r, label, p, size, map);
+	xa_unwritten = 0;
+}
+
+void xa_rec_bytes(struct ic_rec *r, const char *label, const void *p, size_t size,
+		  const struct xa_bytes *map)
+{
+	const uint8_t *b = p;
+	char hex[1100], bad[600] = "";
+	unsigned int at = 0;
+	size_t blen = 0;
+
+	for (; map->kind != XB_END; map++) {
+		const uint8_t *q = b + map->off;
+		uint64_t v;
+
+		if (!map->len)
+			continue;
+		if (map->off != at || map->off + map->len > size) {
+			ic_rec_add(r, "%s.MAP-ERROR-at-%s", label, map->name);
+			return;
+		}
+		at = map->off + map->len;
+		v = xa_getn(q, map->len);
+		switch (map->kind) {
+		case XB_HEX:
+			xa_hex(hex, sizeof(hex), q, map->len);
+			ic_rec_add(r, "%s.%s=%s", label, map->name, hex);
+			break;
+		case XB_SET:
+			ic_rec_add(r, "%s.%s=%s", label, map->name, xa_all(q, map->len, 0) ? "zero" :
+				   xa_all(q, map->len, IC_FILL) ? "fill" : "set");
+			break;
+		case XB_SEC64:
+		case XB_SEC32:
+			if (v && v < (1ull << 34) && !(map->kind == XB_SEC32 && (v >> 31)))
+				ic_rec_add(r, "%s.%s=plausible", label, map->name);
+			else
+				ic_rec_add(r, "%s.%s=0x%llx", label, map->name, (unsigned long long)v);
+			break;
+		case XB_SUB64:
+		case XB_SUB32:
+			if (v < 1000000000ull)
+				ic_rec_add(r, "%s.%s=%s", label, map->name, v ? "plausible" : "0");
+			else
+				ic_rec_add(r, "%s.%s=0x%llx", label, map->name, (unsigned long long)v);
+			break;
+		case XB_PAD_KEEP:
+		case XB_PAD_ZERO:
+			if (!xa_all(q, map->len,
+				    map->kind == XB_PAD_ZERO && !xa_unwritten ? 0 : IC_FILL) &&
+			    blen + 100 < sizeof(bad)) {
+				xa_hex(hex, sizeof(hex), q, map->len);
+				blen += (size_t)snprintf(bad + blen, sizeof(bad) - blen,
+							 "%s%s=%s(want:%s)", blen ? "," : "", map->name,
+							 hex, map->kind == XB_PAD_ZERO &&
+							 !xa_unwritten ? "zero" : "kept");
+			}
+			break;
+		case XB_END:
+			break;
+		}
+	}
+	if (at != size)
+		ic_rec_add(r, "%s.MAP-ERROR-size-%u/%u", label, at, (unsigned int)size);
+	ic_rec_add(r, "%s.ownpad=%s", label, blen ? bad : "ok");
+}
+
 #define XA_PASS 1
 #if XA_IS32
 #define XA_ABI XA_KERNEL_ABI
@@ -96,6 +206,12 @@ static const char *xa_str(const void *p, size_t n)
 #ifndef XA_VIDIOC_DQEVENT_t32
 #define XA_VIDIOC_DQEVENT_t32	XA_VIDIOC_DQEVENT_T32
 #define XA_VIDIOC_DQEVENT_t64	XA_VIDIOC_DQEVENT_T64
+#define XA_VIDIOC_QUERYBUF_t32	XA_VIDIOC_QUERYBUF_T32
+#define XA_VIDIOC_QUERYBUF_t64	XA_VIDIOC_QUERYBUF_T64
+#define XA_VIDIOC_QBUF_t32	XA_VIDIOC_QBUF_T32
+#define XA_VIDIOC_QBUF_t64	XA_VIDIOC_QBUF_T64
+#define XA_VIDIOC_DQBUF_t32	XA_VIDIOC_DQBUF_T32
+#define XA_VIDIOC_DQBUF_t64	XA_VIDIOC_DQBUF_T64
 #endif
 
 /* --- FIOQSIZE on a regular file ------------------------------------------ */
@@ -454,6 +570,241 @@ static void XA_T(case_ethtool)(struct ic_rec *r)
 	ic_rec_add(r, "ifr_data=%s", ifr->u.data == na ? "same" : "changed");
 }
 
+/* ====== byte-exact cases: every byte of the struct, padding included ====== */
+
+/* --- V4L2 DQEVENT (32- and 64-bit time) into a struct full of IC_FILL ---- */
+#define XA_BYTES_EVENT_CASE(T)							\
+static void XA_T(case_bytes_event_##T)(struct ic_rec *r)			\
+{										\
+	int fd = XA_FD(XA_RES_VIDEO);						\
+	uint32_t sa = ic_out(sizeof(XS(xa_v4l2_event_subscription)));		\
+	uint32_t ca = ic_out(sizeof(XS(xa_v4l2_control)));			\
+	uint32_t ea = ic_out(sizeof(XS(xa_v4l2_event_##T)));			\
+	XS(xa_v4l2_event_subscription) *sub = ic_ptr(sa);			\
+	XS(xa_v4l2_control) *c = ic_ptr(ca);					\
+	void *e = ic_ptr(ea);							\
+	int k;									\
+										\
+	memset(sub, 0, sizeof(*sub));						\
+	sub->type = XA_V4L2_EVENT_CTRL;						\
+	sub->id = XA_V4L2_CID_BRIGHTNESS;					\
+	sub->flags = XA_V4L2_EVENT_SUB_FL_ALLOW_FEEDBACK;			\
+	xa_do(r, "subscribe", fd, XA_VIDIOC_SUBSCRIBE_EVENT, sa);		\
+	/* the subscription's initial event is not sent without SEND_INITIAL */ \
+	for (k = 0; k < 2; k++) {						\
+		char lab[16];							\
+										\
+		c->id = XA_V4L2_CID_BRIGHTNESS;					\
+		c->value = 90 + k;						\
+		xa_do(r, NULL, fd, XA_VIDIOC_S_CTRL, ca);			\
+		memset(e, IC_FILL, sizeof(XS(xa_v4l2_event_##T)));		\
+		snprintf(lab, sizeof(lab), "dqevent%d", k);			\
+		if (xa_do(r, lab, fd, XA_VIDIOC_DQEVENT_##T, ea) == 0)		\
+			xa_rec_bytes(r, lab, e, sizeof(XS(xa_v4l2_event_##T)),	\
+				     XA_T(xb_event_##T));			\
+	}									\
+	/* a failed DQEVENT (none queued) writes nothing */			\
+	memset(e, IC_FILL, sizeof(XS(xa_v4l2_event_##T)));			\
+	xa_do(r, "dqevent.empty", fd, XA_VIDIOC_DQEVENT_##T, ea);		\
+	xa_rec_unwritten(r, "dqevent.empty", e, sizeof(XS(xa_v4l2_event_##T)), \
+		     XA_T(xb_event_##T));					\
+	xa_do(r, "unsubscribe", fd, XA_VIDIOC_UNSUBSCRIBE_EVENT, sa);		\
+}
+
+XA_BYTES_EVENT_CASE(t32)
+XA_BYTES_EVENT_CASE(t64)
+
+/* --- V4L2 buffers while streaming from vivid (32- and 64-bit time) ------- */
+#define XA_BYTES_BUFFER_CASE(T)							\
+static void XA_T(buf_in_##T)(XS(xa_v4l2_buffer_##T) *b, unsigned int i)	\
+{										\
+	xa_fill(b, sizeof(*b), XA_T(xb_buffer_##T));				\
+	b->index = i;								\
+	b->type = XA_V4L2_BUF_TYPE_VIDEO_CAPTURE;				\
+	b->memory = XA_V4L2_MEMORY_MMAP;					\
+}										\
+										\
+static void XA_T(case_bytes_buffer_##T)(struct ic_rec *r)			\
+{										\
+	int fd = XA_FD(XA_RES_VIDEO);						\
+	uint32_t qa = ic_out(sizeof(XS(xa_v4l2_requestbuffers)));		\
+	uint32_t ba = ic_out(sizeof(XS(xa_v4l2_buffer_##T)));			\
+	uint32_t ta = ic_out(4);						\
+	XS(xa_v4l2_requestbuffers) *q = ic_ptr(qa);				\
+	XS(xa_v4l2_buffer_##T) *b = ic_ptr(ba);					\
+	unsigned int i, n;							\
+	char lab[24];								\
+										\
+	memset(q, 0, sizeof(*q));						\
+	q->count = 2;								\
+	q->type = XA_V4L2_BUF_TYPE_VIDEO_CAPTURE;				\
+	q->memory = XA_V4L2_MEMORY_MMAP;					\
+	if (xa_do(r, "reqbufs", fd, XA_VIDIOC_REQBUFS, qa))			\
+		return;								\
+	n = q->count < 4 ? q->count : 4;					\
+	ic_rec_add(r, "reqbufs.count=%u", q->count);				\
+	for (i = 0; i < n; i++) {						\
+		XA_T(buf_in_##T)(b, i);						\
+		snprintf(lab, sizeof(lab), "querybuf%u", i);			\
+		if (xa_do(r, lab, fd, XA_VIDIOC_QUERYBUF_##T, ba) == 0)		\
+			xa_rec_bytes(r, lab, b, sizeof(*b), XA_T(xb_buffer_##T)); \
+		XA_T(buf_in_##T)(b, i);						\
+		snprintf(lab, sizeof(lab), "qbuf%u", i);			\
+		if (xa_do(r, lab, fd, XA_VIDIOC_QBUF_##T, ba) == 0)		\
+			xa_rec_bytes(r, lab, b, sizeof(*b), XA_T(xb_buffer_##T)); \
+	}									\
+	*(uint32_t *)ic_ptr(ta) = XA_V4L2_BUF_TYPE_VIDEO_CAPTURE;		\
+	if (xa_do(r, "streamon", fd, XA_VIDIOC_STREAMON, ta) == 0) {		\
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };		\
+										\
+		ic_rec_add(r, "poll=%d", poll(&pfd, 1, 10000));			\
+		XA_T(buf_in_##T)(b, 0);						\
+		if (xa_do(r, "dqbuf", fd, XA_VIDIOC_DQBUF_##T, ba) == 0)	\
+			xa_rec_bytes(r, "dqbuf", b, sizeof(*b), XA_T(xb_buffer_##T)); \
+		*(uint32_t *)ic_ptr(ta) = XA_V4L2_BUF_TYPE_VIDEO_CAPTURE;	\
+		xa_do(r, "streamoff", fd, XA_VIDIOC_STREAMOFF, ta);		\
+	}									\
+	memset(q, 0, sizeof(*q));						\
+	q->type = XA_V4L2_BUF_TYPE_VIDEO_CAPTURE;				\
+	q->memory = XA_V4L2_MEMORY_MMAP;					\
+	xa_do(r, "reqbufs0", fd, XA_VIDIOC_REQBUFS, qa);			\
+}
+
+XA_BYTES_BUFFER_CASE(t32)
+XA_BYTES_BUFFER_CASE(t64)
+
+/* --- ALSA ELEM_INFO / ELEM_READ of the target control -------------------- */
+static void XA_T(case_bytes_alsa)(struct ic_rec *r)
+{
+	int fd = XA_FD(XA_RES_CTL);
+	uint32_t ia = ic_out(sizeof(XS(xa_ctl_elem_info)));
+	uint32_t va = ic_out(sizeof(XS(xa_ctl_elem_value)));
+	XS(xa_ctl_elem_info) *in = ic_ptr(ia);
+	XS(xa_ctl_elem_value) *v = ic_ptr(va);
+	const char *numid = getenv(XA_CTL_NUMID_ENV);
+	unsigned int id = numid ? (unsigned int)strtoul(numid, NULL, 10) : 0;
+
+	if (!id) {
+		r->skip = "no control (" XA_CTL_NUMID_ENV " unset)";
+		return;
+	}
+	xa_fill(in, sizeof(*in), XA_T(xb_ctl_info));
+	in->id.numid = id;
+	if (xa_do(r, "elem_info", fd, XA_SNDRV_CTL_IOCTL_ELEM_INFO, ia) == 0)
+		xa_rec_bytes(r, "elem_info", in, sizeof(*in), XA_T(xb_ctl_info));
+	xa_fill(v, sizeof(*v), XA_T(xb_ctl_value));
+	v->id.numid = id;
+	if (xa_do(r, "elem_read", fd, XA_SNDRV_CTL_IOCTL_ELEM_READ, va) == 0)
+		xa_rec_bytes(r, "elem_read", v, sizeof(*v), XA_T(xb_ctl_value));
+	/* a bad numid: an error, nothing written */
+	xa_fill(v, sizeof(*v), XA_T(xb_ctl_value));
+	v->id.numid = 0x7fffff;
+	xa_do(r, "elem_read.bad", fd, XA_SNDRV_CTL_IOCTL_ELEM_READ, va);
+	xa_rec_unwritten(r, "elem_read.bad", v, sizeof(*v), XA_T(xb_ctl_value));
+}
+
+/* --- DRM ADDFB2 (LINEAR, then X-tiled), GETFB2, every byte --------------- */
+static void XA_T(case_bytes_drm)(struct ic_rec *r)
+{
+	static const uint64_t mods[2] = { XA_DRM_FORMAT_MOD_LINEAR, XA_I915_FORMAT_MOD_X_TILED };
+	int fd = XA_FD(XA_RES_DRM);
+	uint32_t da = ic_out(sizeof(XS(xa_drm_mode_create_dumb)));
+	uint32_t fa = ic_out(sizeof(XS(xa_drm_mode_fb_cmd2)));
+	uint32_t xa = ic_out(8);
+	XS(xa_drm_mode_create_dumb) *d = ic_ptr(da);
+	XS(xa_drm_mode_fb_cmd2) *f = ic_ptr(fa);
+	uint32_t handle;
+	unsigned int m, i;
+	char lab[24];
+
+	memset(d, 0, sizeof(*d));
+	d->width = 64;
+	d->height = 32;
+	d->bpp = 32;
+	if (xa_do(r, "create_dumb", fd, XA_DRM_IOCTL_MODE_CREATE_DUMB, da))
+		return;
+	handle = d->handle;
+	for (m = 0; m < 2; m++) {
+		uint32_t fb_id, pitch = d->pitch;
+
+		xa_fill(f, sizeof(*f), XA_T(xb_fb_cmd2));
+		f->width = 64;
+		f->height = 32;
+		f->pixel_format = XA_DRM_FORMAT_XRGB8888;
+		f->flags = XA_DRM_MODE_FB_MODIFIERS;
+		f->handles[0] = handle;
+		f->pitches[0] = pitch;
+		f->modifier[0] = mods[m];
+		snprintf(lab, sizeof(lab), "addfb2.%s", m ? "xtiled" : "linear");
+		if (xa_do(r, lab, fd, XA_DRM_IOCTL_MODE_ADDFB2, fa))
+			continue;
+		xa_rec_bytes(r, lab, f, sizeof(*f), XA_T(xb_fb_cmd2));
+		fb_id = f->fb_id;
+		xa_fill(f, sizeof(*f), XA_T(xb_fb_cmd2));
+		f->fb_id = fb_id;
+		snprintf(lab, sizeof(lab), "getfb2.%s", m ? "xtiled" : "linear");
+		if (xa_do(r, lab, fd, XA_DRM_IOCTL_MODE_GETFB2, fa) == 0) {
+			xa_rec_bytes(r, lab, f, sizeof(*f), XA_T(xb_fb_cmd2));
+			for (i = 0; i < 4; i++) {
+				uint32_t h = f->handles[i];
+
+				if (!h || h == handle || (i && h == f->handles[0]))
+					continue;
+				memset(ic_ptr(xa), 0, 8);
+				*(uint32_t *)ic_ptr(xa) = h;
+				ic_ioctl32(fd, XA_DRM_IOCTL_GEM_CLOSE, xa);
+			}
+		}
+		*(uint32_t *)ic_ptr(xa) = fb_id;
+		xa_do(r, NULL, fd, XA_DRM_IOCTL_MODE_RMFB, xa);
+	}
+	*(uint32_t *)ic_ptr(xa) = handle;
+	xa_do(r, "destroy_dumb", fd, XA_DRM_IOCTL_MODE_DESTROY_DUMB, xa);
+}
+
+/* --- SIOCETHTOOL GRXCLSRLCNT, GRXCLSRLALL with rule locations ------------- */
+#define XA_RULES 8
+static void XA_T(case_bytes_ethtool)(struct ic_rec *r)
+{
+	const char *ifname = getenv(XA_IFNAME_ENV);
+	int fd = XA_FD(XA_RES_SOCK);
+	size_t nsz = sizeof(XS(xa_ethtool_rxnfc));
+	size_t fixed = offsetof(XS(xa_ethtool_rxnfc), rule_locs);
+	uint32_t ra = ic_out(sizeof(struct ic32_ifreq));
+	uint32_t na = ic_out(nsz + XA_RULES * 4);
+	struct ic32_ifreq *ifr = ic_ptr(ra);
+	XS(xa_ethtool_rxnfc) *n = ic_ptr(na);
+	uint32_t cnt = XA_RULES;
+
+	if (!ifname || !*ifname) {
+		r->skip = "no interface (" XA_IFNAME_ENV " unset)";
+		return;
+	}
+	memset(ifr, 0, sizeof(*ifr));
+	snprintf(ifr->name, sizeof(ifr->name), "%s", ifname);
+	ifr->u.data = na;
+	xa_fill(n, fixed, XA_T(xb_rxnfc));
+	n->cmd = XA_ETHTOOL_GRXCLSRLCNT;
+	if (xa_do(r, "grxclsrlcnt", fd, XA_SIOCETHTOOL, ra) == 0) {
+		xa_rec_bytes(r, "grxclsrlcnt", n, fixed, XA_T(xb_rxnfc));
+		cnt = n->rule_cnt < XA_RULES ? n->rule_cnt : XA_RULES;
+	}
+	xa_fill(n, fixed, XA_T(xb_rxnfc));
+	memset(n->rule_locs, IC_FILL, XA_RULES * 4);
+	n->cmd = XA_ETHTOOL_GRXCLSRLALL;
+	n->rule_cnt = cnt;
+	if (xa_do(r, "grxclsrlall", fd, XA_SIOCETHTOOL, ra) == 0) {
+		char hex[XA_RULES * 8 + 1];
+		unsigned int i;
+
+		xa_rec_bytes(r, "grxclsrlall", n, fixed, XA_T(xb_rxnfc));
+		for (i = 0; i < XA_RULES * 4; i++)
+			snprintf(hex + 2 * i, 3, "%02x", ((uint8_t *)n->rule_locs)[i]);
+		ic_rec_add(r, "grxclsrlall.rule_locs=%s", hex);
+	}
+	ic_rec_add(r, "ifr_data=%s", ifr->u.data == na ? "same" : "changed");
+}
+
 const struct xa_case XA_T(xa_cases)[XA_NCASES] = {
 	{ "fioqsize", XA_NEED(XA_RES_FILE), XA_T(case_fioqsize),
 	  "FIOQSIZE on a regular file (ARM 0x545E, i386 0x5460)" },
@@ -469,6 +820,20 @@ const struct xa_case XA_T(xa_cases)[XA_NCASES] = {
 	  "DRM CREATE_DUMB, ADDFB2 (FB_MODIFIERS, LINEAR), GETFB2, RMFB" },
 	{ "ethtool_grxrings", XA_NEED(XA_RES_SOCK), XA_T(case_ethtool),
 	  "SIOCETHTOOL ETHTOOL_GRXRINGS (struct ethtool_rxnfc)" },
+	{ "bytes_event_t32", XA_NEED(XA_RES_VIDEO), XA_T(case_bytes_event_t32),
+	  "every byte: V4L2 DQEVENT (32-bit time) into a filled struct" },
+	{ "bytes_event_t64", XA_NEED(XA_RES_VIDEO), XA_T(case_bytes_event_t64),
+	  "every byte: V4L2 DQEVENT (64-bit time: tv_nsec's high half) into a filled struct" },
+	{ "bytes_buffer_t32", XA_NEED(XA_RES_VIDEO), XA_T(case_bytes_buffer_t32),
+	  "every byte: V4L2 REQBUFS, QUERYBUF, QBUF, STREAMON, DQBUF (32-bit time)" },
+	{ "bytes_buffer_t64", XA_NEED(XA_RES_VIDEO), XA_T(case_bytes_buffer_t64),
+	  "every byte: V4L2 REQBUFS, QUERYBUF, QBUF, STREAMON, DQBUF (64-bit time)" },
+	{ "bytes_alsa", XA_NEED(XA_RES_CTL), XA_T(case_bytes_alsa),
+	  "every byte: ALSA ELEM_INFO, ELEM_READ (and a failing one)" },
+	{ "bytes_drm", XA_NEED(XA_RES_DRM), XA_T(case_bytes_drm),
+	  "every byte: DRM ADDFB2/GETFB2, LINEAR and X-tiled modifiers" },
+	{ "bytes_ethtool", XA_NEED(XA_RES_SOCK), XA_T(case_bytes_ethtool),
+	  "every byte: SIOCETHTOOL GRXCLSRLCNT, GRXCLSRLALL with rule locations" },
 };
 
 #undef XS
