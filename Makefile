@@ -216,7 +216,10 @@ CHECK_LIB_CFLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=al
 check-lib:
 	@mkdir -p $(B)/host
 	$(CC) $(CHECK_LIB_CFLAGS) -o $(B)/host/t_lib tests/host/t_lib.c tests/guest/lib/common_tap.c
-	$(B)/host/t_lib
+	@$(B)/host/t_lib > $(B)/host/t_lib.tap; rc=$$?; cat $(B)/host/t_lib.tap; \
+	awk '/^ok /{p++} /^not ok /{f++} /^1\.\.[0-9]+$$/{n=substr($$0, 4)} \
+	     END {printf "check-lib: %d passed, %d failed\n", p, f; exit (f > 0 || p + f != n)}' \
+	    $(B)/host/t_lib.tap && test $$rc -eq 0
 
 # Debian's python3 (python3-pyelftools), not a pyenv/venv one.
 PYTHON3 ?= /usr/bin/python3
