@@ -85,6 +85,12 @@ if [ "$host" != "$native" ]; then
 		die "can cross-build only for arm64 on amd64 (this is $native)"
 	cross=aarch64-linux-gnu
 fi
+# The arm64 sysroot is unpacked from the suite's -dev packages, which must
+# match the cross toolchain's glibc (bookworm's 2.36): trixie's and sid's
+# glib are built against a newer glibc.  Not done yet for 10.0 and 11.1.
+if [ -n "$cross" ] && [ "$suite" != bookworm ]; then
+	die "--host arm64 (cross) is built only for --base 7.2 so far; build --base $qbase on an arm64 machine"
+fi
 triplet=${cross:-$(gcc -dumpmachine 2>/dev/null || echo "$native")}
 
 # ---- build dependencies ------------------------------------------------------
@@ -199,7 +205,7 @@ if [ ! -s "$srcroot/CURRENT" ] || [ -n "${QEMU_DEB_VERSION:-}" ]; then
 		want=$v
 		break
 	done
-	[ -n "$want" ] || die "no qemu $qbase source package downloads from $suite (tried: $(echo $cands))"
+	[ -n "$want" ] || die "no qemu $qbase source package downloads from $suite (tried: ${cands//$'\n'/ })"
 	echo "$want" >"$srcroot/CURRENT"
 fi
 debver=$(cat "$srcroot/CURRENT")
