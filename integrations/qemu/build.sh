@@ -24,7 +24,7 @@
 #                             tools/ (a newer meson, for 10.0 and 11.1)
 #   qemu-user/<debver>-<hash>/src          patched source tree
 #   qemu-user/<debver>-<hash>/<host>/      build/, bin/, sysroot/ (arm64 cross)
-# <hash> covers this script, patches/series and the patches: changing any
+# <hash> covers this script, <base>/series and its patches: changing any
 # of them builds afresh.  A rerun with nothing changed takes seconds; if
 # only the library changed, the two binaries are relinked (a changed
 # emucompat.h recompiles what includes it).  Parallel callers are
