@@ -41,14 +41,17 @@
 #                        committed files; fails on any difference
 #   make perf-table      docs/performance.md's table from tests/bench/results/
 #                        (make lint checks it is what the runs give)
-#   make qemu-user       static qemu-i386 and qemu-arm (Debian bookworm's QEMU
-#                        7.2 + integrations/qemu/patches) linked with
+#   make qemu-user       static qemu-i386 and qemu-arm (a Debian QEMU source +
+#                        integrations/qemu/<QEMU_BASE>/: 7.2 bookworm, the
+#                        default; 10.0 trixie; 11.1 sid) linked with
 #                        libemucompat.a, cached outside the clone; prints
 #                        QEMU_USER_DIR=<dir>  (QEMU_HOST=arm64: cross build)
 #   make box64-user      box64 0.4.3-3 with box32 for amd64, patched
 #                        (integrations/box64/patches, libemucompat.a) and
 #                        unpatched, cached outside the clone; prints
 #                        BOX64_USER_DIR=<dir> (box64, box64-stock)
+#   make qemu-user-check the same, the series built one patch at a time
+#                        (build.sh --bisect: each patch must build)
 #
 # The version is PACKAGE_VERSION in dkms.conf.
 
@@ -85,7 +88,7 @@ DEBUG_KERNEL := $(filter %-debug-amd64,$(ALL_KERNELS))
 .PHONY: all module lib install install-module install-lib install-man install-udev \
 	install-udev-group demo check check-all \
 	check-debug check-dkms checkpatch sparse lint fuzz deps clean deb check-deb bench \
-	abi check-abi qemu-user box64-user perf-table docs check-lib
+	abi check-abi qemu-user qemu-user-check box64-user perf-table docs check-lib
 
 all: module lib
 
@@ -245,7 +248,12 @@ fuzz: deps
 
 # Patched QEMU linux-user (integrations/qemu/README.md).
 qemu-user:
-	integrations/qemu/build.sh $(if $(QEMU_HOST),--host $(QEMU_HOST))
+	integrations/qemu/build.sh $(if $(QEMU_HOST),--host $(QEMU_HOST)) \
+		$(if $(QEMU_BASE),--base $(QEMU_BASE))
+
+qemu-user-check:
+	integrations/qemu/build.sh --bisect $(if $(QEMU_HOST),--host $(QEMU_HOST)) \
+		$(if $(QEMU_BASE),--base $(QEMU_BASE))
 
 box64-user:
 	integrations/box64/build.sh

@@ -1,12 +1,18 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# build.sh [--host amd64|arm64] — static qemu-i386 and qemu-arm (linux-user)
-# from Debian bookworm's QEMU 7.2 source package, with Debian's patches and
-# then ours (patches/series), linked with libemucompat.a built from this
-# tree.  --host defaults to this machine's architecture; arm64 on an amd64
-# machine is a cross build against a sysroot of arm64 -dev packages
-# (downloaded and unpacked with dpkg -x, never installed).
+# build.sh [--base 7.2|10.0|11.1] [--host amd64|arm64] [--bisect]
+# — static qemu-i386 and qemu-arm (linux-user) from a Debian QEMU source
+# package, with Debian's patches and then ours (<base>/series), linked with
+# libemucompat.a built from this tree.  Bases: 7.2 (bookworm, the default),
+# 10.0 (trixie), 11.1 (sid).  --host defaults to this machine's
+# architecture; arm64 on an amd64 machine is a cross build against a
+# sysroot of arm64 -dev packages (downloaded and unpacked with dpkg -x,
+# never installed).
+# --bisect: build the series one patch at a time in one build tree
+# (incremental ninja), each step configured with the emucompat feature once
+# the series has it; fails at the first patch that does not build.  Prints
+# the time per step; stdout as without --bisect (the full series).
 #
 # stdout: exactly one line,  QEMU_USER_DIR=<dir>  with <dir>/qemu-i386 and
 # <dir>/qemu-arm; <dir>/version holds the Debian source version and the
@@ -14,17 +20,19 @@
 # goes to stderr.  Non-zero exit with a message on failure.
 #
 # Cache (outside the clone; EMUCOMPAT_CACHE moves it):
-#   qemu-src/                 private apt lists, the source package (once)
+#   qemu-src/<suite>/         private apt lists, the source package (once),
+#                             tools/ (a newer meson, for 10.0 and 11.1)
 #   qemu-user/<debver>-<hash>/src          patched source tree
 #   qemu-user/<debver>-<hash>/<host>/      build/, bin/, sysroot/ (arm64 cross)
-# <hash> covers this script, patches/series and the patches: changing any
+# <hash> covers this script, <base>/series and its patches: changing any
 # of them builds afresh.  A rerun with nothing changed takes seconds; if
 # only the library changed, the two binaries are relinked (a changed
 # emucompat.h recompiles what includes it).  Parallel callers are
 # serialised with flock.
 #
-# Environment: EMUCOMPAT_CACHE, QEMU_DEB_VERSION (pin a Debian version of
-# qemu instead of bookworm's current one on the first download), JOBS (2).
+# Environment: EMUCOMPAT_CACHE, QEMU_BASE (= --base), QEMU_DEB_VERSION (pin
+# a Debian version of qemu instead of the suite's current one on the first
+# download), JOBS (2).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -42,10 +50,15 @@ usage() {
 
 native=$(dpkg --print-architecture 2>/dev/null) || die "dpkg is needed"
 host=$native
+qbase=${QEMU_BASE:-7.2}
+bisect=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--host) host=${2:?--host needs amd64 or arm64}; shift 2 ;;
 	--host=*) host=${1#--host=}; shift ;;
+	--base) qbase=${2:?--base needs 7.2, 10.0 or 11.1}; shift 2 ;;
+	--base=*) qbase=${1#--base=}; shift ;;
+	--bisect) bisect=1; shift ;;
 	-h|--help) usage; exit 0 ;;
 	*) usage; die "unknown argument '$1'" ;;
 	esac
@@ -54,11 +67,29 @@ case $host in
 amd64|arm64) ;;
 *) die "--host must be amd64 or arm64, not '$host'" ;;
 esac
+# Per base: the Debian suite, the versions accepted, the meson it needs.
+#   suite      deb-src suites (the first is also the binary suite for meson
+#              and the arm64 sysroot)
+#   verre      the source versions taken (newest first)
+#   newmeson   1: meson from the suite's own package (the host's is older
+#              than the base needs: 10.0 and 11.1 ask for >= 1.5)
+case $qbase in
+7.2)  suite=bookworm verre='^1:7\.2\+dfsg-7(\+deb12u[0-9]+)?$' newmeson=0 ;;
+10.0) suite=trixie verre='^1:10\.0\.[0-9]+\+ds-' newmeson=1 ;;
+11.1) suite=sid verre='^1:11\.1\.[0-9]+\+ds-' newmeson=1 ;;
+*) die "--base must be 7.2, 10.0 or 11.1, not '$qbase'" ;;
+esac
 cross=
 if [ "$host" != "$native" ]; then
 	[ "$native" = amd64 ] && [ "$host" = arm64 ] ||
 		die "can cross-build only for arm64 on amd64 (this is $native)"
 	cross=aarch64-linux-gnu
+fi
+# The arm64 sysroot is unpacked from the suite's -dev packages, which must
+# match the cross toolchain's glibc (bookworm's 2.36): trixie's and sid's
+# glib are built against a newer glibc.  Not done yet for 10.0 and 11.1.
+if [ -n "$cross" ] && [ "$suite" != bookworm ]; then
+	die "--host arm64 (cross) is built only for --base 7.2 so far; build --base $qbase on an arm64 machine"
 fi
 triplet=${cross:-$(gcc -dumpmachine 2>/dev/null || echo "$native")}
 
@@ -66,7 +97,7 @@ triplet=${cross:-$(gcc -dumpmachine 2>/dev/null || echo "$native")}
 # "test|package": a command name or an absolute path.
 needs=(
 	"make|make" "gcc|gcc" "patch|patch" "xz|xz-utils" "flock|util-linux"
-	"python3|python3" "meson|meson" "ninja|ninja-build" "pkg-config|pkg-config"
+	"python3|python3" "ninja|ninja-build" "pkg-config|pkg-config"
 	"dpkg-source|dpkg-dev" "apt-get|apt"
 	"/usr/share/keyrings/debian-archive-keyring.gpg|debian-archive-keyring"
 )
@@ -80,11 +111,13 @@ else
 		"/usr/lib/$multi/libglib-2.0.a|libglib2.0-dev"
 		"/usr/lib/$multi/libz.a|zlib1g-dev")
 fi
+[ "$newmeson" = 1 ] || needs+=("meson|meson")
+[ "$newmeson" = 1 ] && needs+=("/usr/lib/python3*/venv/__init__.py|python3-venv")
 missing=()
 for n in "${needs[@]}"; do
 	t=${n%%|*} p=${n#*|}
 	case $t in
-	/*) [ -e "$t" ] && continue ;;
+	/*) compgen -G "$t" >/dev/null && continue ;;
 	*) command -v "$t" >/dev/null 2>&1 && continue ;;
 	esac
 	missing+=("$p")
@@ -103,7 +136,11 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # ---- private apt configuration (never the system's) --------------------------
-srcroot=$cache/qemu-src
+if [ "$suite" = bookworm ]; then
+	srcroot=$cache/qemu-src		# where 7.2 always was
+else
+	srcroot=$cache/qemu-src/$suite
+fi
 aptdir=$srcroot/apt
 mkdir -p "$aptdir/lists/partial" "$aptdir/cache/archives/partial"
 aptopts=(-o "Dir::Etc::SourceList=$aptdir/sources.list" -o Dir::Etc::SourceParts=/dev/null
@@ -116,14 +153,17 @@ apt_update() {
 	# At most once a day.
 	if [ -z "$(find "$aptdir/lists" -maxdepth 1 -name '*_Sources' -mmin -1440 2>/dev/null | head -1)" ] ||
 	   [ -z "$(find "$aptdir/lists" -maxdepth 1 -name '*_Packages' -mmin -1440 2>/dev/null | head -1)" ]; then
-		cat >"$aptdir/sources.list" <<-LIST
-		deb [arch=amd64,arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm main
-		deb [arch=amd64,arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm-updates main
-		deb [arch=amd64,arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian-security bookworm-security main
-		deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm main
-		deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm-updates main
-		deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian-security bookworm-security main
-		LIST
+		key=/usr/share/keyrings/debian-archive-keyring.gpg
+		{
+			echo "deb [arch=amd64,arm64 signed-by=$key] http://deb.debian.org/debian $suite main"
+			echo "deb-src [signed-by=$key] http://deb.debian.org/debian $suite main"
+			if [ "$suite" != sid ]; then
+				echo "deb [arch=amd64,arm64 signed-by=$key] http://deb.debian.org/debian $suite-updates main"
+				echo "deb [arch=amd64,arm64 signed-by=$key] http://deb.debian.org/debian-security $suite-security main"
+				echo "deb-src [signed-by=$key] http://deb.debian.org/debian $suite-updates main"
+				echo "deb-src [signed-by=$key] http://deb.debian.org/debian-security $suite-security main"
+			fi
+		} >"$aptdir/sources.list"
 		log "apt-get update (private lists in $aptdir)"
 		apt-get "${aptopts[@]}" update >&2 || die "apt-get update failed"
 	fi
@@ -136,40 +176,76 @@ if [ ! -s "$srcroot/CURRENT" ] || [ -n "${QEMU_DEB_VERSION:-}" ]; then
 	apt_update
 	want=${QEMU_DEB_VERSION:-}
 	if [ -z "$want" ]; then
-		want=$(apt-cache "${aptopts[@]}" showsrc qemu | sed -n 's/^Version: //p' |
-			grep -E '^1:7\.2\+dfsg-7(\+deb12u[0-9]+)?$' | sort -Vr | head -1)
-		[ -n "$want" ] || die "no qemu 1:7.2+dfsg-7+deb12u* source in bookworm"
+		cands=$(apt-cache "${aptopts[@]}" showsrc qemu | sed -n 's/^Version: //p' |
+			grep -E "$verre" | sort -Vr)
+		[ -n "$cands" ] || die "no qemu $qbase source in $suite"
+	else
+		cands=$QEMU_DEB_VERSION
 	fi
-	case $want in
-	1:7.2+dfsg-*) ;;
-	*) die "the patches are for QEMU 7.2 (1:7.2+dfsg-*), not $want" ;;
-	esac
-	vdir=$srcroot/${want#*:}
-	if [ ! -f "$vdir/.done" ]; then
-		log "downloading the qemu $want source package"
-		rm -rf "$vdir.tmp"
-		mkdir -p "$vdir.tmp"
-		(cd "$vdir.tmp" && apt-get "${aptopts[@]}" source --download-only "qemu=$want" >&2) ||
-			die "apt-get source qemu=$want failed"
-		rm -rf "$vdir"
-		mv "$vdir.tmp" "$vdir"
-		touch "$vdir/.done"
-	fi
+	# A suite's index may list a version whose files the mirror no
+	# longer (or not yet) has: take the newest that downloads.
+	want=
+	for v in $cands; do
+		echo "$v" | grep -qE "$verre" ||
+			die "the $qbase patches are for qemu versions matching $verre, not $v"
+		vdir=$srcroot/${v#*:}
+		if [ ! -f "$vdir/.done" ]; then
+			log "downloading the qemu $v source package"
+			rm -rf "$vdir.tmp"
+			mkdir -p "$vdir.tmp"
+			if ! (cd "$vdir.tmp" && apt-get "${aptopts[@]}" source --download-only "qemu=$v" >&2); then
+				log "qemu=$v does not download"
+				rm -rf "$vdir.tmp"
+				continue
+			fi
+			rm -rf "$vdir"
+			mv "$vdir.tmp" "$vdir"
+			touch "$vdir/.done"
+		fi
+		want=$v
+		break
+	done
+	[ -n "$want" ] || die "no qemu $qbase source package downloads from $suite (tried: ${cands//$'\n'/ })"
 	echo "$want" >"$srcroot/CURRENT"
 fi
 debver=$(cat "$srcroot/CURRENT")
 vdir=$srcroot/${debver#*:}
 dsc=$(ls "$vdir"/qemu_*.dsc 2>/dev/null | head -1)
 [ -n "$dsc" ] || die "no .dsc in $vdir (remove $srcroot/CURRENT to download again)"
+
+# A meson new enough for 10.0 and later: the suite's own package
+# (architecture all, pure Python), unpacked with dpkg -x and used through
+# PYTHONPATH; never installed.  QEMU's configure finds it from its venv.
+if [ "$newmeson" = 1 ]; then
+	mroot=$srcroot/tools/meson
+	if [ ! -f "$mroot/.done" ]; then
+		apt_update
+		rm -rf "$mroot.tmp"
+		mkdir -p "$mroot.tmp/debs"
+		(cd "$mroot.tmp/debs" && apt-get "${aptopts[@]}" download meson >&2) ||
+			die "apt-get download meson ($suite) failed"
+		dpkg -x "$mroot.tmp"/debs/meson_*.deb "$mroot.tmp"
+		rm -rf "$mroot.tmp/debs" "$mroot"
+		mv "$mroot.tmp" "$mroot"
+		touch "$mroot/.done"
+	fi
+	export PYTHONPATH=$mroot/usr/lib/python3/dist-packages${PYTHONPATH:+:$PYTHONPATH}
+fi
 flock -u 7
 
 # ---- patched source tree, shared by both host arches -------------------------
-series=$here/patches/series
+pdir=$here/$qbase
+series=$pdir/series
 [ -f "$series" ] || die "$series is missing"
 mapfile -t patches < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$series")
-hash=$( { cat "$here/build.sh" "$series"; for p in "${patches[@]}"; do cat "$here/patches/$p"; done; } |
+hash=$( { cat "$here/build.sh" "$series"; for p in "${patches[@]}"; do cat "$pdir/$p"; done; } |
 	sha256sum | cut -c1-12)
 base=$cache/qemu-user/${debver#*:}-$hash
+# --bisect always starts afresh: its tree ends with every patch applied.
+if [ "$bisect" = 1 ]; then
+	base=$base-bisect
+	rm -rf "$base"
+fi
 mkdir -p "$base"
 src=$base/src
 exec 8>"$base/.src.lock"
@@ -178,11 +254,19 @@ if [ ! -f "$src/.done" ]; then
 	log "unpacking $(basename "$dsc") (with Debian's patches) and applying ${#patches[@]} patches"
 	rm -rf "$src" "$src.tmp"
 	dpkg-source -x "$dsc" "$src.tmp" >&2 || die "dpkg-source -x $dsc failed"
+	# --bisect: only up to the patch that adds the emucompat option (the
+	# first configure needs it); the others one at a time below.
+	napplied=0
 	for p in "${patches[@]}"; do
+		if [ "$bisect" = 1 ] && grep -q "option('emucompat'" "$src.tmp/meson_options.txt"; then
+			break
+		fi
 		log "  $p"
-		patch -d "$src.tmp" -p1 --forward --no-backup-if-mismatch -s <"$here/patches/$p" >&2 ||
+		patch -d "$src.tmp" -p1 --forward --no-backup-if-mismatch -s <"$pdir/$p" >&2 ||
 			die "$p does not apply to qemu $debver"
+		napplied=$((napplied + 1))
 	done
+	echo "$napplied" >"$src.tmp/.emucompat-applied"
 	echo "$debver" >"$src.tmp/.debian-version"
 	mv "$src.tmp" "$src"
 	touch "$src/.done"
@@ -274,9 +358,14 @@ if [ ! -f "$build/.configured" ]; then
 	      --disable-tools --disable-docs --disable-guest-agent --disable-xen
 	      --disable-gio --disable-selinux --disable-capstone
 	      --target-list="$(printf '%s-linux-user,' "${targets[@]}" | sed 's/,$//')"
-	      --with-git-submodules=ignore --enable-emucompat
 	      --with-pkgversion="Debian $debver, emucompat $hash"
 	      --interp-prefix=/etc/qemu-binfmt/%M)
+	conf+=(--enable-emucompat)
+	case $qbase in
+	7.2) conf+=(--with-git-submodules=ignore) ;;
+	# Debian's +ds source has no firmware blobs and no vendored crates.
+	*) conf+=(--disable-install-blobs --disable-rust --disable-download) ;;
+	esac
 	[ -n "$cross" ] && conf+=(--cross-prefix="$cross-")
 	log "configure for $host (log: $build/configure.log)"
 	t0=$(date +%s)
@@ -302,13 +391,35 @@ if [ "$relink" = 1 ] && [ -e "$build/${bins[0]}" ]; then
 	log "libemucompat.a changed: relinking ${bins[*]}"
 	for b in "${bins[@]}"; do rm -f "$build/$b"; done
 fi
-log "building ${bins[*]} for $host (nice, -j$jobs)"
-t0=$(date +%s)
-PKG_CONFIG="$out/pkg-config" "${nice[@]}" ninja -C "$build" -j "$jobs" "${bins[@]}" >"$out/ninja.log" 2>&1 || {
-	grep -E 'error|FAILED' "$out/ninja.log" | head -30 >&2
-	die "build failed for $host (see $out/ninja.log)"
+build_bins() {	# build_bins WHAT
+	local t0
+	t0=$(date +%s)
+	PKG_CONFIG="$out/pkg-config" "${nice[@]}" ninja -C "$build" -j "$jobs" "${bins[@]}" >"$out/ninja.log" 2>&1 || {
+		grep -E 'error|FAILED' "$out/ninja.log" | head -30 >&2
+		die "build failed for $host at $1 (see $out/ninja.log)"
+	}
+	log "$1: built in $(( $(date +%s) - t0 )) s"
 }
-log "ninja done in $(( $(date +%s) - t0 )) s"
+if [ "$bisect" = 1 ]; then
+	# One tree: built with the patches up to the one that adds the
+	# emucompat option (configured with it), then each further patch
+	# applied and built incrementally.
+	tb=$(date +%s)
+	k=$(cat "$src/.emucompat-applied")
+	build_bins "patches 1-$k/${#patches[@]}"
+	i=0
+	for p in "${patches[@]}"; do
+		i=$((i + 1))
+		[ "$i" -le "$k" ] && continue
+		patch -d "$src" -p1 --forward --no-backup-if-mismatch -s <"$pdir/$p" >&2 ||
+			die "$p does not apply to qemu $debver after the patches before it"
+		build_bins "patch $i/${#patches[@]} $p"
+	done
+	log "--bisect: ${#patches[@]} patches, each built, in $(( $(date +%s) - tb )) s"
+else
+	log "building ${bins[*]} for $host (nice, -j$jobs)"
+	build_bins "qemu $debver + ${#patches[@]} patches"
+fi
 
 # Publish: bin/ changes only when a binary does.
 bindir=$out/bin
