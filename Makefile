@@ -46,12 +46,12 @@
 #                        default; 10.0 trixie; 11.1 sid) linked with
 #                        libemucompat.a, cached outside the clone; prints
 #                        QEMU_USER_DIR=<dir>  (QEMU_HOST=arm64: cross build)
+#   make qemu-user-check the same, the series built one patch at a time
+#                        (build.sh --bisect: each patch must build)
 #   make box64-user      box64 0.4.3-3 with box32 for amd64, patched
 #                        (integrations/box64/patches, libemucompat.a) and
 #                        unpatched, cached outside the clone; prints
 #                        BOX64_USER_DIR=<dir> (box64, box64-stock)
-#   make qemu-user-check the same, the series built one patch at a time
-#                        (build.sh --bisect: each patch must build)
 #
 # The version is PACKAGE_VERSION in dkms.conf.
 
