@@ -582,9 +582,11 @@ int main(int argc, char **argv)
 		if (miss) {
 			snprintf(why, sizeof(why), "%s: %s", xa_res_names[miss - 1],
 				 xa_missing[miss - 1]);
-			lx_skip("res", xa_res_names[miss - 1], why, "%s: translated %s layout == %s oracle", own->name, fname, oname);
+			lx_skip("res", xa_res_names[miss - 1], why,
+				"%s: translated %s layout == %s oracle", own->name, fname, oname);
 			lx_skip("res", xa_res_names[miss - 1], why, "%s: negative control", own->name);
-			lx_skip("res", xa_res_names[miss - 1], why, "%s: identity (%s through the library)", own->name, oname);
+			lx_skip("res", xa_res_names[miss - 1], why,
+				"%s: identity (%s through the library)", own->name, oname);
 			continue;
 		}
 		reset_for(own);
