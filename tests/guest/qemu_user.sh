@@ -324,6 +324,26 @@ filter_hwclock() {
 	done
 }
 
+# check_native ID RECORD — the reference itself must be sound: its times in
+# the clock window (else the window, not the translation, is wrong), and
+# the streaming case must show every dequeued buffer.
+check_native() {
+	if grep -q 'OUT OF WINDOW' "$2"; then
+		notok "$1: native $nat's times are in its run's clock window"
+		grep 'OUT OF WINDOW' "$2" | head -n 3 | sed 's/^/#   /'
+	fi
+	case $1 in
+	v4l2-ctl-stream)
+		c_nb=$(grep -c 'dqbuf: .* bytesused: [0-9]* ts: <t in window>' "$2")
+		if [ "$c_nb" -ge 3 ]; then
+			ok "$1: native $nat's record shows the 3 dequeued buffers (index, sequence, bytesused, timestamp)"
+		else
+			notok "$1: native $nat's record shows the 3 dequeued buffers (found $c_nb)"
+		fi
+		grep 'dqbuf:' "$2" | sed 's/^/#   | /'
+		;;
+	esac
+}
 now() { cut -d' ' -f1 /proc/uptime; }
 # xrun ABI QEMU PROG ARGS... — the program of sysroot ABI, natively (QEMU
 # "") or under QEMU (/qemu/KIND/qemu-T), stdout $W/o$X, stderr $W/e$X
@@ -508,6 +528,7 @@ while IFS='|' read -r _ id need filter cmds; do
 		continue
 	fi
 	ok "$id: native $nat runs twice alike"
+	check_native "$id" "$W/$id.native.rec"
 	lines=$(wc -l <"$W/$id.native.rec")
 	echo "# native record ($lines lines, $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s):"
 	head -n 8 "$W/$id.native.rec" | sed 's/^/#   | /'
