@@ -9,7 +9,7 @@
  *   va_bits N     the module's task_size is 2^N; above 48, a hint at
  *                 2^(N-2) gets a mapping above 2^48 (the kernel's own
  *                 placement, not the module's report)
- *   res NAME|*    (for t_ioctl32_* and t_xabi: nothing to check here)
+ *   res NAME|*|!NAME  (for t_ioctl32_* and t_xabi: nothing to check here)
  * and one per helper module /init loaded from /kmod/order: it is in
  * /sys/module.  A missing file is a failure: under run.sh there is one.
  */

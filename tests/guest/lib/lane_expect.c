@@ -20,20 +20,23 @@ int lx_expects(const char *key, const char *value)
 {
 	char line[512], *v;
 	size_t kl = strlen(key);
-	int found = 0;
+	int found = 0, denied = 0;
 	FILE *f = fopen(LX_PATH, "r");
 
 	if (!f)
 		return 0;
-	while (!found && fgets(line, sizeof(line), f)) {
+	while (fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\r\n")] = '\0';
 		if (strncmp(line, key, kl) || line[kl] != ' ')
 			continue;
 		v = line + kl + 1;
-		found = !strcmp(v, value) || !strcmp(v, "*");
+		if (v[0] == '!' && !strcmp(v + 1, value))
+			denied = 1;
+		else if (!strcmp(v, value) || !strcmp(v, "*"))
+			found = 1;
 	}
 	fclose(f);
-	return found;
+	return found && !denied;
 }
 
 void lx_skip_all(const char *key, const char *value, const char *fmt, ...)

@@ -9,6 +9,7 @@
  *	device /dev/video0	the path must exist
  *	va_bits 52		user space must reach 2^52
  *	res *			every resource (a value of "*": all values)
+ *	res !NAME		but not NAME (the lane truly lacks it)
  *
  * A test that finds a capability or a device missing asks whether the
  * lane expects it: if so the absence is a failure ("not ok", with the
