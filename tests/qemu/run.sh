@@ -185,7 +185,7 @@ expect_judge() {
 	if [ "$mode" = suite ] && [ -z "$only" ] && [ "$2" -lt "$exp_min_pass" ]; then
 		reasons+=("$2 passed, this lane expects at least $exp_min_pass (expect.conf)")
 	fi
-	for i in "${!exp_ere[@]}"; do cnt[$i]=0; done
+	for i in "${!exp_ere[@]}"; do cnt[i]=0; done
 	recs=$(skip_records <<<"$1")
 	while IFS= read -r rec; do
 		[ -n "$rec" ] || continue
@@ -199,7 +199,7 @@ expect_judge() {
 		if [ -z "$hit" ]; then
 			unexpected+=("$rec")
 		else
-			cnt[$hit]=$((cnt[hit] + 1))
+			cnt[hit]=$((cnt[hit] + 1))
 		fi
 	done <<<"$recs"
 	echo "run.sh: $kernel: skips by expect.conf rule:"
