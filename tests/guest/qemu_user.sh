@@ -49,8 +49,8 @@
 #
 # Needs: /sysroot (only the lanes of sysroot32.sh --wants have it), the
 # virtio keyboard (run.sh), vivid, snd-dummy (x86_64) / snd-aloop (arm64),
-# bochs (x86_64) / virtio_gpu (arm64), loop, an RTC; absent ones are
-# "# SKIP" with the reason.
+# bochs (x86_64) / virtio_gpu (arm64), loop, an RTC; an absent one fails
+# its cases (a lane with /sysroot is one that must have them all).
 
 group=${1:?usage: qemu_user.sh GROUP}
 SR=/sysroot
@@ -217,7 +217,7 @@ input|lsinput|evdev|-|lsinput
 v4l2|v4l2-ctl-info|video|filter_v4l2_volatile|v4l2-ctl -d $video --all --list-ctrls-menus --list-formats-ext
 v4l2|v4l2-ctl-setget|video|-|v4l2-ctl -d $video --set-ctrl=brightness=130 --get-ctrl=brightness,contrast
 v4l2io|v4l2-ctl-event|video|filter_v4l2_event|!native v4l2-ctl -d $video --set-ctrl=brightness=128 ; @bg v4l2-ctl -d $video --wait-for-event=ctrl=brightness ; !native v4l2-ctl -d $video --set-ctrl=brightness=140
-v4l2io|v4l2-ctl-stream|video|filter_v4l2_stream|v4l2-ctl -d $video --stream-mmap=3 --stream-count=3 --stream-to=/dev/null
+v4l2io|v4l2-ctl-stream|video|filter_v4l2_stream|v4l2-ctl -d $video --stream-mmap=3 --stream-count=3 --stream-to=/dev/null --verbose
 alsa|amixer-info|card|-|amixer -c $card info
 alsa|amixer-contents|card|-|amixer -c $card contents
 alsa|amixer-cset|cset|-|amixer -c $card cset $cset
@@ -234,24 +234,116 @@ EOF
 # groups whose every case needs a translation stock QEMU 7.2 lacks
 case $group in input|v4l2|v4l2io|alsa|drm) stock_must_differ=1 ;; *) stock_must_differ=0 ;; esac
 
-# Filters: only what differs between two runs of the same program.
+# Filters: only what differs between two runs of the same program.  A time
+# is never masked: it is checked against the clock window of its run
+# (run_one sets w_mono0/w_mono1, CLOCK_MONOTONIC, and w_real0/w_real1,
+# CLOCK_REALTIME, in seconds, read before the first and after the last
+# command) and replaced by "<t in window>" -- or "<t OUT OF WINDOW: value
+# [lo, hi]>", which differs from native's record and fails the case.  A
+# timestamp the translation garbles (time32 vs time64, i386 vs ARM
+# padding) lands outside.
+# window VALUE LO HI — "<t in window>" or "<t OUT OF WINDOW: ...>"; LO and
+# HI are widened by 1 s (the clocks are read in separate syscalls, and
+# /proc/uptime has 10 ms steps)
+window() {
+	awk -v v="$1" -v lo="$2" -v hi="$3" 'BEGIN {
+		if (v !~ /^[0-9]+(\.[0-9]+)?$/ || v + 0 < lo - 1 || v + 0 > hi + 1)
+			printf "<t OUT OF WINDOW: %s [%s, %s]>", v, lo, hi
+		else
+			printf "<t in window>"
+	}'
+}
+# mono_ts_window PREFIX-ERE — stdin with each CLOCK_MONOTONIC timestamp
+# "S.UUUUUU" that follows PREFIX-ERE (awk) checked against the run's window
+mono_ts_window() {
+	awk -v re="$1" -v lo="$w_mono0" -v hi="$w_mono1" '{
+		out = ""
+		while (match($0, re "[0-9]+\\.[0-9]+")) {
+			pre = substr($0, RSTART, RLENGTH)
+			v = pre; sub(re, "", v)
+			ok = (v + 0 >= lo - 1 && v + 0 <= hi + 1)
+			out = out substr($0, 1, RSTART - 1) substr(pre, 1, length(pre) - length(v)) \
+				(ok ? "<t in window>" : "<t OUT OF WINDOW: " v " [" lo ", " hi "]>")
+			$0 = substr($0, RSTART + RLENGTH)
+		}
+		print out $0
+	}'
+}
 # vivid's volatile controls (gain follows the simulated autogain, moved by
 # its timer): their current value.
 filter_v4l2_volatile() { sed -E '/volatile/s/ value=[-0-9]+/ value=<volatile>/'; }
-# v4l2-ctl prints each event's timestamp (CLOCK_MONOTONIC): a time.
-filter_v4l2_event() { sed -E 's/^[0-9]+\.[0-9]{6}: event/<time>: event/'; }
-# v4l2-ctl --stream-* prints, once a second has passed, the frame rate
-# measured so far: a time.
-filter_v4l2_stream() { sed -E 's/ [0-9]+\.[0-9]+ fps//g'; }
-# hwclock reads the clock: the reading, the system time, the seconds since
-# 1969 and since the last adjustment are times.
+# v4l2-ctl prints each event's timestamp (struct v4l2_event.timestamp,
+# CLOCK_MONOTONIC) at the start of the line: checked against the window.
+filter_v4l2_event() { mono_ts_window '^'; }
+# v4l2-ctl --stream-mmap --verbose prints every dequeued buffer
+# ("cap dqbuf: INDEX seq: SEQUENCE bytesused: N ts: TIMESTAMP delta: D ms
+# (FLAGS)") and its ioctls: index, sequence, bytesused and flags compared
+# as they are; the timestamp (struct v4l2_buffer.timestamp, CLOCK_MONOTONIC)
+# checked against the window; what follows from the times (the delta to
+# the previous frame, the frame rate measured so far, dropped frames by
+# that rate) is dropped.
+filter_v4l2_stream() {
+	sed -E 's/ [0-9]+\.[0-9]+ fps//g
+		s/ delta: -?[0-9]+\.[0-9]+ ms//
+		s/ fps: [0-9]+\.[0-9]+//
+		s/ dropped: [0-9]+//' | mono_ts_window ' ts: '
+}
+# hwclock reads the RTC and the system time: each time it prints is checked
+# against the run's CLOCK_REALTIME window (QEMU's RTC is the host's UTC
+# time, as the guest's system time, set from it at boot); "N seconds since
+# 1969" and "Time since last adjustment is N seconds" (no adjustment file:
+# since 1969) are times, the drift ("0.000000 seconds") is not.
 filter_hwclock() {
-	sed -E 's/[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([+-][0-9]{2}:?[0-9]{2})?/<time>/g
-		s,[0-9]{4}/[0-9]{2}/[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2},<time>,g
-		s/[0-9]+(\.[0-9]+)? seconds/<n> seconds/g
-		s/^(System Time: ).*/\1<time>/'
+	while IFS= read -r l; do
+		case $l in
+		"System Time: "*)
+			echo "System Time: $(window "${l#System Time: }" "$w_real0" "$w_real1")"
+			;;
+		"Time read from Hardware Clock: "*)
+			v=${l#*: }
+			echo "Time read from Hardware Clock: $(window "$(date -u -d "$(echo "$v" | tr / -)" +%s 2>/dev/null || echo "$v")" "$w_real0" "$w_real1")"
+			;;
+		"Hw clock time : "*)
+			v=${l#*= }
+			v=${v%% seconds since 1969}
+			d=${l#Hw clock time : }
+			d=${d%% = *}
+			echo "Hw clock time : $(window "$(date -u -d "$(echo "$d" | tr / -)" +%s 2>/dev/null || echo "$d")" "$w_real0" "$w_real1") = $(window "$v" "$w_real0" "$w_real1") seconds since 1969"
+			;;
+		"Time since last adjustment is "*)
+			v=${l#Time since last adjustment is }
+			echo "Time since last adjustment is $(window "${v%% seconds}" "$w_real0" "$w_real1") seconds"
+			;;
+		[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]\ [0-9][0-9]:*)
+			# the result: "YYYY-MM-DD hh:mm:ss.uuuuuu+00:00" (UTC here)
+			d=${l%%.*}
+			echo "$(window "$(date -u -d "$d" +%s 2>/dev/null || echo "$l")" "$w_real0" "$w_real1")${l#"${l%%+*}"}"
+			;;
+		*) echo "$l" ;;
+		esac
+	done
 }
 
+# check_native ID RECORD — the reference itself must be sound: its times in
+# the clock window (else the window, not the translation, is wrong), and
+# the streaming case must show every dequeued buffer.
+check_native() {
+	if grep -q 'OUT OF WINDOW' "$2"; then
+		notok "$1: native $nat's times are in its run's clock window"
+		grep 'OUT OF WINDOW' "$2" | head -n 3 | sed 's/^/#   /'
+	fi
+	case $1 in
+	v4l2-ctl-stream)
+		c_nb=$(grep -c 'dqbuf: .* bytesused: [0-9]* ts: <t in window>' "$2")
+		if [ "$c_nb" -ge 3 ]; then
+			ok "$1: native $nat's record shows the 3 dequeued buffers (index, sequence, bytesused, timestamp)"
+		else
+			notok "$1: native $nat's record shows the 3 dequeued buffers (found $c_nb)"
+		fi
+		grep 'dqbuf:' "$2" | sed 's/^/#   | /'
+		;;
+	esac
+}
 now() { cut -d' ' -f1 /proc/uptime; }
 # xrun ABI QEMU PROG ARGS... — the program of sysroot ABI, natively (QEMU
 # "") or under QEMU (/qemu/KIND/qemu-T), stdout $W/o$X, stderr $W/e$X
@@ -298,6 +390,7 @@ X=
 run_one() {
 	r_abi=$1 r_qemu=$2 r_filter=$3 r_cmds=$4 r_out=$5
 	: >"$r_out"
+	w_real0=$(date +%s) w_mono0=$(now)
 	bg=
 	echo "$r_cmds" | tr ';' '\n' >"$W/cmds"
 	while read -r c; do
@@ -358,6 +451,7 @@ run_one() {
 		append_rec "$r_out" "$b_rc"
 		X=
 	fi
+	w_mono1=$(now) w_real1=$(date +%s)
 	if [ "$r_filter" != - ]; then
 		$r_filter <"$r_out" >"$r_out.f" && mv "$r_out.f" "$r_out"
 	fi
@@ -389,6 +483,10 @@ row() {
 }
 # the Debian package and version of PROG in sysroot ABI
 version_of() { awk -v p="$2" '$1 == p { print $3 "=" $4 }' "$SR/$1/.emucompat/programs"; }
+# srcver PKG=VERSION — the source package version it was built from: a
+# binNMU (VERSION+bN, the same source rebuilt on one architecture) is that
+# source's; cross-ABI comparisons need the same source, not the same build.
+srcver() { echo "$1" | sed -E 's/\+b[0-9]+$//'; }
 qabi() { case $1 in i386) echo i386 ;; arm) echo armhf ;; esac; }
 
 # The first connector of the card and its first mode, from native
@@ -410,10 +508,12 @@ while IFS='|' read -r _ id need filter cmds; do
 	prog=${prog%% *}
 	eval "have=\${$need:-}"
 	if [ "$need" != - ] && [ -z "$have" ]; then
-		skip "$id: native $nat runs twice alike" "no $need in this guest"
+		# A lane with /sysroot is a lane that runs these cases: run.sh
+		# gives it every device (the "devices" line above says which were
+		# found), so a missing one fails, it is not a skip.
+		notok "$id: no $need in this guest (a QEMU linux-user lane must have it)"
 		for q in i386 arm; do
-			for k in stock patched; do row "$id" "$prog" "$k" "qemu-$q" - "$(qabi $q)" skip "no $need"; done
-			skip "$id: patched qemu-$q = native $nat" "no $need in this guest"
+			for k in stock patched; do row "$id" "$prog" "$k" "qemu-$q" - "$(qabi $q)" fails "no $need"; done
 		done
 		continue
 	fi
@@ -428,6 +528,7 @@ while IFS='|' read -r _ id need filter cmds; do
 		continue
 	fi
 	ok "$id: native $nat runs twice alike"
+	check_native "$id" "$W/$id.native.rec"
 	lines=$(wc -l <"$W/$id.native.rec")
 	echo "# native record ($lines lines, $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s):"
 	head -n 8 "$W/$id.native.rec" | sed 's/^/#   | /'
@@ -445,11 +546,13 @@ while IFS='|' read -r _ id need filter cmds; do
 				[ "$k" = patched ] && skip "$id: $tag = native $nat" "no patched QEMU in this initramfs"
 				continue
 			fi
-			if [ "$vn" != "$va" ]; then
-				row "$id" "$prog" "$k" "qemu-$q" "$abi" "$a" skip "versions differ: $vn vs $va"
-				[ "$k" = patched ] && skip "$id: $tag = native $nat" "$prog versions differ: $a $va, $nat $vn"
+			if [ "$(srcver "$vn")" != "$(srcver "$va")" ]; then
+				row "$id" "$prog" "$k" "qemu-$q" "$abi" "$a" fails "source versions differ: $vn vs $va"
+				[ "$k" = patched ] && notok "$id: $tag = native $nat: $prog is not built from the same source version ($a $va, $nat $vn)"
 				continue
 			fi
+			[ "$vn" = "$va" ] || [ "$k" = stock ] ||
+				echo "# $id: $a $va and $nat $vn: binary rebuilds (binNMU) of the same source"
 			rec=$W/$id.$k-$q.rec
 			t0=$(now)
 			run_one "$a" "/qemu/$k/qemu-$q" "$filter" "$cmds" "$rec"

@@ -23,6 +23,8 @@
 #   A program that exits 0 without printing any result counts as 1 passed.
 # --unload: afterwards rmmod emucompat_probe and emucompat (those whose .ko is
 # in /) and count each as a result: a module that cannot unload is a failure.
+# /init's own failures (a module that did not load: "not ok - init: ..."
+# lines, already on the console) are in /run/ectest/init.tap: counted first.
 #
 # Last line printed: "N passed, N failed, N skipped".  Exit 0 iff N failed = 0.
 
@@ -195,6 +197,13 @@ kmemleak_check() {
 		passed=$((passed + 1))
 	fi
 }
+
+if [ -s /run/ectest/init.tap ]; then
+	echo "# ==== init ===="
+	count /run/ectest/init.tap
+	failed=$((failed + c_notok))
+	echo "# init: $c_notok not ok (insmod failures at boot, printed above)"
+fi
 
 for prog in "$@"; do
 	# shellcheck disable=SC2254  # $ONLY is a glob on purpose

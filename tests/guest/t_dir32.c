@@ -165,8 +165,7 @@ int main(void)
 	int fd;
 
 	ec = pt_open_ec(&info);
-	if (!(info.caps & EMUCOMPAT_CAP_DIR32))
-		tap_skip_all("no EMUCOMPAT_CAP_DIR32 here");
+	LX_NEED_CAP(info.caps, DIR32);
 	if (setup(why, sizeof(why))) {
 		teardown();
 		tap_skip_all("%s", why);

@@ -582,8 +582,7 @@ int main(void)
 
 	ec0 = pt_open_ec(&info);
 	pfd = pt_open_probe();
-	if (!(info.caps & EMUCOMPAT_CAP_IOCTL32))
-		tap_skip_all("module reports no EMUCOMPAT_CAP_IOCTL32");
+	LX_NEED_CAP(info.caps, IOCTL32);
 	if (info.flags & EMUCOMPAT_INFO_SECCOMP_REFUSED)
 		tap_skip_all("running under seccomp: ioctl32 refused");
 	is_arm64 = info.arch == EMUCOMPAT_ARCH_ARM64;

@@ -982,6 +982,7 @@ int main(int argc, char **argv)
 	if (ecfd < 0)
 		tap_bail("open /dev/emucompat: %s", strerror(errno));
 	if (!(info.caps & EMUCOMPAT_CAP_FORWARDER)) {
+		lx_absent("cap", "FORWARDER", "the module reports no EMUCOMPAT_CAP_FORWARDER");
 		errno = 0;
 		pt_errno(pt_fwd_open(ecfd, EMUCOMPAT_FORWARDER_CLOEXEC), EOPNOTSUPP,
 			 "no EMUCOMPAT_CAP_FORWARDER: EMUCOMPAT_IOC_FORWARDER is EOPNOTSUPP");

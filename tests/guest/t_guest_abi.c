@@ -404,9 +404,7 @@ int main(void)
 	uint32_t hole;
 
 	ec_kernel = pt_open_ec(&info);
-	if (!(info.caps & EMUCOMPAT_CAP_IOCTL32))
-		tap_skip_all("no EMUCOMPAT_CAP_IOCTL32 (caps %#llx)",
-			     (unsigned long long)info.caps);
+	LX_NEED_CAP(info.caps, IOCTL32);
 	ec_foreign = emucompat_open();
 	if (!ec_foreign || emucompat_set_guest_abi(ec_foreign, FOREIGN_ABI))
 		tap_bail("a handle with the foreign guest ABI: %s", strerror(errno));

@@ -41,7 +41,7 @@ echo "# kernel $krel, dkms.conf PACKAGE_VERSION=${want:-?}"
 if [ -d /sys/module/emucompat ]; then
 	t "rmmod emucompat (loaded by /init with insmod)" rmmod emucompat
 else
-	ok "emucompat not loaded yet # /init's insmod did not load it"
+	notok "rmmod emucompat (loaded by /init with insmod): not loaded, /init's insmod failed"
 fi
 t "/dev/emucompat gone after rmmod" test ! -e /dev/emucompat
 

@@ -410,8 +410,7 @@ int main(void)
 
 	ec = pt_open_ec(&info);
 	pfd = pt_open_probe();
-	if (!(info.caps & EMUCOMPAT_CAP_IOCTL32))
-		tap_skip_all("module reports no EMUCOMPAT_CAP_IOCTL32");
+	LX_NEED_CAP(info.caps, IOCTL32);
 	if (info.flags & EMUCOMPAT_INFO_SECCOMP_REFUSED)
 		tap_skip_all("running under seccomp: ioctl32 refused");
 	check_library_first_call();

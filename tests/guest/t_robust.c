@@ -50,9 +50,7 @@ int main(void)
 	void *r;
 
 	ec = pt_open_ec(&info);
-	if (!(info.caps & EMUCOMPAT_CAP_ROBUST_LIST32))
-		tap_skip_all("no EMUCOMPAT_CAP_ROBUST_LIST32 here (caps %#llx)",
-			     (unsigned long long)info.caps);
+	LX_NEED_CAP(info.caps, ROBUST_LIST32);
 	r = emucompat_mmap_range(ec, 0x10000, 1ULL << 32, ROBUST_REGION, PROT_READ | PROT_WRITE,
 				 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (r == MAP_FAILED)

@@ -598,9 +598,7 @@ int main(int argc, char **argv)
 		return mode_legacy();
 
 	ec = pt_open_ec(&info);
-	if (!(info.caps & EMUCOMPAT_CAP_VA_LIMITS))
-		tap_skip_all("no EMUCOMPAT_CAP_VA_LIMITS here (caps %#llx)",
-			     (unsigned long long)info.caps);
+	LX_NEED_CAP(info.caps, VA_LIMITS);
 	ecfd = open("/dev/" EMUCOMPAT_DEVICE_NAME, O_RDWR | O_CLOEXEC);
 	if (ecfd < 0)
 		tap_bail("/dev/" EMUCOMPAT_DEVICE_NAME ": %s", strerror(errno));

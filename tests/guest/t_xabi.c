@@ -558,9 +558,7 @@ int main(int argc, char **argv)
 	memset(&info, 0, sizeof(info));
 	if (emucompat_info(xa_ec, &info))
 		tap_bail("emucompat_info: %s", strerror(errno));
-	if (!(info.caps & EMUCOMPAT_CAP_IOCTL32))
-		tap_skip_all("the module does not offer ioctl32 here (caps 0x%llx)",
-			     (unsigned long long)info.caps);
+	LX_NEED_CAP(info.caps, IOCTL32);
 	arena = emucompat_mmap_range(xa_ec, 0x10000, 0xf0000000ull, ARENA_LEN,
 				     PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (arena == MAP_FAILED)
@@ -571,7 +569,7 @@ int main(int argc, char **argv)
 
 	or_find(argv[0], "o32_xabi", xa_oracle, sizeof(xa_oracle));
 	if (run_oracle("hello", hello, sizeof(hello), onotes, sizeof(onotes)))
-		tap_skip_all("no 32-bit oracle: %s", hello);
+		lx_fail_all("the 32-bit oracle %s runs: %s", xa_oracle, hello);
 	snprintf(want, sizeof(want), "%s ptr=4 abi=%s cases=%u", XA_HELLO, oname, XA_NCASES);
 	if (strcmp(hello, want))
 		tap_bail("unexpected oracle hello: \"%s\" (want \"%s\")", hello, want);
@@ -639,10 +637,13 @@ int main(int argc, char **argv)
 		if (miss) {
 			snprintf(why, sizeof(why), "%s: %s", xa_res_names[miss - 1],
 				 xa_missing[miss - 1]);
-			tap_skip(why, "%s: translated %s layout == %s oracle", own->name, fname, oname);
+			lx_skip("res", xa_res_names[miss - 1], why,
+				"%s: translated %s layout == %s oracle", own->name, fname, oname);
 			if (must_differ)
-				tap_skip(why, "%s: negative control", own->name);
-			tap_skip(why, "%s: identity (%s through the library)", own->name, oname);
+				lx_skip("res", xa_res_names[miss - 1], why, "%s: negative control",
+					own->name);
+			lx_skip("res", xa_res_names[miss - 1], why,
+				"%s: identity (%s through the library)", own->name, oname);
 			continue;
 		}
 		reset_for(own);

@@ -5,7 +5,7 @@
 #
 #   mkinitramfs.sh --arch x86_64|arm64 --kmoddir DIR --guest DIR --out FILE
 #                  [--ko FILE]... [--sysroot32 DIR]... [--qemu KIND=DIR]...
-#                  [--qemu-note KIND=TEXT]...
+#                  [--qemu-note KIND=TEXT]... [--expect FILE]
 #
 #   --kmoddir  the kernel image's lib/modules/<release> (KMODDIR of
 #              fetch-kernel.sh); modules.dep is generated there with depmod if
@@ -25,6 +25,9 @@
 #              patched; DIR/version, if any, -> /sysroot/qemu-KIND.version.
 #   --qemu-note KIND=TEXT: /sysroot/qemu-KIND.note (why there is no KIND
 #              QEMU: "skip: ..." or "fail: ...").
+#   --expect   the lane's expectations ("KEY VALUE" lines that run.sh takes
+#              from tests/qemu/expect.conf) -> /etc/emucompat/expect, read
+#              by the guest tests (tests/guest/lib/lane_expect.h, t_expect).
 #
 # Layout: /init (tests/guest/init), /run-tests.sh, /bin/busybox (+ /bin/sh),
 # /tests/* (guest programs, and the script tests tests/guest/t_*.sh),
@@ -56,7 +59,7 @@ cache=${EMUCOMPAT_CACHE:-$HOME/.cache/emucompat}
 
 die() { echo "mkinitramfs: $*" >&2; exit 1; }
 
-arch='' kmoddir='' guest='' out=''
+arch='' kmoddir='' guest='' out='' expect=''
 kos=() sysroots=() qemus=() qnotes=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -68,6 +71,7 @@ while [ $# -gt 0 ]; do
 	--sysroot32) sysroots+=("$2"); shift 2 ;;
 	--qemu) qemus+=("$2"); shift 2 ;;
 	--qemu-note) qnotes+=("$2"); shift 2 ;;
+	--expect) expect=$2; shift 2 ;;
 	*) die "unknown argument '$1'" ;;
 	esac
 done
@@ -238,6 +242,11 @@ if [ -d "$stage/sysroot" ]; then
 	echo "mkinitramfs: /sysroot: $(cd "$stage/sysroot" && echo *) ($(du -sh "$stage/sysroot" | cut -f1))" >&2
 fi
 
+if [ -n "$expect" ]; then
+	[ -f "$expect" ] || die "no expectation file $expect"
+	mkdir -p "$stage/etc/emucompat"
+	cp "$expect" "$stage/etc/emucompat/expect"
+fi
 echo 'root:x:0:0:root:/root:/bin/sh' >"$stage/etc/passwd"
 echo 'root:x:0:' >"$stage/etc/group"
 

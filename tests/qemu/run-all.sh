@@ -124,15 +124,16 @@ while [ ${#pid_of[@]} -gt 0 ]; do
 done
 
 # --- summary -------------------------------------------------------------------
-tp=0 tf=0 bad=0 retried=()
+tp=0 tf=0 ts=0 bad=0 retried=()
 echo
-printf '%-12s %-22s %7s %7s %-8s %7s\n' KERNEL DEBIAN PASSED FAILED VERDICT SECONDS
+printf '%-15s %-22s %7s %7s %7s %-8s %7s\n' KERNEL DEBIAN PASSED FAILED SKIPPED VERDICT SECONDS
 for k in "${kernels[@]}"; do
-	debver='?' passed=0 failed=0 verdict=FAIL seconds='?'
+	debver='?' passed=0 failed=0 skipped=0 verdict=FAIL seconds='?'
 	if [ -f "$logdir/$k.result" ]; then
 		debver=$(sed -n 's/^debver=//p' "$logdir/$k.result")
 		passed=$(sed -n 's/^passed=//p' "$logdir/$k.result")
 		failed=$(sed -n 's/^failed=//p' "$logdir/$k.result")
+		skipped=$(sed -n 's/^skipped=//p' "$logdir/$k.result")
 		verdict=$(sed -n 's/^verdict=//p' "$logdir/$k.result")
 		seconds=$(sed -n 's/^seconds=//p' "$logdir/$k.result")
 		r=$(sed -n 's/^boot_retry=//p' "$logdir/$k.result")
@@ -141,9 +142,10 @@ for k in "${kernels[@]}"; do
 	[ "$verdict" = PASS ] || bad=$((bad + 1))
 	tp=$((tp + passed))
 	tf=$((tf + failed))
-	printf '%-12s %-22s %7s %7s %-8s %7s\n' "$k" "$debver" "$passed" "$failed" "$verdict" "$seconds"
+	ts=$((ts + ${skipped:-0}))
+	printf '%-15s %-22s %7s %7s %7s %-8s %7s\n' "$k" "$debver" "$passed" "$failed" "${skipped:-0}" "$verdict" "$seconds"
 done
 for r in "${retried[@]}"; do echo "$r"; done
 echo "run-all.sh: ${#kernels[@]} kernels in $(($(date +%s) - t0))s (${par} in parallel), $bad failed; logs in $logdir"
-echo "$tp passed, $tf failed"
+echo "$tp passed, $tf failed, $ts skipped"
 [ "$bad" -eq 0 ]

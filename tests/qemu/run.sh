@@ -113,6 +113,110 @@ build_fail() {
 }
 step() { echo "run.sh: $kernel: $*"; echo "=== $* ===" >>"$blog"; }
 
+# --- the lane's expectations (tests/qemu/expect.conf) -------------------------
+# Every section whose globs match this lane applies, in file order: `caps`
+# and `devices` (and `va_bits`, `res`) accumulate into the guest's
+# /etc/emucompat/expect, `min_pass` (the last one wins) and `skip` rules are
+# judged here after the run.  See expect.conf.
+expect_conf=${EMUCOMPAT_EXPECT:-$here/expect.conf}
+exp_min_pass=
+exp_guest=()
+exp_max=() exp_ere=() exp_why=()
+expect_load() {
+	local line key rest active=0 g globs ln=0 ere why max
+	[ -f "$expect_conf" ] || build_fail "reading $expect_conf (no such file)"
+	while IFS= read -r line || [ -n "$line" ]; do
+		ln=$((ln + 1))
+		line=${line%%$'\r'}
+		case $line in
+		''|'#'*) continue ;;
+		'['*']')
+			active=0
+			read -ra globs <<<"${line:1:${#line}-2}"
+			for g in "${globs[@]}"; do
+				# shellcheck disable=SC2254  # a glob on purpose
+				case $kernel in $g) active=1 ;; esac
+			done
+			continue
+			;;
+		esac
+		[ "$active" = 1 ] || continue
+		read -r key rest <<<"$line"
+		case $key in
+		caps|devices)
+			read -ra globs <<<"$rest"
+			for g in "${globs[@]}"; do exp_guest+=("${key%s} $g"); done
+			;;
+		va_bits|res) exp_guest+=("$key $rest") ;;
+		min_pass)
+			[[ $rest =~ ^[0-9]+$ ]] || build_fail "reading $expect_conf:$ln (min_pass '$rest')"
+			exp_min_pass=$rest
+			;;
+		skip)
+			read -r max rest <<<"$rest"
+			ere=${rest%% -- *}
+			why=${rest#* -- }
+			if ! [[ $max =~ ^[0-9]+$ ]] || [ "$ere" = "$rest" ] || [ -z "$why" ]; then
+				build_fail "reading $expect_conf:$ln (want: skip MAX ERE -- WHY)"
+			fi
+			exp_max+=("$max") exp_ere+=("$ere") exp_why+=("$why")
+			;;
+		*) build_fail "reading $expect_conf:$ln (unknown key '$key')" ;;
+		esac
+	done <"$expect_conf"
+	[ -n "$exp_min_pass" ] || build_fail "reading $expect_conf (no min_pass for $kernel: every lane states its expectations)"
+}
+# skip_records — one line per skipped result of the console log on stdin,
+# "PROGRAM: LINE": an "ok ... # SKIP" line, or a program's exit 77 with its
+# "1..0 # SKIP reason" line ("PROGRAM: skipped (exit 77): 1..0 # SKIP ...").
+skip_records() {
+	awk '
+		/^# ==== .* ====$/ { prog = $3; why = ""; next }
+		/^1\.\.0/ { why = $0; next }
+		/^ok( |$)/ && tolower($0) ~ /#[[:space:]]*skip/ { print prog ": " $0; next }
+		/^# .*: skipped \(exit 77\)$/ { print prog ": skipped (exit 77): " why }
+	'
+}
+# expect_judge CONSOLE PASSED — appends to reasons[] what the lane misses:
+# fewer passes than min_pass (suite mode, whole suite), a skip no rule
+# allows, more skips under a rule than its MAX.
+expect_judge() {
+	local recs rec i hit unexpected=() cnt=()
+	if [ "$mode" = suite ] && [ -z "$only" ] && [ "$2" -lt "$exp_min_pass" ]; then
+		reasons+=("$2 passed, this lane expects at least $exp_min_pass (expect.conf)")
+	fi
+	for i in "${!exp_ere[@]}"; do cnt[i]=0; done
+	recs=$(skip_records <<<"$1")
+	while IFS= read -r rec; do
+		[ -n "$rec" ] || continue
+		hit=
+		for i in "${!exp_ere[@]}"; do
+			if [[ $rec =~ ${exp_ere[$i]} ]]; then
+				hit=$i
+				break
+			fi
+		done
+		if [ -z "$hit" ]; then
+			unexpected+=("$rec")
+		else
+			cnt[hit]=$((cnt[hit] + 1))
+		fi
+	done <<<"$recs"
+	echo "run.sh: $kernel: skips by expect.conf rule:"
+	for i in "${!exp_ere[@]}"; do
+		echo "    ${cnt[$i]} of max ${exp_max[$i]}: ${exp_ere[$i]} (${exp_why[$i]})"
+		if [ "${cnt[$i]}" -gt "${exp_max[$i]}" ]; then
+			reasons+=("${cnt[$i]} skips match '${exp_ere[$i]}', expect.conf allows ${exp_max[$i]}")
+		fi
+	done
+	if [ ${#unexpected[@]} -gt 0 ]; then
+		echo "run.sh: $kernel: skips expect.conf does not allow on this lane:"
+		printf '    %s\n' "${unexpected[@]}"
+		reasons+=("${#unexpected[@]} skips not allowed by expect.conf, first: $(head -c 160 <<<"${unexpected[0]}")")
+	fi
+}
+expect_load
+
 # --- kernel ------------------------------------------------------------------
 step "fetching kernel"
 if ! env_out=$("$here/fetch-kernel.sh" "$kernel" 2>>"$blog"); then
@@ -252,8 +356,9 @@ if [ "$want_qemu" = 1 ] && "$here/sysroot32.sh" --wants "$kernel"; then
 fi
 
 step "packing initramfs"
+printf '%s\n' ${exp_guest[@]+"${exp_guest[@]}"} >"$build/expect"
 "$here/mkinitramfs.sh" --arch "$KARCH" --kmoddir "$KMODDIR" --guest "$build/guest" \
-	--out "$build/initramfs.cpio" "${kos[@]}" ${qargs[@]+"${qargs[@]}"} 2>>"$blog" ||
+	--out "$build/initramfs.cpio" --expect "$build/expect" "${kos[@]}" ${qargs[@]+"${qargs[@]}"} 2>>"$blog" ||
 	build_fail "packing the initramfs"
 grep '^mkinitramfs:' "$blog" | tail -n 3
 
@@ -391,7 +496,10 @@ if [ ${#unbuilt[@]} -gt 0 ]; then
 	failed=$((failed + ${#unbuilt[@]}))
 	reasons+=("not built: ${unbuilt[*]}")
 fi
-[ "$failed" -eq 0 ] || reasons+=("$failed failed")
+if [ "$failed" -ne 0 ]; then
+	first_notok=$(grep -m 1 -E '^not ok' <<<"$clean" | cut -c1-120 || true)
+	reasons+=("$failed failed${first_notok:+, first: $first_notok}")
+fi
 if [ "$nnotok" -gt 0 ] && [ "$failed" -eq 0 ]; then
 	reasons+=("$nnotok 'not ok' lines")
 fi
@@ -407,6 +515,8 @@ if [ -n "$splats" ]; then
 	echo "run.sh: $kernel: kernel splat lines in the console log:"
 	head -n 10 <<<"$splats" | sed 's/^/    /'
 fi
+
+[ "$mode" = bench ] || expect_judge "$clean" "$passed"
 
 if [ ${#reasons[@]} -eq 0 ]; then
 	finish PASS "$passed" "$failed" "$skipped" ""

@@ -40,6 +40,7 @@
 #include "common_ioctl32.h"
 #include "common_tap.h"
 #include "ioctl32_diff.h"
+#include "lane_expect.h"
 #include "oracle_run.h"
 
 #if IC_IS32
@@ -722,12 +723,8 @@ int ic_diff_main(int argc, char **argv, const char *group)
 	memset(&info, 0, sizeof(info));
 	if (emucompat_info(ic_ec, &info))
 		tap_bail("emucompat_info: %s", strerror(errno));
-	if (!(info.caps & EMUCOMPAT_CAP_IOCTL32))
-		tap_skip_all("the module does not offer ioctl32 here (caps 0x%llx)",
-			     (unsigned long long)info.caps);
-	if (!(info.caps & EMUCOMPAT_CAP_MMAP_RANGE))
-		tap_skip_all("the module does not offer ranged mmap here (caps 0x%llx)",
-			     (unsigned long long)info.caps);
+	LX_NEED_CAP(info.caps, IOCTL32);
+	LX_NEED_CAP(info.caps, MMAP_RANGE);
 	/*
 	 * Name the kernel's own ABI as the guest's: the identity case of the
 	 * guest-ABI translation, which must leave every record byte-exact.
@@ -747,8 +744,9 @@ int ic_diff_main(int argc, char **argv, const char *group)
 	ic_arena_set(arena, ARENA_LEN);
 
 	or_find(argv[0], "o32_ioctl", ic_oracle, sizeof(ic_oracle));
+	/* every lane runs real 32-bit processes: an oracle that fails is a failure */
 	if (run_oracle("hello", hello, sizeof(hello)))
-		tap_skip_all("no 32-bit oracle: %s", hello);
+		lx_fail_all("the 32-bit oracle %s runs: %s", ic_oracle, hello);
 	if (strncmp(hello, IC_HELLO " ", strlen(IC_HELLO) + 1) || !strstr(hello, " ptr=4 "))
 		tap_bail("unexpected oracle hello: %s", hello);
 	{
@@ -800,7 +798,7 @@ int ic_diff_main(int argc, char **argv, const char *group)
 
 			snprintf(why, sizeof(why), "%s: %s", ic_res_names[miss - 1],
 				 ic_missing[miss - 1]);
-			tap_skip(why, "%s: %s", c->name, c->desc);
+			lx_skip("res", ic_res_names[miss - 1], why, "%s: %s", c->name, c->desc);
 			continue;
 		}
 		if (run_oracle(c->name, orec, sizeof(orec))) {

@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+#include "lane_expect.h"
+
 /*
  * The path of oracle @name: $EMUCOMPAT_O32_DIR/@name if set, else beside
  * @argv0 if executable there, else /tests/@name.

@@ -39,7 +39,8 @@ struct emucompat *pt_open_ec(struct emucompat_info *info)
 
 	if (!ec) {
 		if (errno == ENOENT || errno == ENODEV || errno == ENXIO)
-			tap_skip_all("/dev/emucompat: %s", strerror(errno));
+			lx_skip_all("device", "/dev/emucompat", "/dev/emucompat: %s",
+				    strerror(errno));
 		tap_bail("emucompat_open: %s", strerror(errno));
 	}
 	memset(info, 0, sizeof(*info));
@@ -58,8 +59,9 @@ int pt_open_probe(void)
 
 	if (fd < 0) {
 		if (errno == ENOENT || errno == ENODEV || errno == ENXIO)
-			tap_skip_all("%s: %s (emucompat_probe.ko not loaded)",
-				    PROBE_DEVICE_PATH, strerror(errno));
+			lx_skip_all("device", PROBE_DEVICE_PATH,
+				    "%s: %s (emucompat_probe.ko not loaded)", PROBE_DEVICE_PATH,
+				    strerror(errno));
 		tap_bail("open %s: %s", PROBE_DEVICE_PATH, strerror(errno));
 	}
 	return fd;

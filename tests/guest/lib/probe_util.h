@@ -13,6 +13,7 @@
 
 #include "common_tap.h"
 #include "emucompat.h"
+#include "lane_expect.h"
 #include "probe_uapi.h"
 
 #define PT_4G		(1ULL << 32)
