@@ -43,7 +43,7 @@
 #     result=same|differs|fails|skip first=<the first differing line, or
 #     the reason>
 # ("fails": an exit status differs; tests/qemu/qemu-user-table.sh makes
-# README's table from console logs), each group's time as
+# docs/qemu-user.md's table from console logs), each group's time as
 #   # QEMU-USER-TIME arch=.. group=.. seconds=..
 # and the lane as  # QEMU-USER-LANE arch=.. kernel=.. stock=.. patched=..
 #

@@ -25,7 +25,7 @@
  *
  * The kernel log is the real oracle (the harness fails the run on any
  * BUG/WARNING/KASAN/lockdep line).  The test itself checks that every
- * struct-validation errno is one the README documents, that no call ever
+ * struct-validation errno is one docs/semantics.md documents, that no call ever
  * maps outside the requested range or over the fuzzer's own memory, and
  * that no mapping or descriptor is left behind.
  *
