@@ -737,40 +737,6 @@ static void check_exec(void)
 	close(fn);
 }
 
-static int send_fd(int sock, int fd)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))], c = 'f';
-	struct iovec iov = { .iov_base = &c, .iov_len = 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-			      .msg_controllen = sizeof(cbuf) };
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-
-	memset(cbuf, 0, sizeof(cbuf));
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	return sendmsg(sock, &msg, 0) == 1 ? 0 : -1;
-}
-
-static int recv_fd(int sock)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))], c;
-	struct iovec iov = { .iov_base = &c, .iov_len = 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-			      .msg_controllen = sizeof(cbuf) };
-	struct cmsghdr *cm;
-	int fd;
-
-	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != 1)
-		return -1;
-	cm = CMSG_FIRSTHDR(&msg);
-	if (!cm || cm->cmsg_type != SCM_RIGHTS)
-		return -1;
-	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
-	return fd;
-}
-
 static void check_scm_rights(void)
 {
 	struct termios *t = (void *)low;
@@ -787,7 +753,7 @@ static void check_scm_rights(void)
 
 		memset(out, 0, sizeof(out));
 		close(sv[0]);
-		rfd = recv_fd(sv[1]);
+		rfd = pt_recv_fd(sv[1]);
 		out[0] = rfd >= 0 && is_forwarder(rfd);
 		if (openpty(&cm, &cs, NULL, NULL, NULL) || dup2(cs, RECV_FD) < 0)
 			_exit(3);
@@ -806,7 +772,7 @@ static void check_scm_rights(void)
 		tap_bail("SCM_RIGHTS set-up: %s", strerror(errno));
 	tap_ok(fwd_call(fn, IC32_TCGETS, SENDER_FD, pt_u32(t)) == 0,
 	       "SCM_RIGHTS: in the sender, fd %d forwards (control)", SENDER_FD);
-	if (send_fd(sv[0], fn))
+	if (pt_send_fd(sv[0], fn))
 		tap_bail("sendmsg: %s", strerror(errno));
 	if (!child_result(res, pid, out, sizeof(out))) {
 		tap_ok(0, "SCM_RIGHTS receiver died");

@@ -50,40 +50,6 @@ static struct emucompat *ec;
 static struct emucompat_info info;
 static int ecfd;
 
-static int send_fd(int sock, int fd)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))], c = 'f';
-	struct iovec iov = { .iov_base = &c, .iov_len = 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-			      .msg_controllen = sizeof(cbuf) };
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-
-	memset(cbuf, 0, sizeof(cbuf));
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	return sendmsg(sock, &msg, 0) == 1 ? 0 : -1;
-}
-
-static int recv_fd(int sock)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))], c;
-	struct iovec iov = { .iov_base = &c, .iov_len = 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-			      .msg_controllen = sizeof(cbuf) };
-	struct cmsghdr *cm;
-	int fd;
-
-	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != 1)
-		return -1;
-	cm = CMSG_FIRSTHDR(&msg);
-	if (!cm || cm->cmsg_type != SCM_RIGHTS)
-		return -1;
-	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
-	return fd;
-}
-
 /* A pty in raw mode whose slave holds @n unread bytes; the slave, or -1. */
 static int pty_with_input(int *master, int n)
 {
@@ -144,7 +110,7 @@ static void check_scm_deputy(void)
 		if (s < 0 || dup2(s, 0) != 0)
 			pt_child_exit(rres[1], &ro, sizeof(ro));
 		ro.before = queued(0);
-		rfd = recv_fd(sv[1]);
+		rfd = pt_recv_fd(sv[1]);
 		snprintf(link, sizeof(link), "/proc/self/fd/%d", rfd);
 		{
 			char buf[128];
@@ -178,7 +144,7 @@ static void check_scm_deputy(void)
 		so.own_ret = ioctl(fwd, TCFLSH, EMUCOMPAT_FWD_ARG(s, TCIFLUSH));
 		so.own_err = errno;
 		so.own_left = queued(s);
-		so.ok = send_fd(sv[0], fwd) == 0;
+		so.ok = pt_send_fd(sv[0], fwd) == 0;
 		pt_child_exit(sres[1], &so, sizeof(so));
 	}
 	close(sv[0]);

@@ -134,4 +134,11 @@ int pt_paths(struct emucompat *ec, struct pt_path paths[2]);
  */
 int pt_check_path(const struct pt_path *p, int fd, unsigned int cmd, uint32_t arg);
 
+/*
+ * Send @fd over the unix socket @sock (SCM_RIGHTS, one byte of data):
+ * 0 or -1.  Receive one (close-on-exec): the new descriptor or -1.
+ */
+int pt_send_fd(int sock, int fd);
+int pt_recv_fd(int sock);
+
 #endif /* PROBE_UTIL_H */
