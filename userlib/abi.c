@@ -23,6 +23,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/uio.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 #include <linux/ioctl.h>
 
@@ -302,12 +303,54 @@ static const uint32_t ec_abi_zero_fill_arm[] = {
 	0xc050565du,	/* VIDIOC_PREPARE_BUF, 64-bit time */
 };
 
+/*
+ * Before 5.11 arm64's v4l2 compat code (v4l2-compat-ioctl32.c, before
+ * Arnd Bergmann's rework moved the v4l2_buffer and v4l2_event handling
+ * into v4l2-ioctl.c) answered the other way round: both events from a
+ * zeroed struct, the 64-bit-time buffers member by member (the caller's
+ * padding stays).  Measured against the real armhf process on 5.10.
+ */
+static const uint32_t ec_abi_zero_fill_arm_pre_5_11[] = {
+	0x80885659u,	/* VIDIOC_DQEVENT, 64-bit time */
+	0x80805659u,	/* VIDIOC_DQEVENT, 32-bit time */
+};
+
+/* 1 on a kernel before 5.11 (uname), 0 otherwise; computed once, racily but idempotently. */
+static int ec_kernel_before_5_11(void)
+{
+	static int cached = -1;
+	int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+	struct utsname u;
+	unsigned int major = 0, minor = 0;
+	const char *p;
+
+	if (v >= 0)
+		return v;
+	v = 0;
+	if (!uname(&u)) {
+		for (p = u.release; *p >= '0' && *p <= '9'; p++)
+			major = major * 10 + (unsigned int)(*p - '0');
+		if (*p == '.')
+			for (p++; *p >= '0' && *p <= '9'; p++)
+				minor = minor * 10 + (unsigned int)(*p - '0');
+		v = major < 5 || (major == 5 && minor < 11);
+	}
+	__atomic_store_n(&cached, v, __ATOMIC_RELAXED);
+	return v;
+}
+
 static int ec_abi_zero_fill(unsigned int guest, uint32_t cmd)
 {
 	size_t i;
 
 	if (guest != EMUCOMPAT_ABI_ARM)
 		return 0;
+	if (ec_kernel_before_5_11()) {
+		for (i = 0; i < EC_ARRAY_SIZE(ec_abi_zero_fill_arm_pre_5_11); i++)
+			if (ec_abi_zero_fill_arm_pre_5_11[i] == cmd)
+				return 1;
+		return 0;
+	}
 	for (i = 0; i < EC_ARRAY_SIZE(ec_abi_zero_fill_arm); i++)
 		if (ec_abi_zero_fill_arm[i] == cmd)
 			return 1;

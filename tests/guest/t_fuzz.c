@@ -906,6 +906,19 @@ static void warm_bounce(void)
 				tap_bail("emucompat_set_guest_abi: %s", strerror(errno));
 			emucompat_ioctl32(ec_abi, -1, 0x8946, pt_u32(low));
 		}
+	/*
+	 * ... and the thread's pivot stack, where the kernel needs one (5.10):
+	 * a forward the module answers (TCGETS on /dev/null: ENOTTY).  Both
+	 * stay for the thread's life, between PROT_NONE guard pages.
+	 */
+	if (info.flags & EMUCOMPAT_INFO_NEEDS_PIVOT) {
+		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+		if (emucompat_set_guest_abi(ec_abi, EMUCOMPAT_ABI_KERNEL))
+			tap_bail("emucompat_set_guest_abi: %s", strerror(errno));
+		emucompat_ioctl32(ec_abi, null, TCGETS, pt_u32(low));
+		close(null);
+	}
 }
 
 /* ---- set-up ---- */

@@ -287,14 +287,16 @@ static void thread_checks(void)
 
 static struct emucompat *ec_lm;
 static int lm_allocs, lm_frees, lm_high, lm_guards = -1;
+static size_t lm_alloc_bytes, lm_free_bytes;
 static uint64_t lm_addr, lm_task;
-static size_t lm_len, lm_guard, lm_free_len, lm_free_guard;
+static size_t lm_len, lm_guard, lm_free_guard;
 
 static void *lm_alloc(size_t len, size_t guard, void *opaque)
 {
 	char *p;
 
 	lm_allocs++;
+	lm_alloc_bytes += len;
 	lm_len = len;
 	lm_guard = guard;
 	if (lm_high)
@@ -316,7 +318,7 @@ static void lm_free(void *addr, size_t len, size_t guard, void *opaque)
 {
 	(void)opaque;
 	lm_frees++;
-	lm_free_len = len;
+	lm_free_bytes += len;
 	lm_free_guard = guard;
 	if (lm_high)
 		munmap(addr, len);
@@ -350,6 +352,8 @@ static void lowmem_checks(const struct emucompat_info *info)
 {
 	const struct ec_abi_cmd *c = first_converted();
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	/* a thread's bounce area, and its pivot stack where the kernel needs one */
+	int areas = 1 + !!(info->flags & EMUCOMPAT_INFO_NEEDS_PIVOT);
 	pthread_t t;
 	void *res;
 
@@ -372,17 +376,20 @@ static void lowmem_checks(const struct emucompat_info *info)
 	       "set_lowmem_fns(alloc, free): 0");
 	if (pthread_create(&t, NULL, lm_thread, (void *)c) || pthread_join(t, &res))
 		tap_bail("pthread_create");
-	tap_ok(lm_allocs == 1 && lm_guard == page && lm_addr && lm_addr + lm_len <= lm_task &&
+	tap_ok(lm_allocs == areas && lm_guard == page && lm_addr && lm_addr + lm_len <= lm_task &&
 	       (intptr_t)res != ERANGE && (intptr_t)res != ENOMEM,
-	       "a thread's bounce area came from the registered alloc: %d call(s), %zu bytes at "
-	       "%#llx, guard %zu; the call: %s", lm_allocs, lm_len, (unsigned long long)lm_addr,
-	       lm_guard, res ? strerror((int)(intptr_t)res) : "0");
-	tap_ok(lm_frees == 1 && lm_free_len == lm_len && lm_free_guard == lm_guard,
-	       "... and went back to the registered free at thread exit (%d call(s))", lm_frees);
+	       "a thread's bounce area%s came from the registered alloc: %d call(s) (want %d), "
+	       "last %zu bytes at %#llx, guard %zu; the call: %s",
+	       areas > 1 ? " and pivot stack" : "", lm_allocs, areas, lm_len,
+	       (unsigned long long)lm_addr, lm_guard, res ? strerror((int)(intptr_t)res) : "0");
+	tap_ok(lm_frees == areas && lm_free_bytes == lm_alloc_bytes && lm_free_guard == lm_guard,
+	       "... and went back to the registered free at thread exit (%d call(s), %zu of %zu "
+	       "bytes)", lm_frees, lm_free_bytes, lm_alloc_bytes);
 	lm_allocs = 0;
 	if (pthread_create(&t, NULL, lm_thread, (void *)c) || pthread_join(t, &res))
 		tap_bail("pthread_create");
-	tap_ok(lm_allocs == 1, "a second thread: its own area (%d alloc)", lm_allocs);
+	tap_ok(lm_allocs == areas, "a second thread: its own area%s (%d alloc, want %d)",
+	       areas > 1 ? "s" : "", lm_allocs, areas);
 	tap_ok(lm_guards == 3, "while its thread lives the area is readable, the guard page "
 	       "before and after it is not (readable: first %d last %d before %d after %d)",
 	       lm_guards & 1, lm_guards >> 1 & 1, lm_guards >> 2 & 1, lm_guards >> 3 & 1);

@@ -156,6 +156,28 @@ static const struct xa_neg xa_negs[] = {
 	     "ENOMEM where the oracle gets virtio-net's EOPNOTSUPP" },
 };
 
+/*
+ * A control that must differ does so only if the oracle's record holds
+ * this text: the driver took the call whose layouts clash.  A driver that
+ * refuses it for both layouts leaves nothing to tell apart, so there the
+ * control is logged, not counted.
+ */
+static const struct {
+	const char *name, *bites_if;
+} xa_bites[] = {
+	{ "bytes_drm", "addfb2.linear=0 " },	/* 5.10's bochs takes no modifiers */
+};
+
+static const char *bites_if(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(xa_bites) / sizeof(xa_bites[0]); i++)
+		if (!strcmp(xa_bites[i].name, name))
+			return xa_bites[i].bites_if;
+	return NULL;
+}
+
 static const struct xa_neg *neg_of(const char *name)
 {
 	size_t i;
@@ -665,6 +687,12 @@ int main(int argc, char **argv)
 			continue;
 		}
 		tap_diag("oracle: %s", orec);
+		if (must_differ && bites_if(own->name) && !strstr(orec, bites_if(own->name))) {
+			tap_diag("%s: the oracle's driver refused the call (no \"%s\"): the "
+				 "negative control cannot bite here, logged only", own->name,
+				 bites_if(own->name));
+			must_differ = 0;
+		}
 
 		/* (1) translated */
 		if (run_here(fc, XA_EC_FOREIGN, "translated", &rec, why, sizeof(why))) {
