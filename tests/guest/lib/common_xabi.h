@@ -202,6 +202,13 @@ enum xa_bk {
 	XB_SUB32,
 	XB_PAD_KEEP,	/* ABI-only padding, the caller's bytes stay */
 	XB_PAD_ZERO,	/* ABI-only padding, the kernel writes zeros */
+	/*
+	 * The v4l2 compat code before its 5.11 rework answered the other way
+	 * round (the real armhf process on 5.10 shows it): zeros from 5.11
+	 * on and the caller's bytes before, or the reverse.
+	 */
+	XB_PAD_ZERO_5_11,
+	XB_PAD_KEEP_5_11,
 };
 struct xa_bytes {
 	const char *name;
@@ -530,7 +537,7 @@ static const struct xa_bytes __attribute__((unused)) XA_T(xb_event_##T)[] = {			
 		    4, PADK))							\
 	{ NULL, 0, 0, XB_END }							\
 };
-XB_EVENT_MAP(t32, XB_SEC32, XB_SUB32, XB_PAD_KEEP)
+XB_EVENT_MAP(t32, XB_SEC32, XB_SUB32, XB_PAD_KEEP_5_11)
 XB_EVENT_MAP(t64, XB_SEC64, XB_SUB64, XB_PAD_ZERO)
 
 /*
@@ -545,7 +552,7 @@ static const struct xa_bytes __attribute__((unused)) XA_T(xb_buffer_##T)[] = {		
 	XB_M(xa_v4l2_buffer_##T, flags, XB_HEX),				\
 	XB_M(xa_v4l2_buffer_##T, field, XB_HEX),				\
 	XB_ARM(XB_R("~ts_pad", 20, sizeof(((struct XA_T(xa_v4l2_buffer_##T) *)0)->timestamp) \
-		    == 16 ? 4 : 0, XB_PAD_ZERO))				\
+		    == 16 ? 4 : 0, XB_PAD_ZERO_5_11))			\
 	XB_M(xa_v4l2_buffer_##T, timestamp.tv_sec, SEC),			\
 	XB_M(xa_v4l2_buffer_##T, timestamp.tv_usec, SUB),			\
 	XB_M(xa_v4l2_buffer_##T, timecode, XB_HEX),				\

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 
 #include "common_xabi.h"
 
@@ -103,12 +104,49 @@ static void xa_hex(char *out, size_t outlen, const uint8_t *p, unsigned int len)
 	out[o] = '\0';
 }
 
+/* 1 on a kernel before 5.11 (uname), else 0 */
+static int xa_before_5_11(void)
+{
+	static int v = -1;
+	struct utsname u;
+	unsigned int major = 0, minor = 0;
+	const char *p;
+
+	if (v >= 0)
+		return v;
+	v = 0;
+	if (!uname(&u)) {
+		for (p = u.release; *p >= '0' && *p <= '9'; p++)
+			major = major * 10 + (unsigned int)(*p - '0');
+		if (*p == '.')
+			for (p++; *p >= '0' && *p <= '9'; p++)
+				minor = minor * 10 + (unsigned int)(*p - '0');
+		v = major < 5 || (major == 5 && minor < 11);
+	}
+	return v;
+}
+
+static int xa_is_pad(enum xa_bk kind)
+{
+	return kind == XB_PAD_KEEP || kind == XB_PAD_ZERO || kind == XB_PAD_ZERO_5_11 ||
+	       kind == XB_PAD_KEEP_5_11;
+}
+
+/* does the guest's own kernel write zeros into this padding? */
+static int xa_pad_zero(enum xa_bk kind)
+{
+	if (kind == XB_PAD_ZERO_5_11)
+		return !xa_before_5_11();
+	if (kind == XB_PAD_KEEP_5_11)
+		return xa_before_5_11();
+	return kind == XB_PAD_ZERO;
+}
+
 void xa_fill(void *p, size_t size, const struct xa_bytes *map)
 {
 	memset(p, IC_FILL, size);
 	for (; map->kind != XB_END; map++)
-		if (map->kind != XB_PAD_KEEP && map->kind != XB_PAD_ZERO &&
-		    map->off + map->len <= size)
+		if (!xa_is_pad(map->kind) && map->off + map->len <= size)
 			memset((uint8_t *)p + map->off, 0, map->len);
 }
 
@@ -167,13 +205,15 @@ void xa_rec_bytes(struct ic_rec *r, const char *label, const void *p, size_t siz
 			break;
 		case XB_PAD_KEEP:
 		case XB_PAD_ZERO:
+		case XB_PAD_ZERO_5_11:
+		case XB_PAD_KEEP_5_11:
 			if (!xa_all(q, map->len,
-				    map->kind == XB_PAD_ZERO && !xa_unwritten ? 0 : IC_FILL) &&
+				    xa_pad_zero(map->kind) && !xa_unwritten ? 0 : IC_FILL) &&
 			    blen + 100 < sizeof(bad)) {
 				xa_hex(hex, sizeof(hex), q, map->len);
 				blen += (size_t)snprintf(bad + blen, sizeof(bad) - blen,
 							 "%s%s=%s(want:%s)", blen ? "," : "", map->name,
-							 hex, map->kind == XB_PAD_ZERO &&
+							 hex, xa_pad_zero(map->kind) &&
 							 !xa_unwritten ? "zero" : "kept");
 			}
 			break;
