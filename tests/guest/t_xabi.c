@@ -159,8 +159,8 @@ static const struct xa_neg xa_negs[] = {
 /*
  * A control that must differ does so only if the oracle's record holds
  * this text: the driver took the call whose layouts clash.  A driver that
- * refuses it for both layouts leaves nothing to tell apart, so there the
- * control is logged, not counted.
+ * refuses it for both layouts leaves nothing to tell apart: there the
+ * control is a skip (expect.conf names the lanes).
  */
 static const struct {
 	const char *name, *bites_if;
@@ -688,9 +688,10 @@ int main(int argc, char **argv)
 		}
 		tap_diag("oracle: %s", orec);
 		if (must_differ && bites_if(own->name) && !strstr(orec, bites_if(own->name))) {
-			tap_diag("%s: the oracle's driver refused the call (no \"%s\"): the "
-				 "negative control cannot bite here, logged only", own->name,
+			tap_diag("%s: no \"%s\" in the oracle's record", own->name,
 				 bites_if(own->name));
+			tap_skip("the oracle's driver refused the call: nothing to tell apart",
+				 "%s: negative control", own->name);
 			must_differ = 0;
 		}
 
