@@ -11,44 +11,61 @@
 #                              (default DIR: the tree this script is in)
 #
 # Method:
-#  1. Download linux-libc-dev:i386 and :armhf at the pinned version PIN, and
-#     libdrm-dev:i386 at LIBDRM_PIN for the drm/ headers (a private apt
-#     configuration; nothing of the system's apt is touched), unpack them
-#     with dpkg -x into ${EMUCOMPAT_CACHE:-~/.cache/emucompat}/abi/.
-#  2. For every uapi header and each of four configurations (i386 and arm,
-#     each with 32-bit and with 64-bit time_t/off_t), with the Debian cross
-#     compilers (-nostdinc; the compiler's include dir, the pinned headers,
-#     their asm dir, the pinned drm/ headers, the cross glibc headers -- which
-#     come last: the cross sysroot has uapi headers of its own, drm/ too):
+#  1. Download, for each uapi version of VERSIONS (6.1, 6.12, 7.x), the
+#     pinned linux-libc-dev (bookworm's per arch, :i386 and :armhf; trixie's
+#     and trixie-backports' Architecture: all, every arch's asm/ under
+#     <triplet>/) and the kernel's uapi drm/ headers (in trixie's
+#     linux-libc-dev; for 6.1 from bookworm's linux-libc-dev-i386-cross,
+#     bookworm's linux-libc-dev leaving drm/ out) with a private apt
+#     configuration (nothing of the system's apt is touched); dpkg -x into
+#     ${EMUCOMPAT_CACHE:-~/.cache/emucompat}/abi/.
+#  2. For every version, every uapi header and each of four configurations
+#     (i386 and arm, each with 32-bit and with 64-bit time_t/off_t), with the
+#     Debian cross compilers (-nostdinc; the compiler's include dir, the
+#     version's headers, their asm dir, its drm/ dir, the cross glibc headers
+#     -- which come last: the cross sysroot has uapi headers of its own):
 #     a. `gcc -E -dD` lists the macros the header itself defines; those whose
 #        expansion reaches _IOC (directly, through _IOR/_IOW/_IOWR/_IO, or
 #        through other macros such as DRM_IOWR) are commands.  Function-like
 #        ones (EVIOCGNAME(len)) are invoked with the argument 1; function-like
-#        helpers (used by other macros, or taking the type) are not commands.
+#        helpers (used by other macros, taking the type, or pasting their
+#        arguments with ##) are not commands.
 #     b. A probe file after the header defines, per command, an enumerator
 #        `enum { ec_n_N = CMD }` (the number, with the real macros), then
 #        redefines _IOR/_IOW/_IOWR to `((__typeof__(size) *)0)` and declares
 #        `__typeof__(CMD) ec_t_N;` (a pointer to the argument type).  A
-#        line that fails to compile is dropped (counted); a header that does
-#        not compile alone is retried after a few common prerequisites.
-#     c. The object's DWARF, read with pyelftools, gives the numbers and the
+#        header that does not compile alone is retried after a few common
+#        prerequisites.
+#     c. Types declared elsewhere: where the error of a header, or of a
+#        command's probe line, names a struct, union, enum, typedef or
+#        constant that another uapi header of the version declares (an index
+#        of all of them, same directory first), the probe is compiled again
+#        with that header included (up to three rounds, for chains).  A line
+#        that still fails is dropped, with its error, in REPORT.md.
+#     d. The object's DWARF, read with pyelftools, gives the numbers and the
 #        full layout of every argument type, recursively (members, arrays,
 #        unions, bitfields, and the structs behind pointers).
 #  3. i386-t32 is compared with arm-t32, i386-t64 with arm-t64, command by
 #     command, member by member; the result is a list of byte spans
 #     (guest offset, kernel offset, length) per command and direction, or
 #     a reason why the command cannot be translated.
-#  4. Outputs: userlib/abi/REPORT.md, userlib/abi-tables.h, and the region
-#     of docs/guest-abis.md between <!-- BEGIN abi-table --> and <!-- END abi-table -->.
+#  4. Versions: a command in several versions must keep, per arch and
+#     configuration, its number and layout (size, every leaf's offset) and,
+#     per direction, its translation; else the run fails naming it.  The one
+#     allowed change is a struct grown at its end with a new number (DRM's
+#     rule, grown()): both numbers get rows.  The tables are the union.
+#  5. Outputs: userlib/abi/REPORT.md (with the coverage per version),
+#     userlib/abi-tables.h, and the region of docs/guest-abis.md between
+#     <!-- BEGIN abi-table --> and <!-- END abi-table -->.
 #     Everything is sorted; no timestamps, no absolute paths.
 #
 # Python 3.11, stdlib + pyelftools (Debian: python3-pyelftools).
 
 import argparse
 import collections
-import hashlib
 import io
 import multiprocessing
+import pickle
 import os
 import re
 import shutil
@@ -58,18 +75,32 @@ import tempfile
 
 from elftools.elf.elffile import ELFFile
 
-# The pinned linux-libc-dev.  Bookworm's main suite is frozen since its
-# final point release, so a version living there stays downloadable.  To
-# re-pin: `apt-cache madison linux-libc-dev` against bookworm (see
-# apt_opts() for the private configuration), set PIN, run `make abi`.
-PIN = "6.1.176-1"
-# Debian's linux-libc-dev leaves out the kernel's uapi drm/ headers: libdrm
-# ships them (the same files, synced from the kernel by libdrm's maintainers)
-# in /usr/include/libdrm/.  The pinned libdrm-dev (bookworm main, frozen; the
-# headers are the same in every architecture's package, one is unpacked)
-# provides them as <drm/NAME.h>: drm.h, drm_*.h and *_drm.h, not libdrm's
-# own API headers.
-LIBDRM_PIN = "2.4.114-1+b1"
+# The kernel uapi versions the tables are generated from.  Each is a Debian
+# linux-libc-dev pinned to a version that stays downloadable: bookworm's and
+# trixie's main suites change only at point releases, trixie-backports keeps
+# the previous uploads for a while.  To re-pin: `apt-cache madison
+# linux-libc-dev` with the private configuration of apt_opts(), set "pin",
+# run `make abi`, commit the regenerated files.
+#   name:  the version named in the outputs
+#   pkgs:  (package, version, per-arch?) to unpack into one usr/include tree;
+#          a per-arch package is unpacked for :i386 and :armhf (their asm/
+#          land in different <triplet>/ dirs); an Architecture: all one
+#          (trixie on) ships every arch's asm/ already.
+#   drm:   where the kernel's uapi drm/ headers are in the unpacked tree.
+#          linux-libc-dev of 6.1 leaves drm/ out; bookworm's
+#          linux-libc-dev-i386-cross (the kernel's `make headers_install` for
+#          the cross toolchains, Architecture: all, frozen in bookworm main)
+#          has them, from 6.1.4.  6.12 and 7.x ship drm/ in linux-libc-dev.
+VERSIONS = [
+    {"name": "6.1", "suite": "bookworm",
+     "pkgs": [("linux-libc-dev", "6.1.176-1", True),
+              ("linux-libc-dev-i386-cross", "6.1.4-1cross1", False)],
+     "drm": "usr/i686-linux-gnu/include"},
+    {"name": "6.12", "suite": "trixie",
+     "pkgs": [("linux-libc-dev", "6.12.117-1", False)], "drm": "usr/include"},
+    {"name": "7.3", "suite": "trixie-backports",
+     "pkgs": [("linux-libc-dev", "7.3.4-1~bpo13+1", False)], "drm": "usr/include"},
+]
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TREE = os.path.dirname(os.path.dirname(HERE))
@@ -78,8 +109,8 @@ CACHE = os.path.join(os.environ.get("EMUCOMPAT_CACHE") or
                      os.path.join(os.path.expanduser("~"), ".cache", "emucompat"), "abi")
 SOURCES = """\
 deb [arch=i386,armhf signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm main
-deb [arch=i386,armhf signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm-updates main
-deb [arch=i386,armhf signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian-security bookworm-security main
+deb [arch=i386,armhf signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main
+deb [arch=i386,armhf signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie-backports main
 """
 
 ARCHES = {
@@ -146,96 +177,89 @@ def private_apt():
     return opts
 
 
-def apt_download(opts, pkgs, cwd, what, pin_var):
+def apt_download(opts, pkgs, cwd, v):
     log(f"apt-get download {' '.join(pkgs)}")
     if subprocess.run(["apt-get", *opts, "download", *pkgs], cwd=cwd,
                       stdout=sys.stderr).returncode:
-        name = pkgs[0].split("=")[0]
-        offered = subprocess.run(["apt-cache", *opts, "madison", name],
-                                 capture_output=True, text=True).stdout
-        die(f"{what} is no longer downloadable from bookworm.\n"
+        offered = "".join(subprocess.run(["apt-cache", *opts, "madison", p.split("=")[0].split(":")[0]],
+                                         capture_output=True, text=True).stdout for p in pkgs)
+        die(f"uapi {v['name']}: {' '.join(pkgs)} no longer downloadable from {v['suite']}.\n"
             f"The mirror offers:\n{offered}"
-            f"Re-pin: set {pin_var} in {os.path.relpath(__file__, TREE)} to one of these "
-            "(prefer the bookworm main suite, which is frozen), then run `make abi` "
+            f"Re-pin: set the version of {v['name']} in VERSIONS of "
+            f"{os.path.relpath(__file__, TREE)} to one of these, then run `make abi` "
             "and commit the regenerated files.")
 
 
-def fetch_libdrm(opts_cache):
-    """The drm/ uapi headers of the pinned libdrm-dev: a dir holding drm/."""
-    root = os.path.join(CACHE, f"libdrm-dev-{LIBDRM_PIN}")
-    inc = os.path.join(root, "include")
-    if os.path.exists(os.path.join(root, ".done")):
-        return inc
-    opts = opts_cache or private_apt()
-    tmp = root + ".tmp"
-    shutil.rmtree(tmp, ignore_errors=True)
-    os.makedirs(tmp)
-    apt_download(opts, [f"libdrm-dev:i386={LIBDRM_PIN}"], tmp, f"libdrm-dev {LIBDRM_PIN}",
-                 "LIBDRM_PIN")
-    deb = [f for f in os.listdir(tmp) if f.endswith(".deb")][0]
-    subprocess.run(["dpkg", "-x", os.path.join(tmp, deb), os.path.join(tmp, "x")], check=True)
-    src = os.path.join(tmp, "x", "usr", "include", "libdrm")
-    dst = os.path.join(tmp, "include", "drm")
-    os.makedirs(dst)
-    for fn in sorted(os.listdir(src)):
-        if fn.endswith(".h") and (fn.startswith("drm") or fn.endswith("_drm.h")):
-            shutil.copy(os.path.join(src, fn), dst)
-    shutil.rmtree(os.path.join(tmp, "x"))
-    os.unlink(os.path.join(tmp, deb))
-    shutil.rmtree(root, ignore_errors=True)
-    os.rename(tmp, root)
-    open(os.path.join(root, ".done"), "w").close()
-    return inc
+def version_id(v):
+    return "uapi-" + "+".join(f"{p}_{ver}" for p, ver, _ in v["pkgs"]).replace("~", "_")
 
 
-def fetch_headers():
-    """The unpacked pinned linux-libc-dev per arch: {arch: usr/include dir},
-    and the drm/ headers' include dir."""
-    root = os.path.join(CACHE, f"linux-libc-dev-{PIN}")
-    inc = {a: os.path.join(root, ARCHES[a]["deb"], "usr", "include") for a in ARCHES}
-    if os.path.exists(os.path.join(root, ".done")):
-        return inc, fetch_libdrm(None)
-    opts = private_apt()
-    tmp = root + ".tmp"
-    shutil.rmtree(tmp, ignore_errors=True)
-    os.makedirs(tmp)
-    pkgs = [f"linux-libc-dev:{ARCHES[a]['deb']}={PIN}" for a in ARCHES]
-    apt_download(opts, pkgs, tmp, f"linux-libc-dev {PIN}", "PIN")
-    for a in ARCHES:
-        deb = os.path.join(tmp, f"linux-libc-dev_{PIN}_{ARCHES[a]['deb']}.deb")
-        subprocess.run(["dpkg", "-x", deb, os.path.join(tmp, ARCHES[a]["deb"])], check=True)
-        os.unlink(deb)
-    shutil.rmtree(root, ignore_errors=True)
-    os.rename(tmp, root)
-    open(os.path.join(root, ".done"), "w").close()
-    return inc, fetch_libdrm(opts)
+def fetch_version(v, opts):
+    """Unpack the packages of one uapi version (cached): -> (usr/include dir,
+    dir holding drm/, apt options (fetched lazily, shared between versions))."""
+    root = os.path.join(CACHE, version_id(v))
+    if not os.path.exists(os.path.join(root, ".done")):
+        opts = opts or private_apt()
+        tmp = root + ".tmp"
+        shutil.rmtree(tmp, ignore_errors=True)
+        os.makedirs(tmp)
+        names = []
+        for p, ver, per_arch in v["pkgs"]:
+            names += [f"{p}:{ARCHES[a]['deb']}={ver}" for a in ARCHES] if per_arch \
+                else [f"{p}={ver}"]
+        apt_download(opts, names, tmp, v)
+        for deb in sorted(f for f in os.listdir(tmp) if f.endswith(".deb")):
+            subprocess.run(["dpkg", "-x", os.path.join(tmp, deb), tmp], check=True)
+            os.unlink(os.path.join(tmp, deb))
+        shutil.rmtree(root, ignore_errors=True)
+        os.rename(tmp, root)
+        open(os.path.join(root, ".done"), "w").close()
+    inc = os.path.join(root, "usr", "include")
+    drm = os.path.join(root, v["drm"])
+    if not os.path.isdir(os.path.join(drm, "drm")):
+        die(f"uapi {v['name']}: no drm/ in {drm}")
+    return inc, drm, opts
 
 
 def list_headers(inc, drm):
-    """Every uapi header, as the name one #includes: union over both arches."""
+    """Every uapi header of one version, as the name one #includes: the
+    arch-independent ones, the asm/ of both guest arches (other arches'
+    <triplet>/ dirs skipped) and drm/."""
     names = set()
-    for a, d in inc.items():
-        trip = ARCHES[a]["triplet"]
-        for dirpath, _, files in os.walk(d):
-            rel = os.path.relpath(dirpath, d)
+    trips = {ARCHES[a]["triplet"] for a in ARCHES}
+    for top in sorted(os.listdir(inc)):
+        if "-linux-" in top and top not in trips or top == "drm":
+            continue
+        for dirpath, _, files in os.walk(os.path.join(inc, top)):
+            rel = os.path.relpath(dirpath, inc)
             for fn in files:
                 if not fn.endswith(".h"):
                     continue
                 p = os.path.normpath(os.path.join(rel, fn))
-                if p.startswith(trip + "/"):
-                    p = p[len(trip) + 1:]
+                for t in trips:
+                    if p.startswith(t + "/"):
+                        p = p[len(t) + 1:]
                 names.add(p)
-    names.update("drm/" + fn for fn in os.listdir(os.path.join(drm, "drm")))
+    names.update("drm/" + fn for fn in os.listdir(os.path.join(drm, "drm")) if fn.endswith(".h"))
     return sorted(names)
+
+
+def header_path(inc, drm, arch, header):
+    if header.startswith("asm/"):
+        return os.path.join(inc, ARCHES[arch]["triplet"], header)
+    if header.startswith("drm/"):
+        return os.path.join(drm, header)
+    return os.path.join(inc, header)
 
 
 def cflags(inc, drm, arch, tbits):
     a = ARCHES[arch]
     gccinc = subprocess.run([a["cc"], "-print-file-name=include"], capture_output=True,
                             text=True, check=True).stdout.strip()
-    return ["-nostdinc", "-isystem", gccinc, "-isystem", inc[arch],
-            "-isystem", os.path.join(inc[arch], a["triplet"]),
-            "-isystem", drm, "-isystem", a["sysroot"], "-w", *TIMES[tbits]]
+    drmflags = [] if drm == inc else ["-isystem", drm]
+    return ["-nostdinc", "-isystem", gccinc, "-isystem", inc,
+            "-isystem", os.path.join(inc, a["triplet"]),
+            *drmflags, "-isystem", a["sysroot"], "-w", *TIMES[tbits]]
 
 
 # ---------------------------------------------------------------- worker
@@ -243,6 +267,7 @@ def cflags(inc, drm, arch, tbits):
 DEFINE_RE = re.compile(r"#define ([A-Za-z_]\w*)(\(([^)]*)\))? ?(.*)")
 LINEMARK_RE = re.compile(r'# \d+ "([^"]*)"')
 IDENT_RE = re.compile(r"[A-Za-z_]\w*")
+C_ENV = dict(os.environ, LC_ALL="C")  # plain quotes in messages
 ERROR_RE = re.compile(r"^(.*?):(\d+):\d+: (?:fatal )?error: (.*)$", re.M)
 
 
@@ -299,6 +324,8 @@ def split_args(s):
 
 def is_helper(name, params, body, macros):
     """A function-like macro that builds commands (DRM_IOWR(nr, type)), not one."""
+    if "##" in body:  # pastes its arguments into names: DRM_IOCTL_PANTHOR(WR, ...)
+        return True
     for other, (_, obody, _) in macros.items():
         if other != name and re.search(r"\b%s\b" % re.escape(name), obody):
             return True
@@ -425,10 +452,12 @@ def size_of(d):
     return None
 
 
-def write_probe(path, prefix, header, entries):
-    """entries: list of (kind, key, expr); returns {line: index}."""
-    lines = [f"#include <{p}>" for p in prefix] + [f"#include <{header}>",
-                                                     "#include <linux/ioctl.h>"]
+def write_probe(path, prefix, header, entries, extra=()):
+    """entries: list of (kind, key, expr); returns {line: index}.  extra:
+    headers included after the header (where a command's argument type is
+    declared, when that is another header)."""
+    lines = [f"#include <{p}>" for p in prefix] + [f"#include <{header}>"] + \
+        [f"#include <{p}>" for p in extra] + ["#include <linux/ioctl.h>"]
     where = {}
     typed = [(i, e) for i, e in enumerate(entries) if e[0] == "type"]
     for i, (kind, key, expr) in enumerate(entries):
@@ -449,32 +478,87 @@ def write_probe(path, prefix, header, entries):
     return where
 
 
-def compile_probe(cc, flags, tmp, header, prefix, entries):
-    """Compile, dropping failing entries.  -> (ok, entries kept, dropped, errtext, obj)"""
+def compile_probe(cc, flags, tmp, header, prefix, entries, extra=()):
+    """Compile, dropping failing entries.
+    -> (ok, entries kept, [(entry, first error of its line)], errtext, obj)"""
     src = os.path.join(tmp, "probe.c")
     obj = os.path.join(tmp, "probe.o")
-    dropped = 0
+    drops = []
     for _ in range(40):
-        where = write_probe(src, prefix, header, entries)
+        where = write_probe(src, prefix, header, entries, extra)
         args = [cc, *flags, "-c", "-g", "-gdwarf-4", "-O0",
                 "-fno-eliminate-unused-debug-types", "-o", obj, src]
         if not entries:
             args = [cc, *flags, "-fsyntax-only", src]
-        r = subprocess.run(args, capture_output=True, text=True)
+        r = subprocess.run(args, capture_output=True, text=True, env=C_ENV)
         if r.returncode == 0:
-            return True, entries, dropped, "", obj if entries else None
-        bad = set()
+            return True, entries, drops, "", obj if entries else None
+        bad = {}
         other = None
         for m in ERROR_RE.finditer(r.stderr):
             if m.group(1) == src and int(m.group(2)) in where:
-                bad.add(where[int(m.group(2))])
+                bad.setdefault(where[int(m.group(2))], m.group(3))
             elif other is None:
                 other = m.group(3)
         if other is not None or not bad:
-            return False, entries, dropped, other or r.stderr.strip().splitlines()[-1:], None
-        dropped += len(bad)
+            return False, entries, drops, other or r.stderr.strip().splitlines()[-1:], None
+        drops += [(entries[i], why) for i, why in sorted(bad.items())]
         entries = [e for i, e in enumerate(entries) if i not in bad]
-    return False, entries, dropped, "too many failing macros", None
+    return False, entries, drops, "too many failing macros", None
+
+
+# What a probe line's error names as missing: (kind, name) looked up in the
+# version's declaration index (decl_index()).
+MISSING_RES = [
+    (re.compile(r"incomplete type '(struct|union|enum) (\w+)'"), None),
+    (re.compile(r"'(struct|union|enum) (\w+)' declared inside"), None),
+    (re.compile(r"unknown type name '(\w+)'"), "typedef"),
+    (re.compile(r"'(\w+)' undeclared"), "name"),
+]
+DECL_RES = [
+    ("struct", re.compile(r"^\s*(?:typedef\s+)?(struct|union|enum)\s+(\w+)\s*\{", re.M)),
+    ("typedef", re.compile(r"^\s*typedef\b[^;{]*?\b(\w+)\s*(?:\[[^]]*\])?\s*;", re.M)),
+    ("typedef", re.compile(r"^\s*\}\s*(\w+)\s*;", re.M)),
+    ("macro", re.compile(r"^\s*#\s*define\s+(\w+)", re.M)),
+]
+
+
+def decl_index(inc, drm, headers):
+    """{(kind, name): [headers declaring it]} over one version's uapi, both
+    arches (asm/ names once).  kind: struct/union/enum, typedef, macro."""
+    idx = collections.defaultdict(set)
+    for h in headers:
+        for a in ARCHES:
+            p = header_path(inc, drm, a, h)
+            if not os.path.exists(p):
+                continue
+            with open(p, errors="replace") as f:
+                text = f.read()
+            for kind, rx in DECL_RES:
+                for m in rx.finditer(text):
+                    if kind == "struct":
+                        idx[(m.group(1), m.group(2))].add(h)
+                    else:
+                        idx[(kind, m.group(1))].add(h)
+    return {k: sorted(v) for k, v in idx.items()}
+
+
+def missing_decl(err, header, index):
+    """The header declaring what a probe line's error says is missing, or None."""
+    for rx, kind in MISSING_RES:
+        m = rx.search(err)
+        if not m:
+            continue
+        keys = [(m.group(1), m.group(2))] if kind is None else \
+            [("typedef", m.group(1))] if kind == "typedef" else \
+            [("macro", m.group(1)), ("typedef", m.group(1))]
+        for k in keys:
+            cands = [h for h in index.get(k, []) if h != header]
+            if cands:
+                here = os.path.dirname(header)
+                cands.sort(key=lambda h: (os.path.dirname(h) != here, h))
+                return cands[0]
+    return None
 
 
 def read_obj(obj, entries):
@@ -512,17 +596,60 @@ def read_obj(obj, entries):
 ETHTOOL = []  # [(subcmd, struct)], filled in main() and passed to workers
 
 
+def resolve_drops(cc, flags, tmp, header, prefix, allentries, dropped, index, got):
+    """Commands whose probe line failed: where the error names a type or
+    constant declared in another uapi header, compile them again with that
+    header included too (up to three rounds, for chains).  Updates got.
+    -> ({command: error} still dropped, {command: [headers added]})"""
+    errs = {}
+    for (kind, key, expr), why in dropped:
+        errs.setdefault(key, why)
+    entries = collections.defaultdict(list)
+    for e in allentries:
+        if e[1] in errs:
+            entries[e[1]].append(e)
+    extra = {key: [] for key in errs}
+    resolved = {}
+    for _ in range(3):
+        todo = {}
+        for key, why in errs.items():
+            h = missing_decl(why, header, index)
+            if h and h not in extra[key]:
+                todo[key] = extra[key] + [h]
+        if not todo:
+            break
+        byextra = collections.defaultdict(list)
+        for key, ex in todo.items():
+            byextra[tuple(ex)].append(key)
+        for ex, keys in sorted(byextra.items()):
+            ents = [e for k in keys for e in entries[k]]
+            ok, kept, drops, err, obj = compile_probe(cc, flags, tmp, header, prefix, ents, ex)
+            for k in keys:
+                extra[k] = list(ex)
+            if not ok:
+                continue
+            for (kind, key, expr), why in drops:
+                errs[key] = why
+            new = read_obj(obj, kept) if obj else {}
+            for k in keys:
+                if "num" in new.get(k, {}) and not any(e[1] == k for e, _ in drops):
+                    got[k] = new[k]
+                    resolved[k] = list(ex)
+                    errs.pop(k, None)
+    return errs, resolved
+
+
+INDEX = {}  # version name -> decl_index(); set before the pool forks
+
+
 def work(task):
-    """One header on one arch, both time configurations."""
-    header, arch, inc, drm, flags_by_t, ethtool = task
+    """One header on one arch of one uapi version, both time configurations."""
+    vname, header, arch, inc, drm, flags_by_t, ethtool = task
     a = ARCHES[arch]
-    res = {"header": header, "arch": arch, "status": {}, "prereq": False,
-           "cmds": {}, "literals": {}, "fnlike": [], "dropped": {}, "ethtool": {}}
-    path = os.path.join(inc[arch], header)
-    if header.startswith("asm/"):
-        path = os.path.join(inc[arch], a["triplet"], header)
-    elif header.startswith("drm/"):
-        path = os.path.join(drm, header)
+    res = {"version": vname, "header": header, "arch": arch, "status": {}, "prereq": False,
+           "cmds": {}, "literals": {}, "fnlike": [], "dropped": {}, "ethtool": {},
+           "drops": {}, "resolved": {}, "hdr_extra": []}
+    path = header_path(inc, drm, arch, header)
     if not os.path.exists(path):
         for t in TIMES:
             res["status"][t] = "absent for this arch"
@@ -534,7 +661,7 @@ def work(task):
             with open(src, "w") as f:
                 f.write("".join(f"#include <{p}>\n" for p in prefix) + f"#include <{header}>\n")
             r = subprocess.run([a["cc"], *flags_by_t["t32"], "-E", "-dD", src],
-                               capture_output=True, text=True)
+                               capture_output=True, text=True, env=C_ENV)
             if r.returncode == 0:
                 macros = parse_macros(r.stdout)
                 break
@@ -582,13 +709,31 @@ def work(task):
             elif res["prereq"]:
                 ok, kept, dropped, err, obj = compile_probe(a["cc"], flags, tmp, header,
                                                             PREREQS, entries)
+            extra = res["hdr_extra"]
+            if extra and not ok:
+                ok, kept, dropped, err, obj = compile_probe(a["cc"], flags, tmp, header,
+                                                            PREREQS + extra, entries)
+            for _ in range(3):
+                # The header itself needs a declaration of another uapi header.
+                h2 = None if ok or not isinstance(err, str) else \
+                    missing_decl(err, header, INDEX.get(vname, {}))
+                if h2 is None or h2 in extra:
+                    break
+                extra.append(h2)
+                ok, kept, dropped, err, obj = compile_probe(a["cc"], flags, tmp, header,
+                                                            PREREQS + extra, entries)
             if not ok:
                 res["status"][t] = "does not compile: " + (err if isinstance(err, str)
                                                            else " ".join(err))
                 continue
             res["status"][t] = "ok"
-            res["dropped"][t] = dropped
+            prefix = PREREQS + extra if extra else PREREQS if res["prereq"] else []
             got = read_obj(obj, kept) if obj else {}
+            drops, resolved = resolve_drops(a["cc"], flags, tmp, header, prefix, entries, dropped,
+                                            INDEX.get(vname, {}), got)
+            res["dropped"][t] = len(dropped)
+            res["drops"][t] = drops
+            res["resolved"][t] = resolved
             res["cmds"][t] = {k: v for k, v in got.items() if not k.startswith(("lit:", "eth:"))}
             res["literals"][t] = {k[4:]: v["num"] for k, v in got.items()
                                   if k.startswith("lit:") and "num" in v}
@@ -802,8 +947,8 @@ def ioc_size(n):
     return (n >> 16) & 0x3fff
 
 
-def analyse(headers, results, ethtool):
-    """-> {relative path: text} for the report, the C tables, the docs/guest-abis.md region."""
+def analyse_version(headers, results):
+    """One uapi version: counts, and the commands that differ between the ABIs."""
     st = collections.Counter()
     failed = []
     for h in headers:
@@ -865,6 +1010,129 @@ def analyse(headers, results, ethtool):
         for t in TIMES:
             for d in ("i386_on_arm", "arm_on_i386"):
                 idents.setdefault((t, d), {}).setdefault(vi, set()).add(n)
+    return {"st": st, "failed": failed, "found": found, "compared": compared,
+            "oneabi": oneabi, "fnlike": fnlike, "untyped": untyped, "diffs": diffs,
+            "rdiffs": rdiffs, "idents": idents, "lits": lits, "litdiff": litdiff}
+
+
+def norm_layout(d):
+    """A type's layout as the library sees it: its size and the byte spans of
+    its leaves (a union: its members' extent) and where its flexible arrays
+    start, names and element types left out.  A field named in place of
+    reserved bytes, a union member added, or a flexible array of __u8 in place
+    of __u64 (the same bytes) leave it alone."""
+    if d[0] == "p":
+        return ("p", d[1], norm_layout(d[2]) if d[2] is not None else None)
+    try:
+        spans, notes = layout_spans(d, d)
+    except Refuse:
+        return ("?", d)
+    return (size_of(d), tuple(spans), tuple(n[2] for n in notes))
+
+
+def translation(c):
+    """What the library does with a differing command (compare_cmd's result)."""
+    return (c["cls"], c["gnum"], c["knum"], c.get("gsize"), c.get("ksize"),
+            tuple(c.get("spans", ())), c.get("reason"))
+
+
+def check_versions(vres, per):
+    """Every command present in several versions keeps, per arch and time
+    configuration, its number and its argument layout (size and every leaf's
+    offset; member names may change), and per direction its translation.
+    -> (list of problems, {(header, name): [versions]}, count of commands whose
+    member names alone changed)"""
+    probs, seen = [], collections.defaultdict(set)
+    renamed, grew = set(), set()
+    first = {}   # (arch, t, h, n) -> (version, num, layout, names-included type)
+    for vname, results in vres:
+        for (h, a), r in sorted(results.items()):
+            for t in TIMES:
+                for n, info in sorted(r["cmds"].get(t, {}).items()):
+                    if "num" not in info:
+                        continue
+                    seen[(h, n)].add(vname)
+                    ty = info.get("type")
+                    lay = norm_layout(ty) if ty is not None else None
+                    k = (a, t, h, n)
+                    if k not in first:
+                        first[k] = (vname, info["num"], lay, ty)
+                        continue
+                    v0, num0, lay0, ty0 = first[k]
+                    if num0 != info["num"] and grown(num0, lay0, info["num"], lay):
+                        grew.add((h, n, v0, num0, vname, info["num"], a, t))
+                    elif num0 != info["num"]:
+                        probs.append(f"{n} ({h}, {a}-{t}): number {num0:#010x} in {v0}, "
+                                     f"{info['num']:#010x} in {vname}")
+                    elif lay0 != lay and lay0 is not None and lay is not None:
+                        probs.append(f"{n} ({h}, {a}-{t}): argument layout in {v0} "
+                                     f"({type_name(ty0)}, {size_of(ty0[2] if ty0[0] == 'p' else ty0)} "
+                                     f"bytes) is not the one in {vname} ({type_name(ty)}, "
+                                     f"{size_of(ty[2] if ty[0] == 'p' else ty)} bytes)")
+                    elif ty0 != ty:
+                        renamed.add((h, n))
+    trans = {}
+    for vname, v in per:
+        for store in ("diffs", "rdiffs"):
+            for (t, h, n), c in v[store].items():
+                k = (store, t, h, n, c["gnum"])
+                tr = translation(c)
+                if k in trans and trans[k][1] != tr:
+                    probs.append(f"{n} ({h}, {t}, {'i386 guest' if store == 'diffs' else 'arm guest'}): "
+                                 f"translation in {trans[k][0]} differs from {vname}")
+                trans.setdefault(k, (vname, tr))
+    return (sorted(set(probs)), {k: sorted(v, key=vkey) for k, v in seen.items()}, len(renamed),
+            sorted(grew))
+
+
+def grown(num0, lay0, num1, lay1):
+    """A struct extended at its end (DRM's rule: drm_ioctl() accepts every
+    size of a command, copies what the caller gives and zero-fills the
+    rest): same direction, type and nr, a larger size, and every leaf of the
+    old layout at the same offset in the new one."""
+    if num0 & ~(0x3fff << 16) != num1 & ~(0x3fff << 16) or ioc_size(num1) <= ioc_size(num0):
+        return False
+    if lay0 is None or lay1 is None or lay0[0] in ("p", "?") or lay1[0] in ("p", "?"):
+        return False
+    end = ioc_size(num0)
+    new = [sp for sp in lay1[1] if sp[0] < end]
+    old_bytes = {b for g, _, ln in lay0[1] for b in range(g, g + ln)}
+    new_bytes = {b for g, _, ln in new for b in range(g, g + ln)}
+    return old_bytes <= new_bytes
+
+
+def vkey(name):
+    return [int(x) for x in name.split(".")]
+
+
+def analyse(vers, vres, ethtool):
+    """-> {relative path: text} for the report, the C tables, the docs/guest-abis.md region."""
+    per = [(vname, analyse_version(headers, vres[vname])) for vname, headers in vers]
+    probs, seen, renamed, grew = check_versions([(vn, vres[vn]) for vn, _ in vers], per)
+    if probs:
+        die("commands whose number, layout or translation changed between uapi versions "
+            "(a uapi break, or a generator bug; nothing written):\n  " + "\n  ".join(probs))
+    # The union over the versions: the newest version that has a command
+    # gives it; a command grown since (grown()) keeps its older number too,
+    # as "NAME (VERSION size)".
+    diffs, rdiffs, idents, lits = {}, {}, {}, {}
+    for vname, v in reversed(per):
+        for store, u in (("diffs", diffs), ("rdiffs", rdiffs)):
+            for (t, h, n), c in v[store].items():
+                k = (t, h, n)
+                if k in u and u[k]["gnum"] != c["gnum"]:
+                    k = (t, h, f"{n} ({vname} size)")
+                u.setdefault(k, c)
+        for k, m in v["idents"].items():
+            for num, names in m.items():
+                idents.setdefault(k, {}).setdefault(num, set()).update(names)
+        for n, byarch in v["lits"].items():
+            for a, val in byarch.items():
+                if lits.setdefault(n, {}).setdefault(a, val) != val:
+                    die(f"literal {n} ({a}) changed between uapi versions")
+    litdiff = sorted((n, v["i386"], v["arm"]) for n, v in lits.items()
+                     if len(v) == 2 and v["i386"] != v["arm"])
+    results = vres[vers[-1][0]]
 
     # Rows per direction, merged over t32/t64, with collision detection.
     tables, refused, collisions = {}, {}, []
@@ -917,27 +1185,34 @@ def analyse(headers, results, ethtool):
                 refused.setdefault(dname, []).append(row)
         tables[dname] = rows
 
-    # Ethtool sub-commands.
-    eth = {}
-    for dname, garch, karch in DIRECTIONS:
-        eth[dname] = []
-        gi = results[("linux/ethtool.h", garch)]["ethtool"].get("t32", {})
-        ki = results[("linux/ethtool.h", karch)]["ethtool"].get("t32", {})
-        for sub, stname in ethtool:
-            g, k = gi.get(sub), ki.get(sub)
-            if not g or not k or "type" not in g or "type" not in k:
-                die(f"ethtool: {sub} / struct {stname} not found in linux/ethtool.h")
-            if g["type"] == k["type"]:
-                continue
-            spans, notes = layout_spans(g["type"], k["type"])
-            eth[dname].append((g["num"], sub, stname, size_of(g["type"]),
-                               size_of(k["type"]), spans, notes))
-        eth[dname].sort()
+    # Ethtool sub-commands: the same in every version.
+    eth = None
+    for vname, _ in vers:
+        results = vres[vname]
+        ev = {}
+        for dname, garch, karch in DIRECTIONS:
+            ev[dname] = []
+            gi = results[("linux/ethtool.h", garch)]["ethtool"].get("t32", {})
+            ki = results[("linux/ethtool.h", karch)]["ethtool"].get("t32", {})
+            for sub, stname in ethtool:
+                g, k = gi.get(sub), ki.get(sub)
+                if not g or not k or "type" not in g or "type" not in k:
+                    die(f"ethtool: {sub} / struct {stname} not found in linux/ethtool.h "
+                        f"of {vname}")
+                if g["type"] == k["type"]:
+                    continue
+                spans, notes = layout_spans(g["type"], k["type"])
+                ev[dname].append((g["num"], sub, stname, size_of(g["type"]),
+                                  size_of(k["type"]), spans, notes))
+            ev[dname].sort()
+        if eth is not None and [(d, [e[:6] for e in ev[d]]) for d in ev] != \
+                [(d, [e[:6] for e in eth[d]]) for d in eth]:
+            die(f"ethtool sub-commands: the translation in {vname} differs from {vers[0][0]}")
+        eth = eth or ev
 
     return {
-        "userlib/abi/REPORT.md": report(headers, results, st, failed, found, compared, oneabi,
-                                        fnlike, untyped, diffs, litdiff, tables, refused,
-                                        collisions, eth),
+        "userlib/abi/REPORT.md": report(vers, vres, per, seen, renamed, grew, diffs, litdiff,
+                                        tables, refused, collisions, eth),
         "userlib/abi-tables.h": c_tables(tables, eth),
         DOC_ABI: doc_region(diffs, tables, litdiff),
     }
@@ -962,41 +1237,166 @@ def row_status(tables, dname, name):
     return "no row"
 
 
-def report(headers, results, st, failed, found, compared, oneabi, fnlike, untyped, diffs,
-           litdiff, tables, refused, collisions, eth):
+def versions_text():
+    """The uapi versions and their packages, one line."""
+    out = []
+    for v in VERSIONS:
+        p = v["pkgs"]
+        out.append(f"{v['name']}: {p[0][0]} {p[0][1]}" +
+                   "".join(f" + drm/ of {q} {ver}" for q, ver, _ in p[1:]))
+    return "; ".join(out)
+
+
+def cfg_text(cfgs):
+    cfgs = sorted(set(cfgs))
+    return "all four configurations" if len(cfgs) == len(CONFIGS) else ", ".join(cfgs)
+
+
+def report(vers, vres, per, seen, renamed, grew, diffs, litdiff, tables, refused, collisions,
+           eth):
     o = io.StringIO()
     w = o.write
+    vnames = [vn for vn, _ in vers]
+    P = dict(per)
     w("<!-- Generated by userlib/abi/abi-gen.py: do not edit; `make abi`. -->\n")
     w("# Guest ABIs: ioctl commands that differ between i386 and AArch32\n\n")
-    w(f"Headers: Debian bookworm `linux-libc-dev` **{PIN}** (`:i386` and `:armhf`), the\n"
-      "version in bookworm's main suite, frozen since its final point release, so it\n"
-      "stays downloadable (bookworm-security carries newer 6.1 uploads that are\n"
-      "replaced over time).  Re-pin: `PIN` in `userlib/abi/abi-gen.py`.\n"
-      f"The kernel's uapi `drm/` headers, which linux-libc-dev leaves out, from\n"
-      f"`libdrm-dev` **{LIBDRM_PIN}** (bookworm main; `LIBDRM_PIN`), which ships\n"
-      "them as synced from the kernel.\n\n"
+    w("Headers: the kernel's uapi of three versions, each from pinned Debian packages\n"
+      "(`VERSIONS` in `userlib/abi/abi-gen.py`; re-pin there):\n\n"
+      "| uapi | packages | suite | `drm/` from |\n|---|---|---|---|\n")
+    for v in VERSIONS:
+        pk = ", ".join(f"`{p}` {ver}" + (" (`:i386`, `:armhf`)" if pa else " (all)")
+                       for p, ver, pa in v["pkgs"])
+        drmfrom = v["pkgs"][-1][0] if v["drm"] != "usr/include" else v["pkgs"][0][0]
+        w(f"| {v['name']} | {pk} | {v['suite']} | `{drmfrom}` |\n")
+    w("\nThe `drm/` headers are the kernel's own uapi (`make headers_install`), not\n"
+      "libdrm's copy: bookworm's `linux-libc-dev` leaves `drm/` out, its\n"
+      "`linux-libc-dev-i386-cross` (the same kernel's headers for the cross\n"
+      "toolchains) has it; trixie's `linux-libc-dev` (Architecture: all, every\n"
+      "arch's `asm/` under `<triplet>/`) ships it.\n\n"
+      "Every version is compiled for all four configurations; the tables are the\n"
+      "union.  A command present in several versions must keep, per arch and\n"
+      "configuration, its number and argument layout (size and every member's\n"
+      "offset), and per direction its translation: `make abi` fails naming the\n"
+      "commands where one does not.\n\n"
       "Compilers: Debian's `i686-linux-gnu-gcc` and `arm-linux-gnueabihf-gcc`,\n"
-      "`-nostdinc`, the compiler's include dir, the pinned headers and their asm\n"
-      "dir, the pinned `drm/` headers, then the cross glibc headers (last: the\n"
+      "`-nostdinc`, the compiler's include dir, the version's headers and their asm\n"
+      "dir, its `drm/` dir, then the cross glibc headers (last: the\n"
       "cross sysroot has uapi headers of its own).  Configurations: t32 (default) and t64\n"
       "(`-D_TIME_BITS=64 -D_FILE_OFFSET_BITS=64`); i386-t32 is compared with\n"
       "arm-t32, i386-t64 with arm-t64.  Numbers and argument types come from the\n"
       "DWARF of probe objects (pyelftools); see the header comment of abi-gen.py.\n\n")
-    w("## Counts\n\n")
-    w(f"- headers tried: {len(headers)} (every `.h` of linux-libc-dev for both arches and the `drm/` uapi headers of libdrm-dev; `asm/` from the per-arch dir)\n")
+    w("## Coverage\n\n")
+    w("| | " + " | ".join(vnames) + " |\n|---|" + "---|" * len(vnames) + "\n")
+
+    def row(label, f):
+        w(f"| {label} | " + " | ".join(str(f(vn)) for vn in vnames) + " |\n")
+    hdrs = dict(vers)
+    row("headers found (`.h` of both arches, `asm/` per arch, `drm/`)", lambda vn: len(hdrs[vn]))
     for a, t in CONFIGS:
-        w(f"- compiled {a}-{t}: {st[(a, t, 'ok')]} ({st[(a, t, 'prereq')]} only after the "
-          f"prerequisites {', '.join('<' + p + '>' for p in PREREQS)}); "
-          f"macros dropped because they do not compile: {st[(a, t, 'dropped')]}\n")
-    w(f"- compiled in all four configurations: {st['all']}\n")
+        row(f"compiled {a}-{t} (of them only after the prerequisites)",
+            lambda vn: f"{P[vn]['st'][(a, t, 'ok')]} ({P[vn]['st'][(a, t, 'prereq')]})")
+    row("compiled in all four configurations", lambda vn: P[vn]["st"]["all"])
     for t in TIMES:
-        w(f"- {t}: commands found {found[t]}, compared (defined for both ABIs) {compared[t]}, "
-          f"defined for one ABI only {oneabi[t]}\n")
-    w(f"- commands without an argument type (bare `_IOC(..., size)`, `_IO`): {untyped} "
-      "(t32); compared by number only\n")
-    w(f"- function-like commands, invoked with the argument 1 (compared at that value only): "
-      f"{len(fnlike)}: {', '.join(n for _, n in fnlike)}\n\n")
-    w("## Differences by class\n\n| class | t32 | t64 | time64-only |\n|---|---|---|---|\n")
+        row(f"{t}: commands found", lambda vn: P[vn]["found"][t])
+        row(f"{t}: compared (defined for both ABIs)", lambda vn: P[vn]["compared"][t])
+        row(f"{t}: defined for one ABI only", lambda vn: P[vn]["oneabi"][t])
+    row("commands without an argument type (t32; compared by number only)",
+        lambda vn: P[vn]["untyped"])
+    row("function-like commands (invoked with the argument 1)", lambda vn: len(P[vn]["fnlike"]))
+    res_cnt, drop_cnt = collections.Counter(), collections.Counter()
+    resolved, dropped = collections.defaultdict(set), collections.defaultdict(set)
+    hdr_extra = collections.defaultdict(set)
+    for vn in vnames:
+        for (h, a), r in vres[vn].items():
+            if r["hdr_extra"] and any(r["status"].get(t) == "ok" for t in TIMES):
+                hdr_extra[(h, tuple(r["hdr_extra"]))].add(vn)
+            for t in TIMES:
+                for n, ex in r["resolved"].get(t, {}).items():
+                    resolved[(h, n, tuple(ex))].add(vn)
+                    res_cnt[(vn, a, t)] += 1
+                for n, why in r["drops"].get(t, {}).items():
+                    dropped[(h, n, why)].add((vn, f"{a}-{t}"))
+                    drop_cnt[(vn, a, t)] += 1
+    row("commands whose type is declared in another header: resolved (i386-t32)",
+        lambda vn: res_cnt[(vn, "i386", "t32")])
+    row("commands dropped: do not compile (i386-t32 / arm-t32)",
+        lambda vn: f"{drop_cnt[(vn, 'i386', 't32')]} / {drop_cnt[(vn, 'arm', 't32')]}")
+    row("differing commands (t32 / t64, i386 guest)",
+        lambda vn: f"{sum(k[0] == 't32' for k in P[vn]['diffs'])} / "
+        f"{sum(k[0] == 't64' for k in P[vn]['diffs'])}")
+    w("\n")
+    byset = collections.Counter(tuple(v) for v in seen.values())
+    w(f"Commands (header, name) over all versions: {len(seen)}; by the versions that have "
+      "them: " + ", ".join(f"{'+'.join(k)}: {n}" for k, n in sorted(
+          byset.items(), key=lambda kv: [vkey(x) for x in kv[0]])) +
+      f".  Those in several versions keep number, layout and translation (checked); "
+      f"{renamed} of them changed member names only (a reserved field named, a\n"
+      "union member added), which does not change the layout.\n\n")
+    w("Commands whose argument struct grew at its end between versions (a new\n"
+      "number, the old one kept: DRM's `drm_ioctl()` accepts every size; the tables\n"
+      "hold both numbers where the ABIs differ):\n\n")
+    gr = collections.defaultdict(set)
+    for h, n, v0, n0, v1, n1, a, t in grew:
+        gr[(h, n, v0, ioc_size(n0), v1, ioc_size(n1))].add(f"{a}-{t}")
+    for (h, n, v0, s0, v1, s1), cf in sorted(gr.items()):
+        w(f"- {h} {n}: {s0} bytes in {v0}, {s1} in {v1} ({', '.join(sorted(cf))})\n")
+    if not gr:
+        w("None.\n")
+    w("\n")
+    fnl = sorted({n for vn in vnames for _, n in P[vn]["fnlike"]})
+    w(f"Function-like commands, compared at the argument 1 only: {', '.join(fnl)}.\n\n")
+    w("### Commands whose argument type is declared in another header\n\n"
+      "The header alone does not compile the command's `sizeof`; the probe line's\n"
+      "error names the missing struct, typedef or constant, the generator finds the\n"
+      "uapi header declaring it (an index of the version's headers, same directory\n"
+      "first) and compiles the command again with that header included too.\n\n")
+    if not resolved:
+        w("None.\n")
+    for (h, n, ex), vs in sorted(resolved.items()):
+        w(f"- {h} {n}: with <{'>, <'.join(ex)}> ({', '.join(sorted(vs, key=vkey))})\n")
+    w("\nHeaders that compile only after another uapi header (found the same way from\n"
+      "the header's own error; all their commands):\n\n")
+    if not hdr_extra:
+        w("None.\n")
+    for (h, ex), vs in sorted(hdr_extra.items()):
+        w(f"- {h}: after <{'>, <'.join(ex)}> ({', '.join(sorted(vs, key=vkey))})\n")
+    w("\n### Commands dropped\n\nTheir probe line does not compile, in the "
+      "configurations named, even with the declaring header:\n\n")
+    if not dropped:
+        w("None.\n")
+    byhn = collections.defaultdict(list)
+    for (h, n, why), where in sorted(dropped.items()):
+        byhn[(h, why)].append((n, where))
+    for (h, why), items in sorted(byhn.items()):
+        names = sorted({n.split(":", 1)[-1] for n, _ in items})
+        where = set().union(*(w_ for _, w_ in items))
+        vs = sorted({x[0] for x in where}, key=vkey)
+        cfgs = sorted({x[1] for x in where})
+        w(f"- {h}: {', '.join(names)} ({', '.join(vs)}; {cfg_text(cfgs)}): {why}\n")
+    w("\n### Headers that do not compile\n\n")
+    byhdr = collections.defaultdict(lambda: collections.defaultdict(set))
+    absent = collections.defaultdict(set)
+    for vn in vnames:
+        for h, cfg, why in P[vn]["failed"]:
+            why = re.sub(r"/[^ :]*/usr/include/", "", why)
+            if why == "absent for this arch":
+                absent[(h, cfg.split("-")[0])].add(vn)
+            else:
+                byhdr[(h, why)][vn].add(cfg)
+    for (h, why), d in sorted(byhdr.items()):
+        groups = collections.defaultdict(list)
+        for vn, c in sorted(d.items(), key=lambda kv: vkey(kv[0])):
+            groups[cfg_text(c)].append(vn)
+        w(f"- {h} (" + "; ".join(f"{', '.join(vs)}: {c}" for c, vs in groups.items()) +
+          f"): {why}\n")
+    w("\nHeaders of one arch only (absent for the other; not compared): ")
+    w(", ".join(f"{h} ({a} only, {', '.join(sorted(vs, key=vkey))})" if len(vs) < len(vnames)
+                else f"{h} ({a} only)" for (h, a), vs in sorted(
+                    ((h, "arm" if a == "i386" else "i386"), vs) for (h, a), vs in absent.items()))
+      + ".\n\n")
+    w("## Differences by class\n\n")
+    w("Over the union of the versions.\n\n")
+    w("| class | t32 | t64 | time64-only |\n|---|---|---|---|\n")
     c32, c64 = class_counts(diffs, "t32"), class_counts(diffs, "t64")
     t64only = sorted((h, n) for (t, h, n) in diffs if t == "t64" and ("t32", h, n) not in diffs)
     t64cls = collections.Counter(diffs[("t64", h, n)]["cls"] for h, n in t64only)
@@ -1079,13 +1479,6 @@ def report(headers, results, st, failed, found, compared, oneabi, fnlike, untype
         for num, sub, stname, gs, ks, spans, notes in eth[d]:
             w(f"- {d} {sub} ({num:#x}): struct {stname} {gs} -> {ks} bytes; spans "
               f"{fmt_spans(spans)}\n")
-    w("\n## Headers that do not compile\n\n")
-    byhdr = collections.defaultdict(list)
-    for h, cfg, why in failed:
-        byhdr[(h, why)].append(cfg)
-    for (h, why), cfgs in sorted(byhdr.items()):
-        why = re.sub(r"/[^ :]*/usr/include/", "", why)
-        w(f"- {h} ({', '.join(cfgs)}): {why}\n")
     return o.getvalue()
 
 
@@ -1093,9 +1486,10 @@ def c_tables(tables, eth):
     o = io.StringIO()
     w = o.write
     w("/* SPDX-License-Identifier: LGPL-2.1-or-later OR MIT */\n")
-    w(f"/* Generated by userlib/abi/abi-gen.py from linux-libc-dev {PIN} and libdrm-dev "
-      f"{LIBDRM_PIN}: do not edit; `make abi`. */\n")
-    w(f'#define EC_ABI_HEADERS "linux-libc-dev {PIN}, libdrm-dev {LIBDRM_PIN}"\n')
+    w(f"/* Generated by userlib/abi/abi-gen.py from the uapi of {versions_text()}: the\n"
+      " * union of the three; do not edit; `make abi`. */\n")
+    w(f'#define EC_ABI_HEADERS "uapi {", ".join(v["name"] for v in VERSIONS)} '
+      f'(linux-libc-dev {", ".join(v["pkgs"][0][1] for v in VERSIONS)})"\n')
     w("struct ec_abi_span { uint16_t goff, koff, len; };  "
       "/* copy len bytes: guest offset goff <-> kernel offset koff */\n")
     w("#define EC_ABI_COPY   0   /* translate with spans */\n")
@@ -1161,8 +1555,8 @@ def doc_region(diffs, tables, litdiff):
     for n, vi, va in litdiff:
         byh["asm/ioctls.h"][n] = ("literal number", "renumbered (arm guest on x86-64 only)")
     o = io.StringIO()
-    o.write(f"Generated by `make abi` from linux-libc-dev {PIN} and libdrm-dev {LIBDRM_PIN}\n"
-            "(details, sizes and\n"
+    o.write(f"Generated by `make abi` from the kernel uapi (with `drm/`) of {versions_text()}\n"
+            "(the union of the three; details, sizes, coverage and\n"
             "offsets: [userlib/abi/REPORT.md](../userlib/abi/REPORT.md)).  Commands whose\n"
             "number or argument layout differs between i386 and AArch32 EABI guests:\n\n"
             "| header | commands that differ | how | translated or refused |\n|---|---|---|---|\n")
@@ -1189,19 +1583,38 @@ def main():
             if line:
                 ethtool.append((line[0], line[1]))
 
-    inc, drm = fetch_headers()
-    headers = list_headers(inc, drm)
-    flags = {a: {t: cflags(inc, drm, a, t) for t in TIMES} for a in ARCHES}
-    tasks = [(h, a, inc, drm, flags[a], ethtool) for h in headers for a in ARCHES]
-    log(f"linux-libc-dev {PIN}, libdrm-dev {LIBDRM_PIN}: {len(headers)} headers x 4 configurations, "
-        f"{os.cpu_count()} processes")
-    results = {}
-    with multiprocessing.Pool(os.cpu_count()) as pool:
-        for i, r in enumerate(pool.imap_unordered(work, tasks, chunksize=4), 1):
-            results[(r["header"], r["arch"])] = r
-            if i % 200 == 0 or i == len(tasks):
-                log(f"compiled {i}/{len(tasks)}")
-    outputs = analyse(headers, results, ethtool)
+    # Every version compiled in full: no two versions' trees preprocess a
+    # header alike (linux/types.h, asm-generic/ioctl.h, ... change between
+    # them), so there is nothing to share.
+    opts, vers, tasks = None, [], []
+    for v in VERSIONS:
+        vn = v["name"]
+        inc, drm, opts = fetch_version(v, opts)
+        headers = list_headers(inc, drm)
+        if os.environ.get("EC_ABI_DEBUG_ONLY"):
+            headers = [h for h in headers if re.search(os.environ["EC_ABI_DEBUG_ONLY"], h)]
+        vers.append((vn, headers))
+        INDEX[vn] = decl_index(inc, drm, headers)
+        for a in ARCHES:
+            flags = {t: cflags(inc, drm, a, t) for t in TIMES}
+            tasks += [(vn, h, a, inc, drm, flags, ethtool) for h in headers]
+    log(f"uapi {', '.join(vn for vn, _ in vers)}: {len(tasks)} header/arch pairs "
+        f"x 2 time configurations, {os.cpu_count()} processes")
+    vres = {vn: {} for vn, _ in vers}
+    dump = os.environ.get("EC_ABI_DEBUG_RESULTS")  # a pickle: reused if present
+    if dump and os.path.exists(dump):
+        with open(dump, "rb") as f:
+            vres = pickle.load(f)
+    else:
+        with multiprocessing.Pool(os.cpu_count()) as pool:
+            for i, r in enumerate(pool.imap_unordered(work, tasks, chunksize=4), 1):
+                vres[r["version"]][(r["header"], r["arch"])] = r
+                if i % 500 == 0 or i == len(tasks):
+                    log(f"compiled {i}/{len(tasks)}")
+        if dump:
+            with open(dump, "wb") as f:
+                pickle.dump(vres, f)
+    outputs = analyse(vers, vres, ethtool)
     for rel, text in outputs.items():
         dest = os.path.join(args.out, rel)
         if rel == DOC_ABI:
