@@ -34,8 +34,11 @@
 #                        (make checkpatch / sparse)
 #   make docs            docs/*.svg from docs/*.dot (Graphviz; docs/gen-svg.sh)
 #   make abi             regenerate the guest-ABI tables from the pinned uapi
-#                        headers: userlib/abi-tables.h, userlib/abi/REPORT.md,
+#                        headers of 6.1, 6.12 and 7.x (their union):
+#                        userlib/abi-tables.h, userlib/abi/REPORT.md,
 #                        docs/guest-abis.md's abi-table (userlib/abi/abi-gen.py)
+#   make abi-census      userlib/abi/CENSUS.md: an independent count of the
+#                        commands whose number differs, against REPORT.md
 #   make check-lib       host-side unit tests of the library (ASan, UBSan)
 #   make check-abi       regenerate into a temporary dir and diff against the
 #                        committed files; fails on any difference
@@ -88,7 +91,7 @@ DEBUG_KERNEL := $(filter %-debug-amd64,$(ALL_KERNELS))
 .PHONY: all module lib install install-module install-lib install-man install-udev \
 	install-udev-group demo check check-all \
 	check-debug check-dkms checkpatch sparse lint fuzz deps clean deb check-deb bench \
-	abi check-abi qemu-user qemu-user-check box64-user perf-table docs check-lib
+	abi abi-census check-abi qemu-user qemu-user-check box64-user perf-table docs check-lib
 
 all: module lib
 
@@ -229,6 +232,9 @@ PYTHON3 ?= /usr/bin/python3
 
 abi: deps
 	$(PYTHON3) userlib/abi/abi-gen.py
+
+abi-census: deps
+	$(PYTHON3) userlib/abi/census.py
 
 check-abi: deps
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \

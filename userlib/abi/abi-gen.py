@@ -107,10 +107,12 @@ TREE = os.path.dirname(os.path.dirname(HERE))
 DOC_ABI = "docs/guest-abis.md"   # the generated table's page (between the abi-table markers)
 CACHE = os.path.join(os.environ.get("EMUCOMPAT_CACHE") or
                      os.path.join(os.path.expanduser("~"), ".cache", "emucompat"), "abi")
+# trixie's packages are Architecture: all, in every arch's index: i386's is
+# enough.
 SOURCES = """\
 deb [arch=i386,armhf signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm main
-deb [arch=i386,armhf signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main
-deb [arch=i386,armhf signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie-backports main
+deb [arch=i386 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main
+deb [arch=i386 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie-backports main
 """
 
 ARCHES = {
@@ -160,7 +162,7 @@ def apt_opts(aptdir):
             "-o", f"Dir::State::Lists={aptdir}/lists",
             "-o", f"Dir::Cache={aptdir}/cache",
             "-o", "APT::Architectures::=i386", "-o", "APT::Architectures::=armhf",
-            "-o", "APT::Sandbox::User=root", "-q"]
+            "-o", "APT::Sandbox::User=root", "-o", "Acquire::Languages=none", "-q"]
 
 
 def private_apt():
@@ -1330,16 +1332,22 @@ def report(vers, vres, per, seen, renamed, grew, diffs, litdiff, tables, refused
       "them: " + ", ".join(f"{'+'.join(k)}: {n}" for k, n in sorted(
           byset.items(), key=lambda kv: [vkey(x) for x in kv[0]])) +
       f".  Those in several versions keep number, layout and translation (checked); "
-      f"{renamed} of them changed member names only (a reserved field named, a\n"
-      "union member added), which does not change the layout.\n\n")
+      f"{renamed} of them changed\nmember names or types only (a reserved field named, "
+      "a union member added), which\nleaves the layout alone.\n\n")
     w("Commands whose argument struct grew at its end between versions (a new\n"
       "number, the old one kept: DRM's `drm_ioctl()` accepts every size; the tables\n"
       "hold both numbers where the ABIs differ):\n\n")
-    gr = collections.defaultdict(set)
+    gr = collections.defaultdict(lambda: (collections.defaultdict(set), set()))
     for h, n, v0, n0, v1, n1, a, t in grew:
-        gr[(h, n, v0, ioc_size(n0), v1, ioc_size(n1))].add(f"{a}-{t}")
-    for (h, n, v0, s0, v1, s1), cf in sorted(gr.items()):
-        w(f"- {h} {n}: {s0} bytes in {v0}, {s1} in {v1} ({', '.join(sorted(cf))})\n")
+        sizes, cf = gr[(h, n)]
+        if a == "i386" and t == "t32":
+            sizes[ioc_size(n0)].add(v0)
+            sizes[ioc_size(n1)].add(v1)
+        cf.add(f"{a}-{t}")
+    for (h, n), (sizes, cf) in sorted(gr.items()):
+        w(f"- {h} {n}: " + ", ".join(f"{sz} bytes in {', '.join(sorted(vs, key=vkey))}"
+                                     for sz, vs in sorted(sizes.items())) +
+          f" (sizes of i386-t32; grown in {cfg_text(cf)})\n")
     if not gr:
         w("None.\n")
     w("\n")
@@ -1409,14 +1417,16 @@ def report(vers, vres, per, seen, renamed, grew, diffs, litdiff, tables, refused
         for d, _, _ in DIRECTIONS) + "; ethtool sub-commands: " +
         ", ".join(f"{d}: {len(eth[d])}" for d, _, _ in DIRECTIONS) + ".\n\n")
     w("## Differing commands by header\n\n"
+      "uapi: the versions that have the command (`all`: 6.1, 6.12 and 7.3; a grown\n"
+      "command's older number is named `NAME (VERSION size)`).\n"
       "Numbers are i386 / arm; sizes in bytes; members as `name i386/arm offset`;\n"
       "spans (i386 guest -> arm kernel) as `guest->kernel:length`.\n")
     byh = collections.defaultdict(list)
     for (t, h, n), c in diffs.items():
         byh[h].append((n, t, c))
     for h in sorted(byh):
-        w(f"\n### {h}\n\n| command | time | i386 | arm | class | how | i386 guest / arm guest |\n"
-          "|---|---|---|---|---|---|---|\n")
+        w(f"\n### {h}\n\n| command | uapi | time | i386 | arm | class | how | "
+          "i386 guest / arm guest |\n|---|---|---|---|---|---|---|---|\n")
         for n, t, c in sorted(byh[h]):
             if ("t32", h, n) in diffs and t == "t64" and \
                     {k: v for k, v in diffs[("t32", h, n)].items()} == c:
@@ -1443,7 +1453,9 @@ def report(vers, vres, per, seen, renamed, grew, diffs, litdiff, tables, refused
             if c.get("pointee"):
                 how = f"pointee {type_name(c['gtype'][2])}: " + how
             stat = f"{row_status(tables, 'i386_on_arm', n)} / {row_status(tables, 'arm_on_i386', n)}"
-            w(f"| {n} | {tt} | {c['gnum']:#010x} {sz[0]} | {c['knum']:#010x} {sz[1]} | "
+            vs = seen.get((h, n.split(" (")[0]), [])
+            w(f"| {n} | {'all' if len(vs) == len(vnames) else ', '.join(vs)} | {tt} | "
+              f"{c['gnum']:#010x} {sz[0]} | {c['knum']:#010x} {sz[1]} | "
               f"{c['cls']} | {how} | {stat} |\n")
     w("\n## Literal numbers\n\nInteger macros of asm/ioctls.h, asm-generic/ioctls.h and "
       "asm/sockios.h compared by name:\n\n")
