@@ -1061,8 +1061,13 @@ def check_versions(vres, per):
                         first[k] = (vname, info["num"], lay, ty)
                         continue
                     v0, num0, lay0, ty0 = first[k]
-                    if num0 != info["num"] and grown(num0, lay0, info["num"], lay):
+                    if num0 != info["num"] and (grown(num0, lay0, info["num"], lay) or
+                                                (h, n) in KNOWN_BREAKS):
                         grew.add((h, n, v0, num0, vname, info["num"], a, t))
+                    elif num0 == info["num"] and lay0 != lay and lay0 and lay and \
+                            lay0[0] == lay[0] == "p" and lay0[2] and lay[2] and \
+                            covers(lay0[2], lay[2]):
+                        grew.add((h, n, v0, size_of(ty0[2]), vname, size_of(ty[2]), a, t))
                     elif num0 != info["num"]:
                         probs.append(f"{n} ({h}, {a}-{t}): number {num0:#010x} in {v0}, "
                                      f"{info['num']:#010x} in {vname}")
@@ -1085,6 +1090,26 @@ def check_versions(vres, per):
                 trans.setdefault(k, (vname, tr))
     return (sorted(set(probs)), {k: sorted(v, key=vkey) for k, v in seen.items()}, len(renamed),
             sorted(grew))
+
+
+# Commands whose uapi changed incompatibly between the versions, on purpose:
+# both numbers get rows, REPORT.md lists them with the grown ones.
+KNOWN_BREAKS = {
+    # ntsync's uapi was reworked in 6.14, while the driver still depended on
+    # BROKEN (it was never usable with the 6.12 layout): CREATE_SEM became
+    # _IOW of an 8-byte struct instead of _IOWR of 12 bytes.
+    ("linux/ntsync.h", "NTSYNC_IOC_CREATE_SEM"),
+}
+
+
+def covers(lay0, lay1):
+    """Every leaf byte of layout lay0 is a leaf byte of lay1 at the same
+    offset (lay1 may be larger: a struct extended at its end)."""
+    if lay0[0] in ("p", "?") or lay1[0] in ("p", "?"):
+        return False
+    old_bytes = {b for g, _, ln in lay0[1] for b in range(g, g + ln)}
+    new_bytes = {b for g, _, ln in lay1[1] for b in range(g, g + ln)}
+    return old_bytes <= new_bytes
 
 
 def grown(num0, lay0, num1, lay1):
@@ -1287,7 +1312,10 @@ def report(vers, vres, per, seen, renamed, grew, diffs, litdiff, tables, refused
       "(`-D_TIME_BITS=64 -D_FILE_OFFSET_BITS=64`); i386-t32 is compared with\n"
       "arm-t32, i386-t64 with arm-t64.  Numbers and argument types come from the\n"
       "DWARF of probe objects (pyelftools); see the header comment of abi-gen.py.\n\n")
-    w("## Coverage\n\n")
+    w("## Coverage\n\n"
+      "An independent count of the commands whose number differs (regular\n"
+      "expressions and the cross compilers' assembly, no DWARF), and where it and\n"
+      "this report part: [CENSUS.md](CENSUS.md) (`make abi-census`).\n\n")
     w("| | " + " | ".join(vnames) + " |\n|---|" + "---|" * len(vnames) + "\n")
 
     def row(label, f):
@@ -1336,13 +1364,17 @@ def report(vers, vres, per, seen, renamed, grew, diffs, litdiff, tables, refused
       "a union member added), which\nleaves the layout alone.\n\n")
     w("Commands whose argument struct grew at its end between versions (a new\n"
       "number, the old one kept: DRM's `drm_ioctl()` accepts every size; the tables\n"
-      "hold both numbers where the ABIs differ):\n\n")
+      "hold both numbers where the ABIs differ), or whose pointee grew at its end\n"
+      "(the same number: `perf_event_attr` carries its own size), and the known\n"
+      "breaks of `KNOWN_BREAKS` in abi-gen.py (NTSYNC_IOC_CREATE_SEM: ntsync's uapi\n"
+      "reworked in 6.14 while the driver still depended on BROKEN; both numbers kept):\n\n")
     gr = collections.defaultdict(lambda: (collections.defaultdict(set), set()))
     for h, n, v0, n0, v1, n1, a, t in grew:
         sizes, cf = gr[(h, n)]
         if a == "i386" and t == "t32":
-            sizes[ioc_size(n0)].add(v0)
-            sizes[ioc_size(n1)].add(v1)
+            sz0, sz1 = (n0, n1) if n0 < 0x10000 else (ioc_size(n0), ioc_size(n1))
+            sizes[sz0].add(v0)
+            sizes[sz1].add(v1)
         cf.add(f"{a}-{t}")
     for (h, n), (sizes, cf) in sorted(gr.items()):
         w(f"- {h} {n}: " + ", ".join(f"{sz} bytes in {', '.join(sorted(vs, key=vkey))}"
