@@ -59,6 +59,10 @@
 #     <!-- BEGIN abi-table --> and <!-- END abi-table -->.
 #     Everything is sorted; no timestamps, no absolute paths.
 #
+# Debugging (not used by make): EC_ABI_DEBUG_ONLY=REGEX limits the headers;
+# EC_ABI_DEBUG_RESULTS=FILE pickles the compiled results, or reuses them when
+# FILE exists (to work on the analysis and the report without recompiling).
+#
 # Python 3.11, stdlib + pyelftools (Debian: python3-pyelftools).
 
 import argparse
