@@ -63,6 +63,7 @@ struct guest {
 	const char *abi;	/* i386, armhf */
 	const char *qemu;	/* qemu-i386, qemu-arm */
 };
+
 static const struct guest guests[] = { { "i386", "qemu-i386" }, { "armhf", "qemu-arm" } };
 #define NGUESTS 2
 
@@ -71,6 +72,7 @@ struct work {
 	const char *name, *prog;
 	const char *args[5];	/* "N": the calls per measurement */
 };
+
 static const struct work works[NWORKS] = {
 	[W_START] = { "start-up", "q32b_qemu", { "exit", NULL } },
 	[W_CALLS] = { "calls", "q32b_qemu", { "-n", "N", "calls", NULL } },
@@ -86,12 +88,17 @@ struct metric {
 	double v[NV][MAX_ROUNDS];
 	int n[NV];		/* rounds with a value */
 };
+
 static struct metric metrics[NGUESTS][MAX_METRICS];
 static int nmetrics[NGUESTS];
 
 static int failures;
+static int ecdev;	/* /dev/emucompat exists */
 /* Why a variant gave no numbers for a workload ("" if it did). */
 static char why[NGUESTS][NWORKS][NV][64];
+/* { QEMU or "", guest program } of each run; have: still to be run. */
+static char path[NGUESTS][NWORKS][NV][2][600];
+static int have[NGUESTS][NWORKS][NV];
 
 static int is_exec(const char *p)
 {
@@ -257,6 +264,48 @@ static void read_log(const char *log, int g, int w, int v, int r)
 	fclose(f);
 }
 
+/*
+ * One run of workload @w for guest @g, variant @v, round @r: its numbers
+ * into the metrics.  A run that fails gives no numbers from then on:
+ * stock QEMU's own bugs are a result (the table says so); the patched
+ * QEMU (with /dev/emucompat) or the native process failing is a failure
+ * of the benchmark.
+ */
+static void run_variant(int g, int w, int v, int r, char *nbuf, const char *log)
+{
+	/* without /dev/emucompat the patched QEMU is stock QEMU */
+	int as_stock = v == V_STOCK || (v == V_PATCHED && !ecdev);
+	char *argv[10];
+	int a = 0, st, k;
+	double ns;
+
+	if (!have[g][w][v])
+		return;
+	if (path[g][w][v][0][0])
+		argv[a++] = path[g][w][v][0];
+	argv[a++] = path[g][w][v][1];
+	for (k = 0; works[w].args[k]; k++)
+		argv[a++] = !strcmp(works[w].args[k], "N") ? nbuf : (char *)works[w].args[k];
+	argv[a] = NULL;
+	ns = run_once(argv, log, &st);
+	if (!WIFEXITED(st) || WEXITSTATUS(st)) {
+		snprintf(why[g][w][v], sizeof(why[g][w][v]), "fails (%s %d)",
+			 WIFEXITED(st) ? "exit status" : "signal",
+			 WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+		printf("%s - b_qemu: %s %s %s, round %d: %s\n",
+		       as_stock ? "# stock QEMU" : "not ok", guests[g].abi, works[w].name,
+		       vname[v], r, why[g][w][v]);
+		show_log(log);
+		if (!as_stock)
+			failures++;
+		have[g][w][v] = 0;
+		return;
+	}
+	if (w == W_START || w == W_WHOLE)
+		put(g, w, works[w].name, v, r, ns);
+	read_log(log, g, w, v, r);
+}
+
 static int env_int(const char *name, int def, int lo, int hi)
 {
 	const char *e = getenv(name);
@@ -309,9 +358,6 @@ int main(void)
 	int ncalls = env_int("EMUCOMPAT_BENCH_QEMU_CALLS", 512, 64, 1 << 20);
 	double budget = env_int("EMUCOMPAT_BENCH_QEMU_BUDGET", 600, 1, 86400) * 1e9;
 	int whole = env_int("EMUCOMPAT_BENCH_QEMU_WHOLE", 0, 0, 1);
-	int ecdev = access("/dev/emucompat", F_OK) == 0;
-	static char path[NGUESTS][NWORKS][NV][2][600];
-	int have[NGUESTS][NWORKS][NV];
 	int nfound[NV] = { 0 };
 	char log[256], nbuf[16];
 	int g, w, v, r, any = 0;
@@ -320,8 +366,8 @@ int main(void)
 	snprintf(log, sizeof(log), "%s/b_qemu.%d.log", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
 		 (int)getpid());
 	snprintf(nbuf, sizeof(nbuf), "%d", ncalls);
+	ecdev = access("/dev/emucompat", F_OK) == 0;
 	b_pin();
-	memset(have, 0, sizeof(have));
 	printf("b_qemu: /dev/emucompat %s\n", ecdev ? "present" : "absent");
 
 	/* path[g][w][v] = { qemu or "", program } */
@@ -364,47 +410,8 @@ int main(void)
 		}
 		for (w = 0; w < NWORKS; w++)
 			for (g = 0; g < NGUESTS; g++)
-				for (int i = 0; i < NV; i++) {
-					char *argv[10];
-					int a = 0, st, k;
-					double ns;
-
-					v = (r + i) % NV;
-					if (!have[g][w][v])
-						continue;
-					if (path[g][w][v][0][0])
-						argv[a++] = path[g][w][v][0];
-					argv[a++] = path[g][w][v][1];
-					for (k = 0; works[w].args[k]; k++)
-						argv[a++] = !strcmp(works[w].args[k], "N") ? nbuf :
-							    (char *)works[w].args[k];
-					argv[a] = NULL;
-					ns = run_once(argv, log, &st);
-					if (!WIFEXITED(st) || WEXITSTATUS(st)) {
-						/*
-						 * Stock QEMU's own bugs are a result
-						 * (the table says so); the patched
-						 * QEMU or the native process failing
-						 * is a failure of the benchmark.
-						 */
-						snprintf(why[g][w][v], sizeof(why[g][w][v]),
-							 "fails (%s %d)",
-							 WIFEXITED(st) ? "exit status" : "signal",
-							 WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
-						printf("%s - b_qemu: %s %s %s, round %d: %s\n",
-						       v == V_STOCK ? "# stock QEMU" : "not ok",
-						       guests[g].abi, works[w].name, vname[v], r,
-						       why[g][w][v]);
-						show_log(log);
-						if (v != V_STOCK)
-							failures++;
-						have[g][w][v] = 0;	/* no numbers from it */
-						continue;
-					}
-					if (w == W_START || w == W_WHOLE)
-						put(g, w, works[w].name, v, r, ns);
-					read_log(log, g, w, v, r);
-				}
+				for (int i = 0; i < NV; i++)
+					run_variant(g, w, (r + i) % NV, r, nbuf, log);
 		printf("b_qemu: round %d of %d done\n", r + 1, rounds);
 		fflush(stdout);
 	}
@@ -475,13 +482,14 @@ int main(void)
 				if (p)
 					continue;
 				sa = b_stats_of(m->v[a], rounds);
-				b_csv("5", "qemu", row, "patched/stock", "stock", "ratio", ncalls, &sa,
-				      &rs);
+				b_csv("5", "qemu", row, "patched/stock", "stock", "ratio", ncalls,
+				      &sa, &rs);
 				if (!is_target(m->name) || !ecdev)
 					continue;
-				snprintf(what, sizeof(what), "QEMU %s (%s): %.120s, patched / stock",
-					 guests[g].qemu, strcmp(guests[g].abi, own) ? "cross-ABI" :
-					 "same ABI", describe(m->name));
+				snprintf(what, sizeof(what), "QEMU %s (%s): %.120s, %s",
+					 guests[g].qemu,
+					 strcmp(guests[g].abi, own) ? "cross-ABI" : "same ABI",
+					 describe(m->name), "patched / stock");
 				b_target("qemu", what, rs.med, 0, 1.0, rat[p]);
 			}
 			b_md("| %s (%s) | %s | %s | %s | %s | %s | %s | %s |", guests[g].abi,

@@ -203,7 +203,7 @@ static void bench_getppid(void)
 
 static void bench_calls(void)
 {
-	unsigned char tio[128] __attribute__((aligned(8)));
+	unsigned char tio[128] __attribute__((__aligned__(8)));
 	struct ifconf ifc;
 	int pty, nul, sock;
 
@@ -252,7 +252,8 @@ int main(int argc, char **argv)
 		} else if (!strcmp(argv[i], "mremap-shrink")) {
 			bench_mremap(16, 0);
 		} else {
-			fprintf(stderr, "usage: q32b_qemu exit | [-n N] calls|mremap-grow|mremap-shrink...\n");
+			fprintf(stderr, "usage: q32b_qemu exit | [-n N] %s\n",
+				"calls|mremap-grow|mremap-shrink...");
 			return 2;
 		}
 	}
