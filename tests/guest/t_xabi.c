@@ -26,7 +26,17 @@
  * translated layout has must hold what that ABI's own kernel leaves there,
  * and the oracle of that ABI (the other lane) checks the same claim.
  * A case whose device is missing here is skipped (all its lines).
- * Arguments, if any, restrict the run to the named cases.
+ *
+ * "policy" (after the cases): the three answers of the foreign ABI for a
+ * command the tables have no row for, on the KMS card.  DRM_IOCTL_GET_CAP
+ * is known identical: unchanged, the value the kernel's ABI gets.  The
+ * same command with a 24-byte size (drm_ioctl() takes any size, as an
+ * out-of-tree driver's command might) is unknown: ENOTTY by default,
+ * EBADF on a bad descriptor, the kernel's answer with
+ * EMUCOMPAT_ABI_PASS_UNKNOWN (and under the kernel's own ABI: the control
+ * that the kernel does answer it).  A translated and a refused command are
+ * classified by emucompat_guest_abi_cmd(), the refused one EOPNOTSUPP.
+ * Arguments, if any, restrict the run to the named cases ("policy" too).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -219,6 +229,98 @@ static int place(enum xa_res res, int fd)
 	close(fd);
 	xa_missing[res][0] = '\0';
 	return 0;
+}
+
+/* --- the policy for commands without a row ------------------------------ */
+
+#define XP_GET_CAP		0xc010640cu	/* DRM_IOCTL_GET_CAP: identical */
+#define XP_GET_CAP_24		0xc018640cu	/* the same nr, 24 bytes: unknown */
+#define XP_DRM_CAP_DUMB_BUFFER	1u
+#if XA_KERNEL_ABI == XA_I386
+/* ARM's numbers, foreign on x86-64 */
+#define XP_TRANSLATED	0xc01064b5u	/* DRM_IOCTL_MODE_GETPLANERESOURCES */
+#define XP_REFUSED	0x00104706u	/* IOCTL_GNTALLOC_DEALLOC_GREF */
+#else
+/* i386's numbers, foreign on arm64 */
+#define XP_TRANSLATED	0xc00c64b5u
+#define XP_REFUSED	0x000c4706u
+#endif
+#define XP_TESTS	9
+
+/* GET_CAP(DUMB_BUFFER) with number @cmd under @abi; the value, or -errno */
+static long xp_get_cap(uint8_t *buf, uint32_t cmd, unsigned int abi, int fd)
+{
+	uint64_t cap = XP_DRM_CAP_DUMB_BUFFER, val = 0;
+	long r;
+
+	if (set_abi(abi))
+		return -1000 - errno;
+	memset(buf, 0, 24);
+	memcpy(buf, &cap, 8);
+	memcpy(buf + 8, &val, 8);
+	r = emucompat_ioctl32(xa_ec, fd, cmd, (uint32_t)(uintptr_t)buf);
+	if (r < 0)
+		r = -errno;
+	else {
+		memcpy(&val, buf + 8, 8);
+		r = (long)val;
+	}
+	set_abi(EMUCOMPAT_ABI_KERNEL);
+	return r;
+}
+
+static void xp_policy(uint8_t *buf)
+{
+	const char *why = xa_missing[XA_RES_DRM];
+	int fd = XA_FD(XA_RES_DRM), c[4], i;
+	long own, r;
+
+	tap_diag("---- policy: commands without a row under the %s ABI",
+		 XA_ABI_NAME(XA_FOREIGN_ABI));
+	set_abi(XA_EC_FOREIGN);
+	c[0] = emucompat_guest_abi_cmd(xa_ec, XP_GET_CAP);
+	c[1] = emucompat_guest_abi_cmd(xa_ec, XP_TRANSLATED);
+	c[2] = emucompat_guest_abi_cmd(xa_ec, XP_GET_CAP_24);
+	c[3] = emucompat_guest_abi_cmd(xa_ec, XP_REFUSED);
+	set_abi(EMUCOMPAT_ABI_KERNEL);
+	tap_ok(c[0] == EMUCOMPAT_CMD_SAME && c[1] == EMUCOMPAT_CMD_TRANSLATED &&
+	       c[2] == EMUCOMPAT_CMD_UNKNOWN && c[3] == EMUCOMPAT_CMD_REFUSED,
+	       "policy: classes: GET_CAP same (%d), GETPLANERESOURCES translated (%d), "
+	       "GET_CAP with 24 bytes unknown (%d), GNTALLOC_DEALLOC_GREF refused (%d)",
+	       c[0], c[1], c[2], c[3]);
+	set_abi(XA_EC_FOREIGN);
+	errno = 0;
+	r = emucompat_ioctl32(xa_ec, fd, XP_REFUSED, 0);
+	tap_ok(r == -1 && errno == EOPNOTSUPP, "policy: refused: EOPNOTSUPP (%ld, %s)", r,
+	       strerror(errno));
+	errno = 0;
+	r = emucompat_ioctl32(xa_ec, 1000, XP_GET_CAP_24, 0);
+	tap_ok(r == -1 && errno == EBADF, "policy: unknown on a bad descriptor: EBADF (%ld, %s)",
+	       r, strerror(errno));
+	set_abi(EMUCOMPAT_ABI_KERNEL);
+	errno = 0;
+	r = set_abi(XA_EC_FOREIGN | (EMUCOMPAT_ABI_PASS_UNKNOWN << 1));
+	tap_ok(r == -1 && errno == EINVAL, "policy: an unknown flag bit: EINVAL (%ld, %s)", r,
+	       strerror(errno));
+	set_abi(EMUCOMPAT_ABI_KERNEL);
+	if (why[0]) {
+		for (i = 0; i < XP_TESTS - 4; i++)
+			lx_skip("res", xa_res_names[XA_RES_DRM], why, "policy: %d on the KMS card", i);
+		return;
+	}
+	own = xp_get_cap(buf, XP_GET_CAP, EMUCOMPAT_ABI_KERNEL, fd);
+	tap_ok(own >= 0, "policy: GET_CAP(DUMB_BUFFER) under the kernel's ABI: %ld", own);
+	r = xp_get_cap(buf, XP_GET_CAP, XA_EC_FOREIGN, fd);
+	tap_ok(r == own, "policy: known identical: GET_CAP under the foreign ABI unchanged: %ld "
+	       "(kernel's ABI %ld)", r, own);
+	r = xp_get_cap(buf, XP_GET_CAP_24, EMUCOMPAT_ABI_KERNEL, fd);
+	tap_ok(r == own, "policy: control: the kernel answers the 24-byte GET_CAP (%ld): what "
+	       "the foreign ABI's ENOTTY withholds is a real answer", r);
+	r = xp_get_cap(buf, XP_GET_CAP_24, XA_EC_FOREIGN, fd);
+	tap_ok(r == -ENOTTY, "policy: unknown under the foreign ABI: ENOTTY by default (%ld)", r);
+	r = xp_get_cap(buf, XP_GET_CAP_24, XA_EC_FOREIGN | EMUCOMPAT_ABI_PASS_UNKNOWN, fd);
+	tap_ok(r == own, "policy: unknown with EMUCOMPAT_ABI_PASS_UNKNOWN: the kernel's answer "
+	       "(%ld)", r);
 }
 
 /* --- objects and their known state (native 64-bit calls) ----------------- */
@@ -607,7 +709,9 @@ int main(int argc, char **argv)
 			n++;
 		}
 	}
-	if (!n)
+	if (or_selected(argc, argv, "policy"))
+		needs |= XA_NEED(XA_RES_DRM);
+	else if (!n)
 		tap_skip_all("no case selected");
 	for (r = 0; r < XA_RES_NR; r++)
 		missing((enum xa_res)r, "not set up");
@@ -637,6 +741,8 @@ int main(int argc, char **argv)
 			planned += 2 + (ng && (XA_KERNEL_ABI == XA_I386 ? ng->differ_x86 :
 					       ng->differ_arm64));
 		}
+		if (or_selected(argc, argv, "policy"))
+			planned += XP_TESTS;
 		tap_plan((int)planned);
 	}
 
@@ -755,6 +861,8 @@ int main(int argc, char **argv)
 		}
 		reset_for(own);
 	}
+	if (or_selected(argc, argv, "policy"))
+		xp_policy((uint8_t *)arena + ARENA_LEN - 4096);
 	emucompat_close(xa_ec);
 	return tap_done();
 }
