@@ -245,7 +245,109 @@ static int place(enum xa_res res, int fd)
 #define XP_TRANSLATED	0xc00c64b5u
 #define XP_REFUSED	0x000c4706u
 #endif
-#define XP_TESTS	9
+#define XP_TESTS	12
+
+/* DRM, LP64 (= AArch32) layouts and numbers, for the native truth */
+struct xp_fb_cmd2 {
+	uint32_t fb_id, width, height, pixel_format, flags;
+	uint32_t handles[4], pitches[4], offsets[4];
+	uint64_t modifier[4];
+};
+#define XP_CREATE_DUMB	0xc02064b2u
+#define XP_DESTROY_DUMB	0xc00464b4u
+#define XP_ADDFB2	0xc06864b8u
+#define XP_GETFB2	0xc06864ceu
+#define XP_GETFB2_I386	0xc06464ceu
+#define XP_RMFB		0xc00464afu
+#define XP_GEM_CLOSE	0x40086409u
+
+static void xp_gem_close(int fd, uint32_t h, uint32_t keep)
+{
+	uint32_t gc[2] = { h, 0 };
+
+	if (h && h != keep && h != 0xa5a5a5a5u)
+		ioctl(fd, XP_GEM_CLOSE, gc);
+}
+
+/* "width=.. pitch0=.. modifier0=.." of a GETFB2 answer, for comparison */
+static void xp_fb_str(char *out, size_t len, const uint8_t *b, size_t modoff)
+{
+	uint32_t u[17];
+	uint64_t m[4];
+
+	memcpy(u, b, sizeof(u));
+	memcpy(m, b + modoff, sizeof(m));
+	snprintf(out, len, "width=%u height=%u format=0x%x flags=0x%x handle0=%s pitch0=%u "
+		 "offset0=%u handle1=%u pitch1=%u modifier=0x%llx,0x%llx,0x%llx,0x%llx", u[1], u[2],
+		 u[3], u[4], u[5] ? "nonzero" : "zero", u[9], u[13], u[6], u[10],
+		 (unsigned long long)m[0], (unsigned long long)m[1], (unsigned long long)m[2],
+		 (unsigned long long)m[3]);
+}
+
+/*
+ * GETFB2 in both 32-bit layouts through the library against the native
+ * 64-bit answer (the truth), into structs filled with 0xa5: x86-64 has no
+ * compat GETFB2, and a real i386 process reads modifier[] 4 bytes off
+ * (its own 0xa5 in modifier[0]'s low half); the library corrects it.
+ */
+static void xp_getfb2(uint8_t *buf, int fd)
+{
+	struct { uint32_t height, width, bpp, flags, handle, pitch; uint64_t size; } d;
+	struct xp_fb_cmd2 f;
+	char truth[256], got[256];
+	uint32_t fb;
+	long r;
+
+	memset(&d, 0, sizeof(d));
+	d.width = 64;
+	d.height = 32;
+	d.bpp = 32;
+	memset(&f, 0, sizeof(f));
+	if (ioctl(fd, XP_CREATE_DUMB, &d) == 0) {
+		f.width = 64;
+		f.height = 32;
+		f.pixel_format = 0x34325258;	/* XRGB8888 */
+		f.handles[0] = d.handle;
+		f.pitches[0] = d.pitch;
+	}
+	if (!d.handle || ioctl(fd, XP_ADDFB2, &f)) {
+		tap_ok(0, "policy: getfb2: native CREATE_DUMB/ADDFB2: %s", strerror(errno));
+		tap_skip("no framebuffer", "policy: getfb2: i386 layout == native");
+		tap_skip("no framebuffer", "policy: getfb2: ARM layout == native");
+		goto out;
+	}
+	fb = f.fb_id;
+	memset(&f, 0, sizeof(f));
+	f.fb_id = fb;
+	r = ioctl(fd, XP_GETFB2, &f);
+	xp_fb_str(truth, sizeof(truth), (const uint8_t *)&f, 72);
+	xp_gem_close(fd, f.handles[0], d.handle);
+	tap_ok(r == 0, "policy: getfb2: native GETFB2 (the truth): %ld: %s", r, truth);
+
+	memset(buf, 0xa5, 104);
+	memcpy(buf, &fb, 4);
+	set_abi(EMUCOMPAT_ABI_I386);
+	r = emucompat_ioctl32(xa_ec, fd, XP_GETFB2_I386, (uint32_t)(uintptr_t)buf);
+	set_abi(EMUCOMPAT_ABI_KERNEL);
+	xp_fb_str(got, sizeof(got), buf, 68);
+	xp_gem_close(fd, *(uint32_t *)(buf + 20), d.handle);
+	tap_ok(r == 0 && !strcmp(got, truth), "policy: getfb2: i386 layout == native (%ld): %s",
+	       r, got);
+
+	memset(buf, 0xa5, 104);
+	memcpy(buf, &fb, 4);
+	set_abi(EMUCOMPAT_ABI_ARM);
+	r = emucompat_ioctl32(xa_ec, fd, XP_GETFB2, (uint32_t)(uintptr_t)buf);
+	set_abi(EMUCOMPAT_ABI_KERNEL);
+	xp_fb_str(got, sizeof(got), buf, 72);
+	xp_gem_close(fd, *(uint32_t *)(buf + 20), d.handle);
+	tap_ok(r == 0 && !strcmp(got, truth), "policy: getfb2: ARM layout == native (%ld): %s",
+	       r, got);
+	ioctl(fd, XP_RMFB, &fb);
+out:
+	if (d.handle)
+		ioctl(fd, XP_DESTROY_DUMB, &d.handle);
+}
 
 /* GET_CAP(DUMB_BUFFER) with number @cmd under @abi; the value, or -errno */
 static long xp_get_cap(uint8_t *buf, uint32_t cmd, unsigned int abi, int fd)
@@ -321,6 +423,7 @@ static void xp_policy(uint8_t *buf)
 	r = xp_get_cap(buf, XP_GET_CAP_24, XA_EC_FOREIGN | EMUCOMPAT_ABI_PASS_UNKNOWN, fd);
 	tap_ok(r == own, "policy: unknown with EMUCOMPAT_ABI_PASS_UNKNOWN: the kernel's answer "
 	       "(%ld)", r);
+	xp_getfb2(buf, fd);
 }
 
 /* --- objects and their known state (native 64-bit calls) ----------------- */
