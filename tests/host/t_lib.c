@@ -26,7 +26,9 @@
  *     any size, a number family) unchanged, unknown ENOTTY (EBADF first)
  *     and never seen by the kernel unless EMUCOMPAT_ABI_PASS_UNKNOWN,
  *     refused EOPNOTSUPP; the 0.4 version of emucompat_set_guest_abi()
- *     passing unknown commands and refusing flags.
+ *     passing unknown commands and refusing flags;
+ *   - DRM_IOCTL_MODE_GETFB2, which x86-64 has no compat code for: an i386
+ *     one through the LP64 layout, an ARM one unchanged.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -146,6 +148,14 @@ static long fake_kernel_do(int fd, unsigned long req, unsigned long arg)
 	case 0x80044501u:	/* EVIOCGVERSION */
 		memcpy(p, &(uint32_t){ 0x10001 }, 4);
 		return 0;
+	case 0xc06864ceu: {	/* GETFB2, LP64: drm_ioctl()'s native struct */
+		uint64_t mod = 0x0100000000000001ull;
+
+		memcpy(p + 4, &(uint32_t){ 64 }, 4);
+		memset(p + 72, 0, 32);
+		memcpy(p + 72, &mod, 8);
+		return 0;
+	}
 	case 0x80404506u:	/* EVIOCGNAME(64) */
 	case 0x80184540u:	/* EVIOCGABS(ABS_X) */
 	case 0xc02cec01u:	/* unknown to the tables */
@@ -596,6 +606,38 @@ static void test_policy(void)
 		tap_bail("set_guest_abi(ARM): %s", strerror(errno));
 	munmap(g, 4096);
 }
+
+/* ---- GETFB2: x86-64 has no compat one; the library corrects it ------------ */
+static void test_getfb2(void)
+{
+	uint8_t *g = guest_alloc(4096);
+	uint64_t mod = 0;
+	uint32_t w = 0;
+	long r;
+
+	emucompat_set_guest_abi(ec, EMUCOMPAT_ABI_KERNEL);
+	tap_ok(emucompat_guest_abi_cmd(ec, 0xc06464ceu) == EMUCOMPAT_CMD_TRANSLATED &&
+	       emucompat_guest_abi_cmd(ec, 0xc06464b8u) == EMUCOMPAT_CMD_SAME,
+	       "kernel's ABI: GETFB2 translated, ADDFB2 (x86-64 converts it) the same");
+	memset(g, 0xa5, 200);
+	memset(g, 0, 4);
+	r = emucompat_ioctl32(ec, FAKE_FD, 0xc06464ceu, g32(g));
+	memcpy(&mod, g + 68, 8);
+	memcpy(&w, g + 4, 4);
+	tap_ok(r == 0 && w == 64 && mod == 0x0100000000000001ull && g[100] == 0xa5,
+	       "i386 GETFB2 (the kernel's ABI) through the LP64 layout: modifier[0] at 68 right "
+	       "(%#llx), nothing past 100 bytes", (unsigned long long)mod);
+	emucompat_set_guest_abi(ec, EMUCOMPAT_ABI_ARM);
+	tap_ok(emucompat_guest_abi_cmd(ec, 0xc06864ceu) == EMUCOMPAT_CMD_SAME,
+	       "ARM guest: GETFB2 the same (x86-64's drm_ioctl() speaks its layout)");
+	memset(g, 0xa5, 200);
+	memset(g, 0, 4);
+	r = emucompat_ioctl32(ec, FAKE_FD, 0xc06864ceu, g32(g));
+	memcpy(&mod, g + 72, 8);
+	tap_ok(r == 0 && mod == 0x0100000000000001ull && g[104] == 0xa5,
+	       "ARM GETFB2 unchanged: modifier[0] at 72 (%#llx)", (unsigned long long)mod);
+	munmap(g, 4096);
+}
 #endif
 
 int main(void)
@@ -625,6 +667,7 @@ int main(void)
 #ifndef T_LIB_OLD
 	test_lowmem();
 	test_policy();
+	test_getfb2();
 #endif
 	free(ec);
 	return tap_done();
