@@ -965,7 +965,7 @@ int main(int argc, char **argv)
 		reset_for(own);
 	}
 	if (or_selected(argc, argv, "policy"))
-		xp_policy((uint8_t *)arena + ARENA_LEN - 4096);
+		xp_policy((uint8_t *)arena + ARENA_LEN - 3 * 4096);	/* below the arena's guard page */
 	emucompat_close(xa_ec);
 	return tap_done();
 }
