@@ -938,7 +938,7 @@ def analyse(headers, results, ethtool):
         "userlib/abi/REPORT.md": report(headers, results, st, failed, found, compared, oneabi,
                                         fnlike, untyped, diffs, litdiff, tables, refused,
                                         collisions, eth),
-        "userlib/abi-tables.h": c_tables(tables, eth) + c_identical(idents, tables, fnlike),
+        "userlib/abi-tables.h": c_tables(tables, eth) + c_identical(idents, tables, fnlike, litdiff),
         DOC_ABI: doc_region(diffs, tables, litdiff),
     }
 
@@ -1173,10 +1173,11 @@ FN_FAMILIES = {
 }
 
 
-def c_identical(idents, tables, fnlike):
+def c_identical(idents, tables, fnlike, litdiff):
     """The commands compared and found the same in both ABIs (number and
     argument layout), per direction: the library passes them unchanged.
-    One that is in the tables (a number other commands share) is not."""
+    One that is in the tables (a number other commands share) is not.
+    LITERAL_NO_ROW numbers are the kernel's own: the same too."""
     o = io.StringIO()
     w = o.write
     fn = {n for _, n in fnlike}
@@ -1188,6 +1189,9 @@ def c_identical(idents, tables, fnlike):
     for d, _, _ in DIRECTIONS:
         rows = {r[0] for r in tables[d]}
         same, anysize = set(), set()
+        for n, vi, va in litdiff:
+            if (n, d) in LITERAL_NO_ROW:
+                same.add(vi if d.startswith("i386") else va)
         for t in TIMES:
             for num, ns in idents.get((t, d), {}).items():
                 if num in rows:
