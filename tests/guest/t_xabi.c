@@ -253,6 +253,7 @@ struct xp_fb_cmd2 {
 	uint32_t handles[4], pitches[4], offsets[4];
 	uint64_t modifier[4];
 };
+
 #define XP_CREATE_DUMB	0xc02064b2u
 #define XP_DESTROY_DUMB	0xc00464b4u
 #define XP_ADDFB2	0xc06864b8u
@@ -361,9 +362,9 @@ static long xp_get_cap(uint8_t *buf, uint32_t cmd, unsigned int abi, int fd)
 	memcpy(buf, &cap, 8);
 	memcpy(buf + 8, &val, 8);
 	r = emucompat_ioctl32(xa_ec, fd, cmd, (uint32_t)(uintptr_t)buf);
-	if (r < 0)
+	if (r < 0) {
 		r = -errno;
-	else {
+	} else {
 		memcpy(&val, buf + 8, 8);
 		r = (long)val;
 	}
@@ -964,8 +965,9 @@ int main(int argc, char **argv)
 		}
 		reset_for(own);
 	}
+	/* the policy lines' buffer: below the arena's guard page */
 	if (or_selected(argc, argv, "policy"))
-		xp_policy((uint8_t *)arena + ARENA_LEN - 3 * 4096);	/* below the arena's guard page */
+		xp_policy((uint8_t *)arena + ARENA_LEN - 3 * 4096);
 	emucompat_close(xa_ec);
 	return tap_done();
 }

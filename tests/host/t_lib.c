@@ -530,6 +530,7 @@ static void test_lowmem(void)
 	lm_high = 0;
 	tap_ok(emucompat_set_lowmem_fns(ec, NULL, NULL, NULL) == 0, "defaults restored");
 }
+
 /* ---- commands without a row ---------------------------------------------- */
 #define T_UNKNOWN	0xc02cec01u	/* _IOWR(0xec, 1, 44 bytes): no uapi header's */
 #define T_REFUSED	0x00104706u	/* IOCTL_GNTALLOC_DEALLOC_GREF, ARM's */
@@ -574,8 +575,8 @@ static void test_policy(void)
 
 	r = pol_call(g, 0x80044501u, FAKE_FD, &seen);
 	memcpy(&v, g, 4);
-	tap_ok(r == 0 && seen && v == 0x10001, "known identical: unchanged to the kernel (%ld, %#x)",
-	       r, v);
+	tap_ok(r == 0 && seen && v == 0x10001,
+	       "known identical: unchanged to the kernel (%ld, %#x)", r, v);
 	r = pol_call(g, 0x80404506u, FAKE_FD, &seen);	/* EVIOCGNAME(64) */
 	tap_ok(r == 0 && seen && g[0] == 0x77, "known identical of any size: EVIOCGNAME(64) (%ld)",
 	       r);
