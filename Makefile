@@ -204,6 +204,7 @@ lint: deps
 	tests/fuzz/check-consts.sh
 	$(PYTHON3) tests/bench/perf-table.py --check
 	tests/qemu/qemu-user-table.sh --doc --check
+	tests/bench/b_qemu-table.sh --check
 
 # docs/*.svg from their Graphviz sources (make lint checks them).
 docs:

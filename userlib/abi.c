@@ -13,8 +13,16 @@
  * one into EFAULT, as the kernel would), builds the kernel's layout in this thread's bounce buffer below
  * the compat TASK_SIZE, forwards it, and converts back only what the kernel
  * wrote: commands with _IOC_READ in their direction whose argument changed.
- * A command that is not in the table goes through unchanged; one the
- * table marks as not translatable fails with EOPNOTSUPP.
+ * One the table marks as not translatable fails with EOPNOTSUPP.
+ *
+ * A command that is not in the table is one of two kinds.  The generator
+ * compared it and found it the same in both ABIs (ec_abi_same_*[]): it
+ * goes through unchanged.  Or nothing is known of it (a header the
+ * generator could not compile, an out-of-tree driver, a command newer than
+ * the headers): it fails with ENOTTY, as in stock QEMU, unless the handle
+ * was set with EMUCOMPAT_ABI_PASS_UNKNOWN.  A wrong layout is a kernel
+ * reading and writing the guest's memory at the wrong offsets, past the
+ * end of its struct; an error is something a program handles.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -38,14 +46,22 @@ struct ec_abi {
 	size_t ncmds;
 	const struct ec_abi_ethtool *ethtool;	/* SIOCETHTOOL sub-commands */
 	size_t nethtool;
+	const uint32_t *same;			/* identical in both ABIs, sorted */
+	size_t nsame;
+	const uint32_t *anysize;		/* the same, of any size (size field 0) */
+	size_t nanysize;
 };
 
 /* Both directions are built everywhere; the host picks one. */
 static const struct ec_abi ec_abis[] = {
 	{ EMUCOMPAT_ABI_I386, ec_abi_i386_on_arm, EC_ARRAY_SIZE(ec_abi_i386_on_arm),
-	  ec_abi_ethtool_i386_on_arm, EC_ARRAY_SIZE(ec_abi_ethtool_i386_on_arm) },
+	  ec_abi_ethtool_i386_on_arm, EC_ARRAY_SIZE(ec_abi_ethtool_i386_on_arm),
+	  ec_abi_same_i386_on_arm, EC_ARRAY_SIZE(ec_abi_same_i386_on_arm),
+	  ec_abi_same_anysize_i386_on_arm, EC_ARRAY_SIZE(ec_abi_same_anysize_i386_on_arm) },
 	{ EMUCOMPAT_ABI_ARM, ec_abi_arm_on_i386, EC_ARRAY_SIZE(ec_abi_arm_on_i386),
-	  ec_abi_ethtool_arm_on_i386, EC_ARRAY_SIZE(ec_abi_ethtool_arm_on_i386) },
+	  ec_abi_ethtool_arm_on_i386, EC_ARRAY_SIZE(ec_abi_ethtool_arm_on_i386),
+	  ec_abi_same_arm_on_i386, EC_ARRAY_SIZE(ec_abi_same_arm_on_i386),
+	  ec_abi_same_anysize_arm_on_i386, EC_ARRAY_SIZE(ec_abi_same_anysize_arm_on_i386) },
 };
 
 #if defined(__x86_64__)
@@ -76,7 +92,24 @@ EC_EXPORT unsigned int emucompat_guest_abis(void)
 	return abis;
 }
 
-EC_EXPORT int emucompat_set_guest_abi(struct emucompat *ec, unsigned int abi)
+/* The flag bits emucompat_set_guest_abi() accepts (0.7 and later). */
+#define EC_ABI_FLAGS EMUCOMPAT_ABI_PASS_UNKNOWN
+
+/*
+ * Two versions of one symbol: the attribute where the compiler has it
+ * (GCC 10 and later; it survives LTO), else the assembler's directive.
+ */
+#if defined(__has_attribute)
+#if __has_attribute(symver)
+#define EC_SYMVER(name) __attribute__((symver(name)))
+#endif
+#endif
+#ifndef EC_SYMVER
+#define EC_SYMVER(name)
+#define EC_SYMVER_ASM 1
+#endif
+
+static int ec_set_guest_abi(struct emucompat *ec, unsigned int abi, unsigned int flags)
 {
 	const struct ec_abi *t = NULL;
 
@@ -87,9 +120,42 @@ EC_EXPORT int emucompat_set_guest_abi(struct emucompat *ec, unsigned int abi)
 	if (EC_FOREIGN && abi == EC_FOREIGN->guest)
 		t = EC_FOREIGN;
 	ec->guest_abi = abi;
+	__atomic_store_n(&ec->abi_flags, flags, __ATOMIC_RELAXED);
 	__atomic_store_n(&ec->abi, t, __ATOMIC_RELEASE);
 	return 0;
 }
+
+/*
+ * emucompat_set_guest_abi@@EMUCOMPAT_0.7: an ABI (the low byte) or-ed
+ * with flags.  Unknown flag bits are EINVAL, as every bit beyond the ABI
+ * was before 0.7.
+ */
+EC_EXPORT EC_SYMVER("emucompat_set_guest_abi@@EMUCOMPAT_0.7")
+int ec_set_guest_abi_0_7(struct emucompat *ec, unsigned int abi)
+{
+	if (abi & ~(EC_ABI_FLAGS | 0xffu)) {
+		errno = EINVAL;
+		return -1;
+	}
+	return ec_set_guest_abi(ec, abi & 0xffu, abi & EC_ABI_FLAGS);
+}
+
+/*
+ * emucompat_set_guest_abi@EMUCOMPAT_0.4, what programs built against
+ * 0.4-0.6 call: no flags (any bit beyond the ABI is EINVAL), and commands
+ * the tables do not know pass through unchanged, as those versions did and
+ * documented.
+ */
+EC_EXPORT EC_SYMVER("emucompat_set_guest_abi@EMUCOMPAT_0.4")
+int ec_set_guest_abi_0_4(struct emucompat *ec, unsigned int abi)
+{
+	return ec_set_guest_abi(ec, abi, EMUCOMPAT_ABI_PASS_UNKNOWN);
+}
+
+#ifdef EC_SYMVER_ASM
+__asm__(".symver ec_set_guest_abi_0_7, emucompat_set_guest_abi@@EMUCOMPAT_0.7");
+__asm__(".symver ec_set_guest_abi_0_4, emucompat_set_guest_abi@EMUCOMPAT_0.4");
+#endif
 
 EC_EXPORT int emucompat_get_guest_abi(struct emucompat *ec)
 {
@@ -549,14 +615,120 @@ static const struct ec_abi_cmd *ec_abi_find(const struct ec_abi *abi, uint32_t c
 	return NULL;
 }
 
+static int ec_u32_find(const uint32_t *v, size_t n, uint32_t x)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (v[mid] == x)
+			return 1;
+		if (v[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/* Compared by the generator and found the same in both ABIs? */
+static int ec_abi_same(const struct ec_abi *abi, uint32_t cmd)
+{
+	return ec_u32_find(abi->same, abi->nsame, cmd) ||
+	       ec_u32_find(abi->anysize, abi->nanysize,
+			   cmd & ~((uint32_t)_IOC_SIZEMASK << _IOC_SIZESHIFT));
+}
+
+/*
+ * DRM_IOCTL_MODE_GETFB2 on x86-64 kernels, where the kernel itself is
+ * wrong.  x86-64's DRM compat code converts ADDFB2 but has no GETFB2:
+ * drm_ioctl() takes an i386 process's number (100 bytes) as the native
+ * command, fills the LP64 struct drm_mode_fb_cmd2 -- modifier[] at 72,
+ * after 4 bytes of padding that keep what was copied in -- and copies back
+ * the 100 bytes the number names.  A real i386 process reads modifier[]
+ * 4 bytes off: modifier[0]'s low half is its own stale bytes, the rest
+ * shifted, modifier[3]'s high half lost.  The LP64 layout is AArch32's,
+ * so the library does better than a real i386 process: an i386 guest's
+ * GETFB2 is converted to the ARM layout and issued with the LP64 number
+ * (the i386-on-arm row, as on arm64), and an ARM guest's passes through
+ * unchanged.  arm64 kernels need nothing: AArch32's layout is arm64's.
+ */
+#define EC_DRM_GETFB2_I386	0xc06464ceu
+#define EC_DRM_GETFB2_LP64	0xc06864ceu
+
+#if defined(__x86_64__)
+long ec_abi_getfb2_i386(struct emucompat *ec, int fd, uint32_t arg)
+{
+	const struct ec_abi_cmd *c = ec_abi_find(&ec_abis[0], EC_DRM_GETFB2_I386);
+
+	if (!c || c->kernel_cmd != EC_DRM_GETFB2_LP64)	/* the tables say otherwise */
+		return ec_ioctl32_raw(ec, fd, EC_DRM_GETFB2_I386, arg);
+	return ec_abi_cmd_call(ec, &ec_abis[0], c, fd, arg);
+}
+#endif
+
+static int ec_abi_class(const struct ec_abi *abi, uint32_t cmd, const struct ec_abi_cmd **cp)
+{
+	const struct ec_abi_cmd *c;
+
+#if defined(__x86_64__)
+	if (cmd == EC_DRM_GETFB2_LP64 && abi->guest == EMUCOMPAT_ABI_ARM) {
+		*cp = NULL;
+		return EMUCOMPAT_CMD_SAME;	/* x86-64's drm_ioctl() speaks ARM's layout */
+	}
+#endif
+	c = ec_abi_find(abi, cmd);
+	*cp = c;
+	if (c)
+		return c->kind == EC_ABI_REFUSE ? EMUCOMPAT_CMD_REFUSED : EMUCOMPAT_CMD_TRANSLATED;
+	if (cmd == EC_SIOCETHTOOL && abi->nethtool)
+		return EMUCOMPAT_CMD_TRANSLATED;
+	if (ec_abi_same(abi, cmd))
+		return EMUCOMPAT_CMD_SAME;
+	return EMUCOMPAT_CMD_UNKNOWN;
+}
+
+EC_EXPORT int emucompat_guest_abi_cmd(struct emucompat *ec, unsigned int cmd)
+{
+	const struct ec_abi *abi;
+	const struct ec_abi_cmd *c;
+
+	if (!ec) {
+		errno = EINVAL;
+		return -1;
+	}
+	abi = __atomic_load_n(&ec->abi, __ATOMIC_ACQUIRE);
+	if (!abi) {
+#if defined(__x86_64__)
+		if (cmd == EC_DRM_GETFB2_I386)
+			return EMUCOMPAT_CMD_TRANSLATED;
+#endif
+		return EMUCOMPAT_CMD_SAME;
+	}
+	return ec_abi_class(abi, cmd, &c);
+}
+
 long ec_abi_ioctl32(struct emucompat *ec, const struct ec_abi *abi, int fd, unsigned int cmd,
 		    uint32_t arg)
 {
-	const struct ec_abi_cmd *c = ec_abi_find(abi, cmd);
+	const struct ec_abi_cmd *c;
 
-	if (c)
-		return ec_abi_cmd_call(ec, abi, c, fd, arg);
-	if (cmd == EC_SIOCETHTOOL && abi->nethtool)
+	switch (ec_abi_class(abi, cmd, &c)) {
+	case EMUCOMPAT_CMD_TRANSLATED:
+	case EMUCOMPAT_CMD_REFUSED:
+		if (c)
+			return ec_abi_cmd_call(ec, abi, c, fd, arg);
 		return ec_abi_ethtool(ec, abi, fd, arg);
+	case EMUCOMPAT_CMD_SAME:
+		break;
+	default:
+		if (__atomic_load_n(&ec->abi_flags, __ATOMIC_RELAXED) & EMUCOMPAT_ABI_PASS_UNKNOWN)
+			break;
+		/* the kernel looks the descriptor up before the command: EBADF first */
+		if (fcntl(fd, F_GETFD) >= 0)
+			errno = ENOTTY;
+		return -1;
+	}
 	return ec_ioctl32_raw(ec, fd, cmd, arg);
 }

@@ -88,16 +88,38 @@ int emucompat_set_lowmem_fns(struct emucompat *ec, emucompat_lowmem_alloc_fn all
 #define EMUCOMPAT_ABI_ARM	2	/* AArch32 EABI (armel/armhf) */
 
 /*
+ * A flag or-ed into emucompat_set_guest_abi()'s @abi (0.7 and later;
+ * earlier libraries refuse it with EINVAL): commands the tables do not
+ * know pass through unchanged instead of failing with ENOTTY.
+ */
+#define EMUCOMPAT_ABI_PASS_UNKNOWN	(1u << 16)
+
+/*
  * Set the guest ABI of @ec (every thread using the handle).  When @abi is
  * the kernel's own ABI, emucompat_ioctl32() is unchanged.  Otherwise every
  * command whose argument differs between the two ABIs is translated; one
- * that cannot be (see emucompat_set_guest_abi(3)) fails with EOPNOTSUPP.
- * 0, or -1 with errno: EINVAL (unknown @abi, or @ec NULL).
+ * that cannot be (see emucompat_set_guest_abi(3)) fails with EOPNOTSUPP;
+ * one found identical in both passes unchanged; one the tables do not know
+ * fails with ENOTTY, or passes unchanged with EMUCOMPAT_ABI_PASS_UNKNOWN.
+ * 0, or -1 with errno: EINVAL (unknown @abi or flag, or @ec NULL).
  */
 int emucompat_set_guest_abi(struct emucompat *ec, unsigned int abi);
 
-/* The guest ABI of @ec (an EMUCOMPAT_ABI_* value), or -1 with EINVAL. */
+/* The guest ABI of @ec (an EMUCOMPAT_ABI_* value, no flags), or -1 with EINVAL. */
 int emucompat_get_guest_abi(struct emucompat *ec);
+
+/* What emucompat_ioctl32() does with a command under @ec's guest ABI: */
+#define EMUCOMPAT_CMD_UNKNOWN		0	/* not in the tables: ENOTTY or unchanged */
+#define EMUCOMPAT_CMD_SAME		1	/* the same in both ABIs: unchanged */
+#define EMUCOMPAT_CMD_TRANSLATED	2	/* renumbered and/or converted */
+#define EMUCOMPAT_CMD_REFUSED		3	/* cannot be converted: EOPNOTSUPP */
+
+/*
+ * The class of @cmd under @ec's guest ABI (an EMUCOMPAT_CMD_* value;
+ * EMUCOMPAT_CMD_SAME for every command under the kernel's own ABI), or -1
+ * with EINVAL (@ec NULL).  0.7 and later.
+ */
+int emucompat_guest_abi_cmd(struct emucompat *ec, unsigned int cmd);
 
 /*
  * The guest ABIs this library serves on this host: bit (1u << abi) set for

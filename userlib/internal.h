@@ -60,6 +60,8 @@ struct emucompat {
 	 */
 	const struct ec_abi *abi;
 	unsigned int guest_abi;
+	/* emucompat_set_guest_abi()'s flags (EMUCOMPAT_ABI_PASS_UNKNOWN) */
+	unsigned int abi_flags;
 	/* emucompat_set_lowmem_fns()'s, or the defaults; set before other threads */
 	struct ec_lowmem lowmem;
 };
@@ -72,6 +74,12 @@ long ec_call_ioctl(struct emucompat *ec, int fd, unsigned long request, unsigned
  * the fastest path the module offers.  Result or -1.
  */
 long ec_ioctl32_raw(struct emucompat *ec, int fd, unsigned int cmd, uint32_t arg);
+
+/*
+ * abi.c: DRM_IOCTL_MODE_GETFB2 of an i386 guest on an x86-64 kernel, which
+ * has no compat GETFB2: converted to the LP64 (= ARM) layout and back.
+ */
+long ec_abi_getfb2_i386(struct emucompat *ec, int fd, uint32_t arg);
 
 /* abi.c: emucompat_ioctl32() for a guest ABI that is not the kernel's. */
 long ec_abi_ioctl32(struct emucompat *ec, const struct ec_abi *abi, int fd, unsigned int cmd,

@@ -190,5 +190,10 @@ EC_EXPORT long emucompat_ioctl32(struct emucompat *ec, int fd, unsigned int cmd,
 	abi = __atomic_load_n(&ec->abi, __ATOMIC_ACQUIRE);
 	if (abi)
 		return ec_abi_ioctl32(ec, abi, fd, cmd, arg);
+#if defined(__x86_64__)
+	/* the kernel's own ABI, where the kernel is wrong (abi.c) */
+	if (cmd == 0xc06464ceu)
+		return ec_abi_getfb2_i386(ec, fd, arg);
+#endif
 	return ec_ioctl32_raw(ec, fd, cmd, arg);
 }

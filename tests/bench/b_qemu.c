@@ -1,34 +1,43 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * b_qemu - QEMU linux-user with emucompat (the patched qemu-i386/qemu-arm of
- * integrations/qemu/: guest_base 0, no reserved_va, guest mmap/mremap/shmat
- * placed by the module's ranged calls) against Debian bookworm's stock
- * qemu-user-static 7.2 (reserved_va of 4 GiB - 1 page, nonzero guest_base,
- * placement by QEMU's own page-by-page search), side by side in one guest,
+ * integrations/qemu/, whatever base tests/qemu/sysroot32.sh built) against
+ * the stock qemu-user-static the lane packs, side by side in one guest,
  * with the real 32-bit process of this kernel's own compat ABI (i386 on
- * x86_64, armhf on arm64) as the reference.
+ * x86_64, armhf on arm64) as the reference.  Same-ABI and cross-ABI: both
+ * qemu-i386 and qemu-arm on either host.
  *
- * Workloads, for each guest ABI (i386 under qemu-i386, armhf under
- * qemu-arm; natively only the kernel's own):
- *   start-up  q32_hello (static, one line of output): exec to exit
- *   mmap      q32_mmap -S (tests/guest/q32_mmap.c: 4 000 + 2 000 mmaps,
- *             1 600 munmaps, ~550 mremap grows, shmat, file mappings, every
- *             byte checked; -S skips the mremap shrinks, which stock 7.2 gets
- *             wrong, so that all variants do the same work): exec to exit
- * Each run is a fork + exec + waitpid timed with CLOCK_MONOTONIC; a run that
- * exits non-zero is a failure of the benchmark (a "not ok" line, exit 1),
- * never a number.  Variants are interleaved round by round, the order
- * rotated every round; ratios are per round, then the median (bench.h).
+ * Per call, measured inside the emulated guest by tests/bench/q32b_qemu.c
+ * (static, i386 and armhf): anonymous mmap and munmap of 4 KiB, 64 KiB and
+ * 1 MiB, mremap grow 1 -> 16 pages and shrink 16 -> 1 (each on a fresh
+ * mapping, a program run of its own), ioctl TCGETS on a pty
+ * and on /dev/null (ENOTTY), SIOCGIFCONF on an AF_INET socket (commands
+ * stock QEMU translates itself), and getppid (a syscall both pass through:
+ * the cost of emulating a syscall at all).  Per exec, timed here: start-up
+ * (q32b_qemu exit: fork + exec of the static guest to its exit).  Opt-in
+ * (EMUCOMPAT_BENCH_QEMU_WHOLE=1): the mmap-heavy q32_mmap -S, whole run and
+ * by phase, as before.
  *
- * Where the binaries are: as tests/guest/t_qemu_mmap.sh finds them
- * ($QEMU_PATCHED_DIR/qemu-<arch> / $QEMU_STOCK_DIR/..., else
- * /sysroot/<abi>/qemu/<kind>/qemu-<arch>, as tests/qemu/mkinitramfs.sh
- * --qemu packs them); q32_* in $Q32_DIR, /tests or /tests/bench.  What is
- * missing is said in the report (with /sysroot/qemu-<kind>.note) and left
- * out.
- * Rounds: $EMUCOMPAT_BENCH_QEMU_ROUNDS (start-up, default 21) and
- * $EMUCOMPAT_BENCH_QEMU_MMAP_ROUNDS (mmap, default 7), fewer (at least 3)
- * when the first round says they would not fit in 120 s / 600 s.
+ * Each round runs every workload once per guest ABI and variant (native,
+ * stock, patched), the variants back to back, their order rotated every
+ * round, so the drift of a shared host hits them alike; ratios are taken
+ * per round, then the median (bench.h).  A run that exits non-zero gives
+ * no numbers for that workload and variant from then on: for the patched
+ * QEMU or the native process a "not ok" line and exit 1 (a crashed
+ * benchmark); for stock QEMU a "#" line and "fails (...)" in its cells, a
+ * result (stock 7.2's qemu-i386 dies of SIGSEGV in the mremap shrinks).  The
+ * patched/stock ratios are reported as targets (<= 1.00: not slower than
+ * stock QEMU), met or missed, never failures.
+ *
+ * Where the binaries are: $QEMU_PATCHED_DIR/qemu-<arch> and
+ * $QEMU_STOCK_DIR/..., else /sysroot/<abi>/qemu/<kind>/qemu-<arch>, as
+ * tests/qemu/mkinitramfs.sh --qemu packs them (with /sysroot/qemu-<kind>
+ * .version and .note); q32b_qemu.<abi> and q32_mmap.<abi> in $Q32_DIR,
+ * /tests/bench or /tests.
+ * Environment: EMUCOMPAT_BENCH_QEMU_ROUNDS (default 11, at least 3),
+ * EMUCOMPAT_BENCH_QEMU_CALLS (calls per measurement, default 512),
+ * EMUCOMPAT_BENCH_QEMU_BUDGET (seconds, default 600: after the first round
+ * as many rounds as fit, never fewer than 3), EMUCOMPAT_BENCH_QEMU_WHOLE.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -43,8 +52,9 @@
 #include "bench.h"
 
 #define MAX_ROUNDS	101
+#define MAX_METRICS	40
 
-static const char *const q32_dirs[] = { "/tests", "/tests/bench", NULL };
+static const char *const q32_dirs[] = { "/tests/bench", "/tests", NULL };
 
 enum { V_NATIVE, V_STOCK, V_PATCHED, NV };
 static const char *const vname[NV] = { "native", "stock", "patched" };
@@ -53,20 +63,42 @@ struct guest {
 	const char *abi;	/* i386, armhf */
 	const char *qemu;	/* qemu-i386, qemu-arm */
 };
+
 static const struct guest guests[] = { { "i386", "qemu-i386" }, { "armhf", "qemu-arm" } };
 #define NGUESTS 2
 
+enum { W_START, W_CALLS, W_GROW, W_SHRINK, W_WHOLE, NWORKS };
 struct work {
-	const char *name, *prog, *desc;
-	const char *args[4];
+	const char *name, *prog;
+	const char *args[5];	/* "N": the calls per measurement */
 };
-static const struct work works[] = {
-	{ "start-up", "q32_hello", "static hello, exec to exit", { NULL } },
-	{ "mmap", "q32_mmap", "q32_mmap -S, exec to exit", { "-S", NULL } },
+
+static const struct work works[NWORKS] = {
+	[W_START] = { "start-up", "q32b_qemu", { "exit", NULL } },
+	[W_CALLS] = { "calls", "q32b_qemu", { "-n", "N", "calls", NULL } },
+	[W_GROW] = { "mremap-grow", "q32b_qemu", { "-n", "N", "mremap-grow", NULL } },
+	[W_SHRINK] = { "mremap-shrink", "q32b_qemu", { "-n", "N", "mremap-shrink", NULL } },
+	[W_WHOLE] = { "q32_mmap", "q32_mmap", { "-S", NULL } },
 };
-#define NWORKS 2
+
+/* One row of the table: a per-call time (ns) or a per-exec time (ns). */
+struct metric {
+	char name[64];
+	int work;
+	double v[NV][MAX_ROUNDS];
+	int n[NV];		/* rounds with a value */
+};
+
+static struct metric metrics[NGUESTS][MAX_METRICS];
+static int nmetrics[NGUESTS];
 
 static int failures;
+static int ecdev;	/* /dev/emucompat exists */
+/* Why a variant gave no numbers for a workload ("" if it did). */
+static char why[NGUESTS][NWORKS][NV][64];
+/* { QEMU or "", guest program } of each run; have: still to be run. */
+static char path[NGUESTS][NWORKS][NV][2][600];
+static int have[NGUESTS][NWORKS][NV];
 
 static int is_exec(const char *p)
 {
@@ -90,16 +122,16 @@ static int find_qemu(int v, const struct guest *g, char *out, size_t len)
 	return is_exec(out) ? 0 : -1;
 }
 
-/* The harness's note on why KIND's QEMU is absent, or "". */
-static const char *qemu_note(int v)
+/* /sysroot/qemu-KIND.SUFFIX's first line (version, note), or "". */
+static const char *qemu_file(int v, const char *suffix)
 {
-	static char buf[2][256];
+	static char buf[2][2][256];
 	char path[64];
 	FILE *f;
-	char *b = buf[v == V_PATCHED];
+	char *b = buf[v == V_PATCHED][!strcmp(suffix, "note")];
 
 	b[0] = 0;
-	snprintf(path, sizeof(path), "/sysroot/qemu-%s.note", vname[v]);
+	snprintf(path, sizeof(path), "/sysroot/qemu-%s.%s", vname[v], suffix);
 	f = fopen(path, "re");
 	if (f) {
 		if (!fgets(b, 256, f))
@@ -128,7 +160,7 @@ static int find_q32(const char *prog, const char *abi, char *out, size_t len)
 	return -1;
 }
 
-/* One run: fork, exec argv with stdout/stderr to @log, wait.  ns, or -1. */
+/* One run: fork, exec argv with stdout/stderr to @log, wait.  ns. */
 static double run_once(char *const argv[], const char *log, int *status)
 {
 	uint64_t t0 = b_now(), t1;
@@ -165,80 +197,186 @@ static void show_log(const char *log)
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "not ok", 6) || !strncmp(line, "# FAIL", 6) ||
-		    !strncmp(line, "qemu", 4) || n++ < 3)
+		if (!strncmp(line, "not ok", 6) || !strncmp(line, "qemu", 4) || n++ < 5)
 			printf("#   %s", line);
 	fclose(f);
 }
 
-static double vals[NGUESTS][NWORKS][NV][MAX_ROUNDS];
+static struct metric *metric(int g, int w, const char *name)
+{
+	int i;
+
+	for (i = 0; i < nmetrics[g]; i++)
+		if (!strcmp(metrics[g][i].name, name))
+			return &metrics[g][i];
+	if (nmetrics[g] == MAX_METRICS)
+		return NULL;
+	i = nmetrics[g]++;
+	snprintf(metrics[g][i].name, sizeof(metrics[g][i].name), "%s", name);
+	metrics[g][i].work = w;
+	return &metrics[g][i];
+}
+
+static void put(int g, int w, const char *name, int v, int r, double ns)
+{
+	struct metric *m = metric(g, w, name);
+
+	if (!m)
+		return;
+	m->v[v][r] = ns;
+	m->n[v] = r + 1;
+}
 
 /*
- * q32_mmap's own phase times ("# PHASE: X ms" lines, CLOCK_MONOTONIC in
- * the guest): where the difference between the variants comes from.
+ * q32_mmap's phase lines: "# PHASE: X ms" (CLOCK_MONOTONIC in the guest).
  */
 static const char *const phases[] = { "mmap", "contents", "munmap", "refill", "mremap grow",
 	"shmat", "file", "final contents", "/proc/self/maps", "unmap all" };
 #define NPHASES ((int)(sizeof(phases) / sizeof(phases[0])))
-static double pvals[NGUESTS][NV][NPHASES][MAX_ROUNDS];
 
-static void read_phases(const char *log, double *out[NPHASES])
+/* Reads @log's results into the metrics of guest @g, variant @v, round @r. */
+static void read_log(const char *log, int g, int w, int v, int r)
 {
-	char line[512];
+	char line[512], name[96];
 	FILE *f = fopen(log, "re");
 	int p;
 
-	for (p = 0; p < NPHASES; p++)
-		*out[p] = 0;
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f)) {
 		char *c = strstr(line, ": ");
-		double ms;
+		double x;
 
-		if (strncmp(line, "# ", 2) || !c || sscanf(c + 2, "%lf ms", &ms) != 1 ||
-		    !strstr(c, " ms"))
+		if (sscanf(line, "@call %63s %lf", name, &x) == 2) {
+			put(g, w, name, v, r, x);
+			continue;
+		}
+		if (w != W_WHOLE || strncmp(line, "# ", 2) || !c ||
+		    sscanf(c + 2, "%lf ms", &x) != 1 || !strstr(c, " ms"))
 			continue;
 		for (p = 0; p < NPHASES; p++)
 			if ((size_t)(c - line - 2) == strlen(phases[p]) &&
-			    !strncmp(line + 2, phases[p], strlen(phases[p])))
-				*out[p] = ms * 1e6;
+			    !strncmp(line + 2, phases[p], strlen(phases[p]))) {
+				snprintf(name, sizeof(name), "q32_mmap phase %s", phases[p]);
+				put(g, w, name, v, r, x * 1e6);
+			}
 	}
 	fclose(f);
 }
 
-static int env_rounds(const char *name, int def)
+/*
+ * One run of workload @w for guest @g, variant @v, round @r: its numbers
+ * into the metrics.  A run that fails gives no numbers from then on:
+ * stock QEMU's own bugs are a result (the table says so); the patched
+ * QEMU (with /dev/emucompat) or the native process failing is a failure
+ * of the benchmark.
+ */
+static void run_variant(int g, int w, int v, int r, char *nbuf, const char *log)
+{
+	/* without /dev/emucompat the patched QEMU is stock QEMU */
+	int as_stock = v == V_STOCK || (v == V_PATCHED && !ecdev);
+	char *argv[10];
+	int a = 0, st, k;
+	double ns;
+
+	if (!have[g][w][v])
+		return;
+	if (path[g][w][v][0][0])
+		argv[a++] = path[g][w][v][0];
+	argv[a++] = path[g][w][v][1];
+	for (k = 0; works[w].args[k]; k++)
+		argv[a++] = !strcmp(works[w].args[k], "N") ? nbuf : (char *)works[w].args[k];
+	argv[a] = NULL;
+	ns = run_once(argv, log, &st);
+	if (!WIFEXITED(st) || WEXITSTATUS(st)) {
+		snprintf(why[g][w][v], sizeof(why[g][w][v]), "fails (%s %d)",
+			 WIFEXITED(st) ? "exit status" : "signal",
+			 WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+		printf("%s - b_qemu: %s %s %s, round %d: %s\n",
+		       as_stock ? "# stock QEMU" : "not ok", guests[g].abi, works[w].name,
+		       vname[v], r, why[g][w][v]);
+		show_log(log);
+		if (!as_stock)
+			failures++;
+		have[g][w][v] = 0;
+		return;
+	}
+	if (w == W_START || w == W_WHOLE)
+		put(g, w, works[w].name, v, r, ns);
+	read_log(log, g, w, v, r);
+}
+
+static int env_int(const char *name, int def, int lo, int hi)
 {
 	const char *e = getenv(name);
-	int v = e ? atoi(e) : def;
+	int v = e && *e ? atoi(e) : def;
 
-	return v < 3 ? 3 : v > MAX_ROUNDS ? MAX_ROUNDS : v;
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* Whether a patched/stock ratio of metric @name is a target. */
+static int is_target(const char *name)
+{
+	return !strncmp(name, "mmap-", 5) || !strncmp(name, "munmap-", 7) ||
+	       !strncmp(name, "mremap-", 7) || !strcmp(name, "ioctl-TCGETS-pty") ||
+	       !strcmp(name, "ioctl-SIOCGIFCONF") || !strcmp(name, "start-up");
+}
+
+static const char *describe(const char *name)
+{
+	static const struct {
+		const char *name, *desc;
+	} d[] = {
+		{ "start-up", "start-up: exec of a static guest to its exit, per exec" },
+		{ "getppid", "getppid (passed through by both), per call" },
+		{ "mmap-4k", "mmap anonymous 4 KiB, per call" },
+		{ "munmap-4k", "munmap 4 KiB, per call" },
+		{ "mmap-64k", "mmap anonymous 64 KiB, per call" },
+		{ "munmap-64k", "munmap 64 KiB, per call" },
+		{ "mmap-1m", "mmap anonymous 1 MiB, per call" },
+		{ "munmap-1m", "munmap 1 MiB, per call" },
+		{ "mremap-grow-1to16", "mremap grow 1 -> 16 pages (MAYMOVE), per call" },
+		{ "mremap-shrink-16to1", "mremap shrink 16 -> 1 page, per call" },
+		{ "ioctl-TCGETS-pty", "ioctl TCGETS on a pty, per call" },
+		{ "ioctl-TCGETS-null-ENOTTY", "ioctl TCGETS on /dev/null (ENOTTY), per call" },
+		{ "ioctl-SIOCGIFCONF", "ioctl SIOCGIFCONF (2 interfaces), per call" },
+		{ "q32_mmap", "q32_mmap -S, whole run (exec to exit)" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(d) / sizeof(d[0]); i++)
+		if (!strcmp(d[i].name, name))
+			return d[i].desc;
+	return name;
 }
 
 int main(void)
 {
 	const char *own = !strcmp(b_arch(), "x86_64") ? "i386" :
 			  !strcmp(b_arch(), "aarch64") ? "armhf" : "";
+	int rounds = env_int("EMUCOMPAT_BENCH_QEMU_ROUNDS", 11, 3, MAX_ROUNDS);
+	int ncalls = env_int("EMUCOMPAT_BENCH_QEMU_CALLS", 512, 64, 1 << 20);
+	double budget = env_int("EMUCOMPAT_BENCH_QEMU_BUDGET", 600, 1, 86400) * 1e9;
+	int whole = env_int("EMUCOMPAT_BENCH_QEMU_WHOLE", 0, 0, 1);
 	int nfound[NV] = { 0 };
-	int rounds[NWORKS] = { env_rounds("EMUCOMPAT_BENCH_QEMU_ROUNDS", 21),
-			       env_rounds("EMUCOMPAT_BENCH_QEMU_MMAP_ROUNDS", 7) };
-	const double budget_ns[NWORKS] = { 120e9, 600e9 };
-	char path[NGUESTS][NWORKS][NV][3][600];
-	int have[NGUESTS][NWORKS][NV];
-	char log[256];
+	char log[256], nbuf[16];
 	int g, w, v, r, any = 0;
+	uint64_t t0;
 
 	snprintf(log, sizeof(log), "%s/b_qemu.%d.log", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
 		 (int)getpid());
+	snprintf(nbuf, sizeof(nbuf), "%d", ncalls);
+	ecdev = access("/dev/emucompat", F_OK) == 0;
 	b_pin();
-	memset(have, 0, sizeof(have));
-	printf("b_qemu: /dev/emucompat %s\n", access("/dev/emucompat", F_OK) ? "absent" : "present");
+	printf("b_qemu: /dev/emucompat %s\n", ecdev ? "present" : "absent");
 
-	/* path[g][w][v] = { qemu or "", program, "" } */
+	/* path[g][w][v] = { qemu or "", program } */
 	for (g = 0; g < NGUESTS; g++)
 		for (w = 0; w < NWORKS; w++) {
 			char prog[600];
 
+			if (w == W_WHOLE && !whole)
+				continue;
 			if (find_q32(works[w].prog, guests[g].abi, prog, sizeof(prog)))
 				continue;
 			for (v = 0; v < NV; v++) {
@@ -250,7 +388,7 @@ int main(void)
 						     sizeof(path[g][w][v][0]))) {
 					continue;
 				}
-				if (w == 0)
+				if (w == W_START)
 					printf("b_qemu: %s %s: %s %s\n", guests[g].abi, vname[v],
 					       path[g][w][v][0], prog);
 				snprintf(path[g][w][v][1], sizeof(path[g][w][v][1]), "%s", prog);
@@ -260,154 +398,103 @@ int main(void)
 			}
 		}
 
-	for (w = 0; w < NWORKS; w++) {
-		uint64_t w0 = b_now();
+	t0 = b_now();
+	for (r = 0; r < rounds; r++) {
+		/* Time budget (arm64 under TCG is ~10x slower): at least 3. */
+		if (r == 1) {
+			double per = (double)(b_now() - t0);
+			int fit = per > 0 ? (int)(budget / per) : rounds;
 
-		for (r = 0; r < rounds[w]; r++) {
-			/*
-			 * Time budget (arm64 under TCG is ~10x slower): after the
-			 * first round, as many rounds as fit, never fewer than 3.
-			 */
-			if (r == 1) {
-				double per = (double)(b_now() - w0);
-				int fit = per > 0 ? (int)(budget_ns[w] / per) : rounds[w];
-
-				if (fit < rounds[w])
-					rounds[w] = fit < 3 ? 3 : fit;
-			}
-			for (g = 0; g < NGUESTS; g++) {
-				for (int i = 0; i < NV; i++) {
-					char *argv[8];
-					int a = 0, st, k;
-
-					v = (r + i) % NV;
-					if (!have[g][w][v])
-						continue;
-					if (path[g][w][v][0][0])
-						argv[a++] = path[g][w][v][0];
-					argv[a++] = path[g][w][v][1];
-					for (k = 0; works[w].args[k]; k++)
-						argv[a++] = (char *)works[w].args[k];
-					argv[a] = NULL;
-					vals[g][w][v][r] = run_once(argv, log, &st);
-					if (w == 1) {
-						double *o[NPHASES];
-
-						for (k = 0; k < NPHASES; k++)
-							o[k] = &pvals[g][v][k][r];
-						read_phases(log, o);
-					}
-					if (!WIFEXITED(st) || WEXITSTATUS(st)) {
-						printf("not ok - b_qemu: %s %s %s, round %d: %s %d\n",
-						       guests[g].abi, works[w].name, vname[v], r,
-						       WIFEXITED(st) ? "exit status" : "signal",
-						       WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
-						show_log(log);
-						failures++;
-						have[g][w][v] = 0;	/* no numbers from it */
-					}
-				}
-			}
+			if (fit < rounds)
+				rounds = fit < 3 ? 3 : fit;
 		}
-		printf("b_qemu: %s: %d rounds done\n", works[w].name, rounds[w]);
+		for (w = 0; w < NWORKS; w++)
+			for (g = 0; g < NGUESTS; g++)
+				for (int i = 0; i < NV; i++)
+					run_variant(g, w, (r + i) % NV, r, nbuf, log);
+		printf("b_qemu: round %d of %d done\n", r + 1, rounds);
 		fflush(stdout);
 	}
 	unlink(log);
 
-	b_md("### 5. QEMU linux-user: patched (emucompat) vs stock 7.2 (ms, median and IQR)");
+	b_md("### 5. QEMU linux-user: patched (emucompat) vs stock, per call (median and IQR)");
 	b_md("");
-	b_md("Stock: Debian bookworm's qemu-user-static (reserved_va, nonzero guest_base). "
-	     "Patched: integrations/qemu/ (guest_base 0, no reserved_va, ranged placement; "
-	     "/dev/emucompat %s). Native: the real 32-bit process. Start-up: %d rounds, "
-	     "q32_mmap: %d rounds, each variant once per round, interleaved.",
-	     access("/dev/emucompat", F_OK) ? "ABSENT" : "present", rounds[0], rounds[1]);
+	b_md("Stock: `%s` (the lane's qemu-user-static). Patched: `%s` (integrations/qemu/; "
+	     "/dev/emucompat %s). Native: the real 32-bit process. %d rounds of %d calls per "
+	     "measurement; each round runs every variant once per workload, back to back, "
+	     "the order rotated; a ratio is taken per round, then the median (quartiles in "
+	     "brackets). Times in us per call, start-up and whole runs in ms per exec.",
+	     qemu_file(V_STOCK, "version")[0] ? qemu_file(V_STOCK, "version") : "version unknown",
+	     qemu_file(V_PATCHED, "version")[0] ? qemu_file(V_PATCHED, "version") :
+						  "version unknown",
+	     ecdev ? "present" : "ABSENT: the patched QEMU runs as stock", rounds, ncalls);
 	b_md("");
 	for (v = V_STOCK; v < NV; v++)
 		if (!nfound[v])
-			b_md("Not in this guest: the %s QEMU%s%s.", vname[v], qemu_note(v)[0] ? ": " : "",
-			     qemu_note(v));
+			b_md("Not in this guest: the %s QEMU%s%s.", vname[v],
+			     qemu_file(v, "note")[0] ? ": " : "", qemu_file(v, "note"));
 	if (!any) {
-		b_md("No QEMU and no q32_* programs in this guest: nothing measured.");
+		b_md("No QEMU and no q32b_qemu programs in this guest: nothing measured.");
 		b_md("");
 		return failures ? 1 : 0;
 	}
 	b_md("");
-	b_md("| guest | workload | native 32-bit | stock QEMU | patched QEMU | patched / stock | "
+	b_md("| guest | call | native 32-bit | stock QEMU | patched QEMU | patched / stock | "
 	     "stock / native | patched / native |");
 	b_md("|---|---|---|---|---|---|---|---|");
-	for (g = 0; g < NGUESTS; g++)
-		for (w = 0; w < NWORKS; w++) {
-			struct b_stats s[NV];
-			char cell[NV][96], rat[3][96];
+	for (g = 0; g < NGUESTS; g++) {
+		int i;
+
+		for (i = 0; i < nmetrics[g]; i++) {
+			struct metric *m = &metrics[g][i];
 			const int pairs[3][2] = { { V_PATCHED, V_STOCK }, { V_STOCK, V_NATIVE },
 						  { V_PATCHED, V_NATIVE } };
-			char row[128];
-			int p;
+			double div = m->work == W_START || m->work == W_WHOLE ? 1e6 : 1e3;
+			char cell[NV][96], rat[3][96], row[128];
+			int ok[NV], p;
 
-			if (!have[g][w][V_NATIVE] && !have[g][w][V_STOCK] && !have[g][w][V_PATCHED])
-				continue;
-			snprintf(row, sizeof(row), "%s %s", guests[g].abi, works[w].name);
+			snprintf(row, sizeof(row), "%s %.63s", guests[g].abi, m->name);
 			for (v = 0; v < NV; v++) {
-				if (!have[g][w][v]) {
-					snprintf(cell[v], sizeof(cell[v]), "-");
+				struct b_stats s;
+
+				/* a value from every round, or none */
+				ok[v] = have[g][m->work][v] && m->n[v] == rounds;
+				if (!ok[v]) {
+					snprintf(cell[v], sizeof(cell[v]), "%s",
+						 why[g][m->work][v][0] ? why[g][m->work][v] : "-");
 					continue;
 				}
-				s[v] = b_stats_of(vals[g][w][v], rounds[w]);
-				b_fmt(cell[v], sizeof(cell[v]), &s[v], 1e6);
-				b_csv("5", "qemu", row, vname[v], NULL, "ns", 1, &s[v], NULL);
+				s = b_stats_of(m->v[v], rounds);
+				b_fmt(cell[v], sizeof(cell[v]), &s, div);
+				b_csv("5", "qemu", row, vname[v], NULL, "ns", ncalls, &s, NULL);
 			}
 			for (p = 0; p < 3; p++) {
 				int a = pairs[p][0], b = pairs[p][1];
-				struct b_stats rs;
+				struct b_stats rs, sa;
+				char what[320];
 
-				if (!have[g][w][a] || !have[g][w][b]) {
+				if (!ok[a] || !ok[b]) {
 					snprintf(rat[p], sizeof(rat[p]), "-");
 					continue;
 				}
-				rs = b_ratio_of(vals[g][w][a], vals[g][w][b], rounds[w]);
+				rs = b_ratio_of(m->v[a], m->v[b], rounds);
 				b_fmt_ratio(rat[p], sizeof(rat[p]), &rs);
-				if (p == 0)
-					b_csv("5", "qemu", row, "patched/stock", "stock", "ratio", 1, &s[a],
-					      &rs);
-			}
-			b_md("| %s (%s) | %s (%s) | %s | %s | %s | %s | %s | %s |", guests[g].abi,
-			     guests[g].qemu, works[w].name, works[w].desc, cell[V_NATIVE],
-			     cell[V_STOCK], cell[V_PATCHED], rat[0], rat[1], rat[2]);
-		}
-	b_md("");
-
-	/* Where q32_mmap's time goes, phase by phase. */
-	b_md("q32_mmap -S by phase (ms inside the guest, median over the rounds; ratio per round):");
-	b_md("");
-	b_md("| guest | phase | native 32-bit | stock QEMU | patched QEMU | patched / stock |");
-	b_md("|---|---|---|---|---|---|");
-	for (g = 0; g < NGUESTS; g++) {
-		int p;
-
-		if (!have[g][1][V_STOCK] && !have[g][1][V_PATCHED] && !have[g][1][V_NATIVE])
-			continue;
-		for (p = 0; p < NPHASES; p++) {
-			char cell[NV][96], rat[96] = "-", row[128];
-			struct b_stats st;
-
-			snprintf(row, sizeof(row), "%s q32_mmap phase %s", guests[g].abi, phases[p]);
-			for (v = 0; v < NV; v++) {
-				if (!have[g][1][v]) {
-					snprintf(cell[v], sizeof(cell[v]), "-");
+				if (p)
 					continue;
-				}
-				st = b_stats_of(pvals[g][v][p], rounds[1]);
-				b_fmt(cell[v], sizeof(cell[v]), &st, 1e6);
-				b_csv("5", "qemu", row, vname[v], NULL, "ns", 1, &st, NULL);
+				sa = b_stats_of(m->v[a], rounds);
+				b_csv("5", "qemu", row, "patched/stock", "stock", "ratio", ncalls,
+				      &sa, &rs);
+				if (!is_target(m->name) || !ecdev)
+					continue;
+				snprintf(what, sizeof(what), "QEMU %s (%s): %.120s, %s",
+					 guests[g].qemu,
+					 strcmp(guests[g].abi, own) ? "cross-ABI" : "same ABI",
+					 describe(m->name), "patched / stock");
+				b_target("qemu", what, rs.med, 0, 1.0, rat[p]);
 			}
-			if (have[g][1][V_PATCHED] && have[g][1][V_STOCK]) {
-				struct b_stats rs = b_ratio_of(pvals[g][V_PATCHED][p],
-							       pvals[g][V_STOCK][p], rounds[1]);
-
-				b_fmt_ratio(rat, sizeof(rat), &rs);
-			}
-			b_md("| %s | %s | %s | %s | %s | %s |", guests[g].abi, phases[p],
-			     cell[V_NATIVE], cell[V_STOCK], cell[V_PATCHED], rat);
+			b_md("| %s (%s) | %s | %s | %s | %s | %s | %s | %s |", guests[g].abi,
+			     guests[g].qemu, describe(m->name), cell[V_NATIVE], cell[V_STOCK],
+			     cell[V_PATCHED], rat[0], rat[1], rat[2]);
 		}
 	}
 	b_md("");

@@ -138,7 +138,7 @@ static void identity_checks(void)
 static void table_checks(uint32_t hole)
 {
 	int null = open("/dev/null", O_RDWR), file = open("/tmp", O_TMPFILE | O_RDWR, 0600);
-	unsigned int refused = 0, conv = 0, renum = 0, bad = 0;
+	unsigned int refused = 0, conv = 0, renum = 0, same = 0, bad = 0;
 	size_t i;
 
 	if (null < 0 || file < 0)
@@ -152,6 +152,22 @@ static void table_checks(uint32_t hole)
 
 		pattern(buf, BUF / 2, i);
 		memcpy(ref, buf, BUF / 2);
+		if (emucompat_guest_abi_cmd(ec_foreign, c->guest_cmd) == EMUCOMPAT_CMD_SAME) {
+			/*
+			 * A row the library overrides, passing the command
+			 * unchanged: x86-64's GETFB2 (no compat code there;
+			 * its native handler speaks ARM's layout).
+			 */
+			same++;
+			r1 = call(ec_foreign, null, c->guest_cmd, pt_u32(buf), &e1);
+			r2 = call(ec_kernel, null, c->guest_cmd, pt_u32(ref + BUF / 2), &e2);
+			if (r1 != r2 || e1 != e2 || memcmp(buf, ref, BUF / 2)) {
+				tap_diag("passed unchanged %#x: %ld/%d vs the kernel's %ld/%d",
+					 c->guest_cmd, r1, e1, r2, e2);
+				bad++;
+			}
+			continue;
+		}
 		if (c->kind == EC_ABI_REFUSE) {
 			refused++;
 			r1 = call(ec_foreign, null, c->guest_cmd, pt_u32(buf), &e1);
@@ -189,8 +205,8 @@ static void table_checks(uint32_t hole)
 			bad++;
 		}
 	}
-	tap_diag("%zu rows: %u converted, %u renumbered, %u refused", NROWS(FOREIGN_TAB), conv,
-		 renum, refused);
+	tap_diag("%zu rows: %u converted, %u renumbered, %u refused, %u passed unchanged",
+		 NROWS(FOREIGN_TAB), conv, renum, refused, same);
 	tap_ok(!bad, "every table row behaves as documented (%u bad)", bad);
 	close(null);
 	close(file);

@@ -26,7 +26,17 @@
  * translated layout has must hold what that ABI's own kernel leaves there,
  * and the oracle of that ABI (the other lane) checks the same claim.
  * A case whose device is missing here is skipped (all its lines).
- * Arguments, if any, restrict the run to the named cases.
+ *
+ * "policy" (after the cases): the three answers of the foreign ABI for a
+ * command the tables have no row for, on the KMS card.  DRM_IOCTL_GET_CAP
+ * is known identical: unchanged, the value the kernel's ABI gets.  The
+ * same command with a 24-byte size (drm_ioctl() takes any size, as an
+ * out-of-tree driver's command might) is unknown: ENOTTY by default,
+ * EBADF on a bad descriptor, the kernel's answer with
+ * EMUCOMPAT_ABI_PASS_UNKNOWN (and under the kernel's own ABI: the control
+ * that the kernel does answer it).  A translated and a refused command are
+ * classified by emucompat_guest_abi_cmd(), the refused one EOPNOTSUPP.
+ * Arguments, if any, restrict the run to the named cases ("policy" too).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -219,6 +229,202 @@ static int place(enum xa_res res, int fd)
 	close(fd);
 	xa_missing[res][0] = '\0';
 	return 0;
+}
+
+/* --- the policy for commands without a row ------------------------------ */
+
+#define XP_GET_CAP		0xc010640cu	/* DRM_IOCTL_GET_CAP: identical */
+#define XP_GET_CAP_24		0xc018640cu	/* the same nr, 24 bytes: unknown */
+#define XP_DRM_CAP_DUMB_BUFFER	1u
+#if XA_KERNEL_ABI == XA_I386
+/* ARM's numbers, foreign on x86-64 */
+#define XP_TRANSLATED	0xc01064b5u	/* DRM_IOCTL_MODE_GETPLANERESOURCES */
+#define XP_REFUSED	0x00104706u	/* IOCTL_GNTALLOC_DEALLOC_GREF */
+#else
+/* i386's numbers, foreign on arm64 */
+#define XP_TRANSLATED	0xc00c64b5u
+#define XP_REFUSED	0x000c4706u
+#endif
+#define XP_TESTS	12
+
+/* DRM, LP64 (= AArch32) layouts and numbers, for the native truth */
+struct xp_fb_cmd2 {
+	uint32_t fb_id, width, height, pixel_format, flags;
+	uint32_t handles[4], pitches[4], offsets[4];
+	uint64_t modifier[4];
+};
+
+#define XP_CREATE_DUMB	0xc02064b2u
+#define XP_DESTROY_DUMB	0xc00464b4u
+#define XP_ADDFB2	0xc06864b8u
+#define XP_GETFB2	0xc06864ceu
+#define XP_GETFB2_I386	0xc06464ceu
+#define XP_RMFB		0xc00464afu
+#define XP_GEM_CLOSE	0x40086409u
+
+static void xp_gem_close(int fd, uint32_t h, uint32_t keep)
+{
+	uint32_t gc[2] = { h, 0 };
+
+	if (h && h != keep && h != 0xa5a5a5a5u)
+		ioctl(fd, XP_GEM_CLOSE, gc);
+}
+
+/* "width=.. pitch0=.. modifier0=.." of a GETFB2 answer, for comparison */
+static void xp_fb_str(char *out, size_t len, const uint8_t *b, size_t modoff)
+{
+	uint32_t u[17];
+	uint64_t m[4];
+
+	memcpy(u, b, sizeof(u));
+	memcpy(m, b + modoff, sizeof(m));
+	snprintf(out, len, "width=%u height=%u format=0x%x flags=0x%x handle0=%s pitch0=%u "
+		 "offset0=%u handle1=%u pitch1=%u modifier=0x%llx,0x%llx,0x%llx,0x%llx", u[1], u[2],
+		 u[3], u[4], u[5] ? "nonzero" : "zero", u[9], u[13], u[6], u[10],
+		 (unsigned long long)m[0], (unsigned long long)m[1], (unsigned long long)m[2],
+		 (unsigned long long)m[3]);
+}
+
+/*
+ * GETFB2 in both 32-bit layouts through the library against the native
+ * 64-bit answer (the truth), into structs filled with 0xa5: x86-64 has no
+ * compat GETFB2, and a real i386 process reads modifier[] 4 bytes off
+ * (its own 0xa5 in modifier[0]'s low half); the library corrects it.
+ */
+static void xp_getfb2(uint8_t *buf, int fd)
+{
+	struct { uint32_t height, width, bpp, flags, handle, pitch; uint64_t size; } d;
+	struct xp_fb_cmd2 f;
+	char truth[256], got[256];
+	uint32_t fb;
+	long r;
+
+	memset(&d, 0, sizeof(d));
+	d.width = 64;
+	d.height = 32;
+	d.bpp = 32;
+	memset(&f, 0, sizeof(f));
+	if (ioctl(fd, XP_CREATE_DUMB, &d) == 0) {
+		f.width = 64;
+		f.height = 32;
+		f.pixel_format = 0x34325258;	/* XRGB8888 */
+		f.handles[0] = d.handle;
+		f.pitches[0] = d.pitch;
+	}
+	if (!d.handle || ioctl(fd, XP_ADDFB2, &f)) {
+		tap_ok(0, "policy: getfb2: native CREATE_DUMB/ADDFB2: %s", strerror(errno));
+		tap_skip("no framebuffer", "policy: getfb2: i386 layout == native");
+		tap_skip("no framebuffer", "policy: getfb2: ARM layout == native");
+		goto out;
+	}
+	fb = f.fb_id;
+	memset(&f, 0, sizeof(f));
+	f.fb_id = fb;
+	r = ioctl(fd, XP_GETFB2, &f);
+	xp_fb_str(truth, sizeof(truth), (const uint8_t *)&f, 72);
+	xp_gem_close(fd, f.handles[0], d.handle);
+	tap_ok(r == 0, "policy: getfb2: native GETFB2 (the truth): %ld: %s", r, truth);
+
+	memset(buf, 0xa5, 104);
+	memcpy(buf, &fb, 4);
+	set_abi(EMUCOMPAT_ABI_I386);
+	r = emucompat_ioctl32(xa_ec, fd, XP_GETFB2_I386, (uint32_t)(uintptr_t)buf);
+	set_abi(EMUCOMPAT_ABI_KERNEL);
+	xp_fb_str(got, sizeof(got), buf, 68);
+	xp_gem_close(fd, *(uint32_t *)(buf + 20), d.handle);
+	tap_ok(r == 0 && !strcmp(got, truth), "policy: getfb2: i386 layout == native (%ld): %s",
+	       r, got);
+
+	memset(buf, 0xa5, 104);
+	memcpy(buf, &fb, 4);
+	set_abi(EMUCOMPAT_ABI_ARM);
+	r = emucompat_ioctl32(xa_ec, fd, XP_GETFB2, (uint32_t)(uintptr_t)buf);
+	set_abi(EMUCOMPAT_ABI_KERNEL);
+	xp_fb_str(got, sizeof(got), buf, 72);
+	xp_gem_close(fd, *(uint32_t *)(buf + 20), d.handle);
+	tap_ok(r == 0 && !strcmp(got, truth), "policy: getfb2: ARM layout == native (%ld): %s",
+	       r, got);
+	ioctl(fd, XP_RMFB, &fb);
+out:
+	if (d.handle)
+		ioctl(fd, XP_DESTROY_DUMB, &d.handle);
+}
+
+/* GET_CAP(DUMB_BUFFER) with number @cmd under @abi; the value, or -errno */
+static long xp_get_cap(uint8_t *buf, uint32_t cmd, unsigned int abi, int fd)
+{
+	uint64_t cap = XP_DRM_CAP_DUMB_BUFFER, val = 0;
+	long r;
+
+	if (set_abi(abi))
+		return -1000 - errno;
+	memset(buf, 0, 24);
+	memcpy(buf, &cap, 8);
+	memcpy(buf + 8, &val, 8);
+	r = emucompat_ioctl32(xa_ec, fd, cmd, (uint32_t)(uintptr_t)buf);
+	if (r < 0) {
+		r = -errno;
+	} else {
+		memcpy(&val, buf + 8, 8);
+		r = (long)val;
+	}
+	set_abi(EMUCOMPAT_ABI_KERNEL);
+	return r;
+}
+
+static void xp_policy(uint8_t *buf)
+{
+	const char *why = xa_missing[XA_RES_DRM];
+	int fd = XA_FD(XA_RES_DRM), c[4], i;
+	long own, r;
+
+	tap_diag("---- policy: commands without a row under the %s ABI",
+		 XA_ABI_NAME(XA_FOREIGN_ABI));
+	set_abi(XA_EC_FOREIGN);
+	c[0] = emucompat_guest_abi_cmd(xa_ec, XP_GET_CAP);
+	c[1] = emucompat_guest_abi_cmd(xa_ec, XP_TRANSLATED);
+	c[2] = emucompat_guest_abi_cmd(xa_ec, XP_GET_CAP_24);
+	c[3] = emucompat_guest_abi_cmd(xa_ec, XP_REFUSED);
+	set_abi(EMUCOMPAT_ABI_KERNEL);
+	tap_ok(c[0] == EMUCOMPAT_CMD_SAME && c[1] == EMUCOMPAT_CMD_TRANSLATED &&
+	       c[2] == EMUCOMPAT_CMD_UNKNOWN && c[3] == EMUCOMPAT_CMD_REFUSED,
+	       "policy: classes: GET_CAP same (%d), GETPLANERESOURCES translated (%d), "
+	       "GET_CAP with 24 bytes unknown (%d), GNTALLOC_DEALLOC_GREF refused (%d)",
+	       c[0], c[1], c[2], c[3]);
+	set_abi(XA_EC_FOREIGN);
+	errno = 0;
+	r = emucompat_ioctl32(xa_ec, fd, XP_REFUSED, 0);
+	tap_ok(r == -1 && errno == EOPNOTSUPP, "policy: refused: EOPNOTSUPP (%ld, %s)", r,
+	       strerror(errno));
+	errno = 0;
+	r = emucompat_ioctl32(xa_ec, 1000, XP_GET_CAP_24, 0);
+	tap_ok(r == -1 && errno == EBADF, "policy: unknown on a bad descriptor: EBADF (%ld, %s)",
+	       r, strerror(errno));
+	set_abi(EMUCOMPAT_ABI_KERNEL);
+	errno = 0;
+	r = set_abi(XA_EC_FOREIGN | (EMUCOMPAT_ABI_PASS_UNKNOWN << 1));
+	tap_ok(r == -1 && errno == EINVAL, "policy: an unknown flag bit: EINVAL (%ld, %s)", r,
+	       strerror(errno));
+	set_abi(EMUCOMPAT_ABI_KERNEL);
+	if (why[0]) {
+		for (i = 0; i < XP_TESTS - 4; i++)
+			lx_skip("res", xa_res_names[XA_RES_DRM], why, "policy: %d on the KMS card", i);
+		return;
+	}
+	own = xp_get_cap(buf, XP_GET_CAP, EMUCOMPAT_ABI_KERNEL, fd);
+	tap_ok(own >= 0, "policy: GET_CAP(DUMB_BUFFER) under the kernel's ABI: %ld", own);
+	r = xp_get_cap(buf, XP_GET_CAP, XA_EC_FOREIGN, fd);
+	tap_ok(r == own, "policy: known identical: GET_CAP under the foreign ABI unchanged: %ld "
+	       "(kernel's ABI %ld)", r, own);
+	r = xp_get_cap(buf, XP_GET_CAP_24, EMUCOMPAT_ABI_KERNEL, fd);
+	tap_ok(r == own, "policy: control: the kernel answers the 24-byte GET_CAP (%ld): what "
+	       "the foreign ABI's ENOTTY withholds is a real answer", r);
+	r = xp_get_cap(buf, XP_GET_CAP_24, XA_EC_FOREIGN, fd);
+	tap_ok(r == -ENOTTY, "policy: unknown under the foreign ABI: ENOTTY by default (%ld)", r);
+	r = xp_get_cap(buf, XP_GET_CAP_24, XA_EC_FOREIGN | EMUCOMPAT_ABI_PASS_UNKNOWN, fd);
+	tap_ok(r == own, "policy: unknown with EMUCOMPAT_ABI_PASS_UNKNOWN: the kernel's answer "
+	       "(%ld)", r);
+	xp_getfb2(buf, fd);
 }
 
 /* --- objects and their known state (native 64-bit calls) ----------------- */
@@ -607,7 +813,9 @@ int main(int argc, char **argv)
 			n++;
 		}
 	}
-	if (!n)
+	if (or_selected(argc, argv, "policy"))
+		needs |= XA_NEED(XA_RES_DRM);
+	else if (!n)
 		tap_skip_all("no case selected");
 	for (r = 0; r < XA_RES_NR; r++)
 		missing((enum xa_res)r, "not set up");
@@ -637,6 +845,8 @@ int main(int argc, char **argv)
 			planned += 2 + (ng && (XA_KERNEL_ABI == XA_I386 ? ng->differ_x86 :
 					       ng->differ_arm64));
 		}
+		if (or_selected(argc, argv, "policy"))
+			planned += XP_TESTS;
 		tap_plan((int)planned);
 	}
 
@@ -755,6 +965,9 @@ int main(int argc, char **argv)
 		}
 		reset_for(own);
 	}
+	/* the policy lines' buffer: below the arena's guard page */
+	if (or_selected(argc, argv, "policy"))
+		xp_policy((uint8_t *)arena + ARENA_LEN - 3 * 4096);
 	emucompat_close(xa_ec);
 	return tap_done();
 }

@@ -21,7 +21,14 @@
  *   - a pthread-key destructor calling the library after the library's own
  *     thread destructor ran;
  *   - emucompat_set_lowmem_fns(): its functions used, guards asked for,
- *     memory placed too high refused, EINVAL.
+ *     memory placed too high refused, EINVAL;
+ *   - the policy for commands without a row: known identical (exact, of
+ *     any size, a number family) unchanged, unknown ENOTTY (EBADF first)
+ *     and never seen by the kernel unless EMUCOMPAT_ABI_PASS_UNKNOWN,
+ *     refused EOPNOTSUPP; the 0.4 version of emucompat_set_guest_abi()
+ *     passing unknown commands and refusing flags;
+ *   - DRM_IOCTL_MODE_GETFB2, which x86-64 has no compat code for: an i386
+ *     one through the LP64 layout, an ARM one unchanged.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -138,6 +145,22 @@ static long fake_kernel_do(int fd, unsigned long req, unsigned long arg)
 		memcpy(p + 84, &nsec, 8);
 		return 0;
 	}
+	case 0x80044501u:	/* EVIOCGVERSION */
+		memcpy(p, &(uint32_t){ 0x10001 }, 4);
+		return 0;
+	case 0xc06864ceu: {	/* GETFB2, LP64: drm_ioctl()'s native struct */
+		uint64_t mod = 0x0100000000000001ull;
+
+		memcpy(p + 4, &(uint32_t){ 64 }, 4);
+		memset(p + 72, 0, 32);
+		memcpy(p + 72, &mod, 8);
+		return 0;
+	}
+	case 0x80404506u:	/* EVIOCGNAME(64) */
+	case 0x80184540u:	/* EVIOCGABS(ABS_X) */
+	case 0xc02cec01u:	/* unknown to the tables */
+		p[0] = 0x77;
+		return 0;
 	case 0xc04c5609u:	/* VIDIOC_QUERYBUF, i386, 64-bit time: bytesused */
 		p[8] = 0x42;
 		return 0;
@@ -507,6 +530,115 @@ static void test_lowmem(void)
 	lm_high = 0;
 	tap_ok(emucompat_set_lowmem_fns(ec, NULL, NULL, NULL) == 0, "defaults restored");
 }
+
+/* ---- commands without a row ---------------------------------------------- */
+#define T_UNKNOWN	0xc02cec01u	/* _IOWR(0xec, 1, 44 bytes): no uapi header's */
+#define T_REFUSED	0x00104706u	/* IOCTL_GNTALLOC_DEALLOC_GREF, ARM's */
+
+/* @cmd under the handle's ABI: the result, or -errno; *@seen: the kernel called */
+static long pol_call(uint8_t *g, uint32_t cmd, int fd, int *seen)
+{
+	int before = kernel_calls;
+	long r;
+
+	memset(g, 0, 64);
+	r = emucompat_ioctl32(ec, fd, cmd, g32(g));
+	if (r < 0)
+		r = -errno;
+	*seen = kernel_calls != before;
+	return r;
+}
+
+static void test_policy(void)
+{
+	uint8_t *g = guest_alloc(4096);
+	uint32_t v = 0;
+	int seen;
+	long r;
+
+	tap_ok(emucompat_guest_abi_cmd(ec, 0x80044501u) == EMUCOMPAT_CMD_SAME &&
+	       emucompat_guest_abi_cmd(ec, 0x80404506u) == EMUCOMPAT_CMD_SAME &&
+	       emucompat_guest_abi_cmd(ec, 0x81004506u) == EMUCOMPAT_CMD_SAME &&
+	       emucompat_guest_abi_cmd(ec, 0x80184540u) == EMUCOMPAT_CMD_SAME &&
+	       emucompat_guest_abi_cmd(ec, 0x8018457fu) == EMUCOMPAT_CMD_SAME,
+	       "known identical: EVIOCGVERSION, EVIOCGNAME(64) and (256), EVIOCGABS(0) and (0x3f)");
+	tap_ok(emucompat_guest_abi_cmd(ec, ARM_DQEVENT_T64) == EMUCOMPAT_CMD_TRANSLATED &&
+	       emucompat_guest_abi_cmd(ec, 0x8946u) == EMUCOMPAT_CMD_TRANSLATED &&
+	       emucompat_guest_abi_cmd(ec, 0x545eu) == EMUCOMPAT_CMD_TRANSLATED,
+	       "translated: VIDIOC_DQEVENT (64-bit time), SIOCETHTOOL, ARM's FIOQSIZE");
+	tap_ok(emucompat_guest_abi_cmd(ec, T_REFUSED) == EMUCOMPAT_CMD_REFUSED,
+	       "refused: IOCTL_GNTALLOC_DEALLOC_GREF");
+	tap_ok(emucompat_guest_abi_cmd(ec, T_UNKNOWN) == EMUCOMPAT_CMD_UNKNOWN &&
+	       emucompat_guest_abi_cmd(ec, 0x80184580u) == EMUCOMPAT_CMD_UNKNOWN,
+	       "unknown: an out-of-tree number, EVIOCGABS past ABS_MAX");
+	tap_ok(emucompat_guest_abi_cmd(NULL, 0) == -1 && errno == EINVAL, "NULL handle: EINVAL");
+
+	r = pol_call(g, 0x80044501u, FAKE_FD, &seen);
+	memcpy(&v, g, 4);
+	tap_ok(r == 0 && seen && v == 0x10001,
+	       "known identical: unchanged to the kernel (%ld, %#x)", r, v);
+	r = pol_call(g, 0x80404506u, FAKE_FD, &seen);	/* EVIOCGNAME(64) */
+	tap_ok(r == 0 && seen && g[0] == 0x77, "known identical of any size: EVIOCGNAME(64) (%ld)",
+	       r);
+	r = pol_call(g, T_UNKNOWN, FAKE_FD, &seen);
+	tap_ok(r == -ENOTTY && !seen && g[0] == 0, "unknown: ENOTTY, the kernel never asked "
+	       "(%ld, seen %d)", r, seen);
+	r = pol_call(g, T_UNKNOWN, 9999, &seen);
+	tap_ok(r == -EBADF && !seen, "unknown on a bad descriptor: EBADF (%ld)", r);
+	r = pol_call(g, T_REFUSED, FAKE_FD, &seen);
+	tap_ok(r == -EOPNOTSUPP && !seen, "refused: EOPNOTSUPP (%ld)", r);
+
+	tap_ok(emucompat_set_guest_abi(ec, EMUCOMPAT_ABI_ARM | EMUCOMPAT_ABI_PASS_UNKNOWN) == 0 &&
+	       emucompat_get_guest_abi(ec) == EMUCOMPAT_ABI_ARM,
+	       "EMUCOMPAT_ABI_PASS_UNKNOWN accepted; get_guest_abi() gives the ABI alone");
+	r = pol_call(g, T_UNKNOWN, FAKE_FD, &seen);
+	tap_ok(r == 0 && seen && g[0] == 0x77, "unknown with EMUCOMPAT_ABI_PASS_UNKNOWN: to the "
+	       "kernel unchanged (%ld)", r);
+	errno = 0;
+	tap_ok(emucompat_set_guest_abi(ec, EMUCOMPAT_ABI_ARM | (1u << 17)) == -1 && errno == EINVAL,
+	       "an unknown flag bit: EINVAL");
+	errno = 0;
+	tap_ok(ec_set_guest_abi_0_4(ec, EMUCOMPAT_ABI_ARM | EMUCOMPAT_ABI_PASS_UNKNOWN) == -1 &&
+	       errno == EINVAL, "emucompat_set_guest_abi@EMUCOMPAT_0.4: flags are EINVAL");
+	tap_ok(ec_set_guest_abi_0_4(ec, EMUCOMPAT_ABI_ARM) == 0, "the 0.4 version sets ARM");
+	r = pol_call(g, T_UNKNOWN, FAKE_FD, &seen);
+	tap_ok(r == 0 && seen, "... and passes unknown commands, as 0.4-0.6 did (%ld)", r);
+	if (emucompat_set_guest_abi(ec, EMUCOMPAT_ABI_ARM))
+		tap_bail("set_guest_abi(ARM): %s", strerror(errno));
+	munmap(g, 4096);
+}
+
+/* ---- GETFB2: x86-64 has no compat one; the library corrects it ------------ */
+static void test_getfb2(void)
+{
+	uint8_t *g = guest_alloc(4096);
+	uint64_t mod = 0;
+	uint32_t w = 0;
+	long r;
+
+	emucompat_set_guest_abi(ec, EMUCOMPAT_ABI_KERNEL);
+	tap_ok(emucompat_guest_abi_cmd(ec, 0xc06464ceu) == EMUCOMPAT_CMD_TRANSLATED &&
+	       emucompat_guest_abi_cmd(ec, 0xc06464b8u) == EMUCOMPAT_CMD_SAME,
+	       "kernel's ABI: GETFB2 translated, ADDFB2 (x86-64 converts it) the same");
+	memset(g, 0xa5, 200);
+	memset(g, 0, 4);
+	r = emucompat_ioctl32(ec, FAKE_FD, 0xc06464ceu, g32(g));
+	memcpy(&mod, g + 68, 8);
+	memcpy(&w, g + 4, 4);
+	tap_ok(r == 0 && w == 64 && mod == 0x0100000000000001ull && g[100] == 0xa5,
+	       "i386 GETFB2 (the kernel's ABI) through the LP64 layout: modifier[0] at 68 right "
+	       "(%#llx), nothing past 100 bytes", (unsigned long long)mod);
+	emucompat_set_guest_abi(ec, EMUCOMPAT_ABI_ARM);
+	tap_ok(emucompat_guest_abi_cmd(ec, 0xc06864ceu) == EMUCOMPAT_CMD_SAME,
+	       "ARM guest: GETFB2 the same (x86-64's drm_ioctl() speaks its layout)");
+	memset(g, 0xa5, 200);
+	memset(g, 0, 4);
+	r = emucompat_ioctl32(ec, FAKE_FD, 0xc06864ceu, g32(g));
+	memcpy(&mod, g + 72, 8);
+	tap_ok(r == 0 && mod == 0x0100000000000001ull && g[104] == 0xa5,
+	       "ARM GETFB2 unchanged: modifier[0] at 72 (%#llx)", (unsigned long long)mod);
+	munmap(g, 4096);
+}
 #endif
 
 int main(void)
@@ -535,6 +667,8 @@ int main(void)
 	test_destructor();
 #ifndef T_LIB_OLD
 	test_lowmem();
+	test_policy();
+	test_getfb2();
 #endif
 	free(ec);
 	return tap_done();

@@ -15,7 +15,10 @@
 # Options:
 #   --demo            boot in demo mode: run /tests/demo instead of the suite
 #   --bench           boot in bench mode: run the benchmarks (tests/bench/,
-#                     packed as /tests/bench/) instead of the suite
+#                     packed as /tests/bench/) instead of the suite; on a
+#                     lane with QEMU linux-user (sysroot32.sh --wants), when
+#                     --only selects b_qemu (or no --only), the sysroots and
+#                     both QEMUs are packed as for the suite's t_qemu_*.sh
 #   --timeout S       limit for the QEMU run (boot + tests); default 600 on
 #                     x86_64, 900 on arm64, 1800 for a *-debug-* kernel, plus
 #                     600 (x86_64) / 1200 (arm64) on a lane with QEMU
@@ -327,17 +330,26 @@ fi
 
 # --- QEMU linux-user (tests/guest/t_qemu_user.sh) -------------------------------
 # Only on the lanes that run it (sysroot32.sh --wants: $EMUCOMPAT_QEMU_USER,
-# default the 6.12 lanes) and only when --only selects a t_qemu_*.sh: bookworm's i386
+# default the 6.12 lanes) and only when --only selects a t_qemu_*.sh (bench
+# mode: b_qemu): bookworm's i386
 # and armhf sysroots, stock QEMU (qemu-user-static) for this architecture
 # and the patched one (integrations/qemu/build.sh) go into the initramfs.
 # A patched QEMU that fails to build is reported by the guest test, not here.
 qargs=()
 want_qemu=0
-for f in "$harness"/tests/guest/t_qemu_*.sh; do
+# bench mode: the same, when --only selects b_qemu (tests/bench/b_qemu.c,
+# stock against patched QEMU; by default every benchmark runs).
+case $mode in
+bench) qprogs=("$harness"/tests/bench/b_qemu.c) ;;
+suite) qprogs=("$harness"/tests/guest/t_qemu_*.sh) ;;
+*) qprogs=() ;;
+esac
+for f in ${qprogs[@]+"${qprogs[@]}"}; do
+	[ -e "$f" ] || continue
+	f=${f##*/}
 	# shellcheck disable=SC2254  # $only is a glob on purpose
-	case ${f##*/} in ${only:-*}) want_qemu=1 ;; esac
+	case ${f%.c} in ${only:-*}) want_qemu=1 ;; esac
 done
-[ "$mode" = demo ] && want_qemu=0
 if [ "$want_qemu" = 1 ] && "$here/sysroot32.sh" --wants "$kernel"; then
 	step "preparing the 32-bit sysroots and QEMU linux-user"
 	case $KARCH in x86_64) qhost=amd64 ;; *) qhost=arm64 ;; esac

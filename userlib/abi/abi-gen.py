@@ -1244,7 +1244,8 @@ def analyse(vers, vres, ethtool):
     return {
         "userlib/abi/REPORT.md": report(vers, vres, per, seen, renamed, grew, diffs, litdiff,
                                         tables, refused, collisions, eth),
-        "userlib/abi-tables.h": c_tables(tables, eth),
+        "userlib/abi-tables.h": c_tables(tables, eth) + c_identical(
+            idents, tables, sorted({x for _, v in per for x in v["fnlike"]}), litdiff),
         DOC_ABI: doc_region(diffs, tables, litdiff),
     }
 
@@ -1589,6 +1590,78 @@ def c_tables(tables, eth):
     mx = max([max(r[2], r[3]) for d in tables for r in tables[d]] +
              [max(e[3], e[4]) for d in eth for e in eth[d]] + [0])
     w(f"#define EC_ABI_MAX_SIZE  {mx}   /* the largest gsize/ksize in the tables */\n")
+    return o.getvalue()
+
+
+# Function-like commands whose other invocations are the same command for
+# another argument (the generator compares them at the argument 1 only):
+# where that argument goes in the number, from the macro in the uapi header.
+# "size": a byte count (a buffer of bytes, the same in every ABI);
+# (first, last): the argument is added to the nr field, over the header's
+# own range of it.  A function-like command not named here is known only
+# at the argument 1.
+FN_FAMILIES = {
+    # linux/input.h: char buffers, bitmaps, __u32 code + __s32 values[]
+    **{n: "size" for n in ("EVIOCGNAME", "EVIOCGPHYS", "EVIOCGUNIQ", "EVIOCGPROP", "EVIOCGKEY",
+                           "EVIOCGLED", "EVIOCGSND", "EVIOCGSW", "EVIOCGMTSLOTS")},
+    "EVIOCGBIT": ("size", 0x00, 0x1f),  # 0x20 + ev (EV_MAX 0x1f), len
+    "EVIOCGABS": (0x00, 0x3f),          # 0x40 + abs (ABS_MAX 0x3f), struct input_absinfo
+    "EVIOCSABS": (0x00, 0x3f),          # 0xc0 + abs
+    # linux/hidraw.h, linux/hiddev.h: byte buffers
+    **{n: "size" for n in ("HIDIOCGRAWNAME", "HIDIOCGRAWPHYS", "HIDIOCGRAWUNIQ", "HIDIOCGFEATURE",
+                           "HIDIOCSFEATURE", "HIDIOCGINPUT", "HIDIOCSINPUT", "HIDIOCGOUTPUT",
+                           "HIDIOCSOUTPUT", "HIDIOCGNAME", "HIDIOCGPHYS")},
+    "JSIOCGNAME": "size",               # linux/joystick.h: a char buffer
+    "UI_GET_SYSNAME": "size",           # linux/uinput.h: a char buffer
+}
+
+
+def c_identical(idents, tables, fnlike, litdiff):
+    """The commands compared and found the same in both ABIs (number and
+    argument layout), per direction: the library passes them unchanged.
+    One that is in the tables (a number other commands share) is not.
+    LITERAL_NO_ROW numbers are the kernel's own: the same too."""
+    o = io.StringIO()
+    w = o.write
+    fn = {n for _, n in fnlike}
+    w("/*\n * Commands compared and found identical in both ABIs (number and argument\n"
+      " * layout, or the number alone where the argument is untyped: _IO, literal\n"
+      " * numbers): passed unchanged.  Sorted, unique; binary-searched.  The _anysize\n"
+      " * lists hold, with the size field 0, the function-like commands whose size\n"
+      " * is a byte count (FN_FAMILIES in abi-gen.py): any size is the same.\n */\n")
+    for d, _, _ in DIRECTIONS:
+        rows = {r[0] for r in tables[d]}
+        same, anysize = set(), set()
+        for n, vi, va in litdiff:
+            if (n, d) in LITERAL_NO_ROW:
+                same.add(vi if d.startswith("i386") else va)
+        for t in TIMES:
+            for num, ns in idents.get((t, d), {}).items():
+                if num in rows:
+                    continue
+                same.add(num)
+                for f in (FN_FAMILIES.get(n) for n in ns if n in fn):
+                    if f == "size":
+                        anysize.add(num & ~(0x3fff << 16))
+                    elif f is not None:
+                        # the nr at the argument 1, minus 1: the nr at 0
+                        for a in range(f[-2], f[-1] + 1):
+                            v = (num & ~0xff) | (((num & 0xff) - 1 + a) & 0xff)
+                            if f[0] == "size":
+                                anysize.add(v & ~(0x3fff << 16))
+                            elif v not in rows:
+                                same.add(v)
+        w(f"/* {d}: {len(same)} numbers, {len(anysize)} of any size */\n")
+        w(f"static const uint32_t ec_abi_same_{d}[] = {{\n")
+        vals = sorted(same)
+        for i in range(0, len(vals), 6):
+            w("\t" + " ".join(f"{v:#010x}," for v in vals[i:i + 6]) + "\n")
+        w("};\n")
+        w(f"static const uint32_t ec_abi_same_anysize_{d}[] = {{\n")
+        vals = sorted(anysize)
+        for i in range(0, len(vals), 6):
+            w("\t" + " ".join(f"{v:#010x}," for v in vals[i:i + 6]) + "\n")
+        w("};\n")
     return o.getvalue()
 
 

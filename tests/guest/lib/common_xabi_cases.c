@@ -784,7 +784,17 @@ static void XA_T(case_bytes_drm)(struct ic_rec *r)
 		f->fb_id = fb_id;
 		snprintf(lab, sizeof(lab), "getfb2.%s", m ? "xtiled" : "linear");
 		if (xa_do(r, lab, fd, XA_DRM_IOCTL_MODE_GETFB2, fa) == 0) {
+#if XA_KERNEL_ABI == XA_I386
+			/*
+			 * x86-64 has no compat GETFB2: the real i386 process
+			 * reads modifier[] 4 bytes off, and the library
+			 * corrects it.  Compared with the native answer by
+			 * t_xabi's "policy" lines instead.
+			 */
+			ic_rec_add(r, "%s: not compared with the i386 oracle", lab);
+#else
 			xa_rec_bytes(r, lab, f, sizeof(*f), XA_T(xb_fb_cmd2));
+#endif
 			for (i = 0; i < 4; i++) {
 				uint32_t h = f->handles[i];
 
