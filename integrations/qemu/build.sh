@@ -314,6 +314,11 @@ if [ -n "$cross" ]; then
 		for d in "$sysroot.tmp"/debs/*.deb; do
 			dpkg -x "$d" "$sysroot.tmp"
 		done
+		# merged-/usr, as an installed system (libc.so names
+		# /lib/<triplet>/libc.so.6)
+		for d in lib bin sbin; do
+			[ -e "$sysroot.tmp/$d" ] || ln -s "usr/$d" "$sysroot.tmp/$d"
+		done
 		rm -rf "$sysroot.tmp/debs" "$sysroot"
 		mv "$sysroot.tmp" "$sysroot"
 		touch "$sysroot/.done"
