@@ -214,6 +214,7 @@ resolved=$(sed -nE 's/^Inst ([^ ]+) \(([^ ]+) .*\[([^]]+)\]\).*/\1 \2 \3/p' <<<"
 hash=$( { cat "$0"; echo "$resolved"; } | sha256sum | cut -c1-12)
 dir=$cache/sysroot32/$abi-$hash
 if [ -f "$dir/.emucompat/done" ]; then
+	touch "$dir/.emucompat/done"	# in use: see "Older builds" below
 	echo "SYSROOT32_DIR=$dir"
 	echo "SYSROOT32_SIZE=$(du -sk "$dir" | cut -f1)"
 	exit 0
@@ -393,9 +394,14 @@ log "$abi: $(wc -l <<<"$resolved") packages resolved, ${#progs[@]} programs, ${#
 touch "$out/.emucompat/done"
 rm -rf "$dir"
 mv "$out" "$dir"
-# Older builds of this ABI.
+# Older builds of this ABI, unused for a week.  Not at once: the cache is
+# shared, and another tree's sysroot32.sh (another hash) may be about to
+# pack its sysroot into an initramfs.
 for old in "$cache/sysroot32/$abi"-*; do
-	[ "$old" = "$dir" ] || rm -rf "$old"
+	[ "$old" = "$dir" ] && continue
+	if [ -z "$(find "$old/.emucompat/done" -mtime -7 2>/dev/null)" ]; then
+		rm -rf "$old"
+	fi
 done
 echo "SYSROOT32_DIR=$dir"
 echo "SYSROOT32_SIZE=$size"
