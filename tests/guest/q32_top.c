@@ -26,6 +26,15 @@
  *            host pointer (guest_base 0).  Under a non-zero guest_base the
  *            guest maps pages a real 32-bit process cannot.
  *
+ *
+ *	q32_top --as-nobody PROG [ARG...]
+ *
+ * drops root for uid/gid 65534 (no supplementary groups) and executes
+ * PROG: t_qemu_mmap.sh runs q32_top natively and QEMU itself this way too,
+ * because the host's floor is only a floor for an unprivileged process
+ * (root has CAP_SYS_RAWIO), and QEMU picks guest_base at start-up under
+ * its own credentials.
+ *
  * Then "info" lines, not for comparison (they legitimately differ under
  * QEMU, whose i386 guest space reaches 4 GiB where a compat task ends at
  * 0xffffe000 on x86-64 and 0xfffff000 on arm64): mmap(MAP_FIXED_NOREPLACE)
@@ -39,6 +48,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <grp.h>
 #include <unistd.h>
 #include <sys/mman.h>
 
@@ -119,11 +129,25 @@ static void range_calls(const char *prefix, uint32_t a, uint32_t len)
 	report(prefix, "mremap in place", p == MAP_FAILED, errno);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	static const uint32_t low[] = { 0x1000, 0x2000, 0x4000, 0x7000, 0x8000, 0xf000 };
 	char name[48];
 	unsigned int i;
+
+	if (argc >= 3 && !strcmp(argv[1], "--as-nobody")) {
+		if (setgroups(0, NULL) || setgid(65534) || setuid(65534)) {
+			fprintf(stderr, "q32_top: dropping root: %s\n", strerror(errno));
+			return 1;
+		}
+		execv(argv[2], argv + 2);
+		fprintf(stderr, "q32_top: %s: %s\n", argv[2], strerror(errno));
+		return 1;
+	}
+	if (argc != 1) {
+		fprintf(stderr, "usage: q32_top [--as-nobody PROG [ARG...]]\n");
+		return 2;
+	}
 
 	if (sysconf(_SC_PAGESIZE) != PG) {
 		fprintf(stderr, "q32_top: page size %ld, not 4096\n", sysconf(_SC_PAGESIZE));
