@@ -76,7 +76,6 @@ static const char *ename(int e)
 	case EBUSY: return "EBUSY";
 	case EEXIST: return "EEXIST";
 	case EINVAL: return "EINVAL";
-	case ENOSYS: return "ENOSYS";
 	case EOVERFLOW: return "EOVERFLOW";
 	}
 	snprintf(buf, sizeof(buf), "errno%d", e);
@@ -131,7 +130,7 @@ static void range_calls(const char *prefix, uint32_t a, uint32_t len)
 
 int main(int argc, char **argv)
 {
-	static const uint32_t low[] = { 0x1000, 0x2000, 0x4000, 0x7000, 0x8000, 0xf000 };
+	static const unsigned int low[] = { 0x1000, 0x2000, 0x4000, 0x7000, 0x8000, 0xf000, 0 };
 	char name[48];
 	unsigned int i;
 
@@ -154,8 +153,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	range_calls("top", 0xfffff000u, 2 * PG);
-	for (i = 0; i < sizeof(low) / sizeof(low[0]); i++) {
-		snprintf(name, sizeof(name), "mmap(%#x, MAP_FIXED_NOREPLACE)", (unsigned int)low[i]);
+	for (i = 0; low[i]; i++) {
+		snprintf(name, sizeof(name), "mmap(%#x, MAP_FIXED_NOREPLACE)", low[i]);
 		map_fixed("low", name, low[i], PG, MAP_FIXED_NOREPLACE);
 	}
 	map_fixed("info", "mmap(0xffffe000, MAP_FIXED_NOREPLACE)", 0xffffe000u, PG,
