@@ -45,10 +45,12 @@
 #   make perf-table      docs/performance.md's table from tests/bench/results/
 #                        (make lint checks it is what the runs give)
 #   make qemu-user       static qemu-i386 and qemu-arm (a Debian QEMU source +
-#                        integrations/qemu/<QEMU_BASE>/: 7.2 bookworm, the
-#                        default; 10.0 trixie; 11.1 sid) linked with
-#                        libemucompat.a, cached outside the clone; prints
-#                        QEMU_USER_DIR=<dir>  (QEMU_HOST=arm64: cross build)
+#                        integrations/qemu/<QEMU_BASE>/: 10.0 trixie, the
+#                        default and what the QEMU lanes run; 7.2 bookworm;
+#                        11.1 sid) linked with libemucompat.a, cached
+#                        outside the clone; prints QEMU_USER_DIR=<dir>
+#                        (QEMU_HOST=arm64: cross build).  QEMU_BASE=7.2 on
+#                        make check / run.sh runs the lanes on 7.2
 #   make qemu-user-check the same, the series built one patch at a time
 #                        (build.sh --bisect: each patch must build)
 #   make box64-user      box64 0.4.3-3 with box32 for amd64, patched
@@ -253,14 +255,15 @@ fuzz: deps
 		tests/qemu/run.sh $(KERNEL) --only 't_fuzz' \
 		--test-timeout $$(($(FUZZ_SECS) + 300)) --timeout $$(($(FUZZ_SECS) + 900))
 
-# Patched QEMU linux-user (integrations/qemu/README.md).
+# Patched QEMU linux-user (integrations/qemu/README.md); the lanes' base
+# is tests/qemu/sysroot32.sh's QEMU_BASE, 10.0 too.
+QEMU_BASE ?= 10.0
 qemu-user:
-	integrations/qemu/build.sh $(if $(QEMU_HOST),--host $(QEMU_HOST)) \
-		$(if $(QEMU_BASE),--base $(QEMU_BASE))
+	integrations/qemu/build.sh $(if $(QEMU_HOST),--host $(QEMU_HOST)) --base $(QEMU_BASE)
 
 qemu-user-check:
 	integrations/qemu/build.sh --bisect $(if $(QEMU_HOST),--host $(QEMU_HOST)) \
-		$(if $(QEMU_BASE),--base $(QEMU_BASE))
+		--base $(QEMU_BASE)
 
 box64-user:
 	integrations/box64/build.sh

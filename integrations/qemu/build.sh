@@ -6,9 +6,10 @@
 # package, with Debian's patches and then ours (<base>/series), linked with
 # libemucompat.a built from this tree.  Bases: 7.2 (bookworm, the default),
 # 10.0 (trixie), 11.1 (sid).  --host defaults to this machine's
-# architecture; arm64 on an amd64 machine is a cross build against a
-# sysroot of arm64 -dev packages (downloaded and unpacked with dpkg -x,
-# never installed).
+# architecture; arm64 on an amd64 machine is a cross build (bookworm's
+# gcc-aarch64-linux-gnu) against a sysroot of the base's suite's arm64 -dev
+# packages, for 10.0 and later with that suite's glibc (downloaded and
+# unpacked with dpkg -x, never installed).
 # --bisect: build the series one patch at a time in one build tree
 # (incremental ninja), each step configured with the emucompat feature once
 # the series has it; fails at the first patch that does not build.  Prints
@@ -23,7 +24,8 @@
 #   qemu-src/<suite>/         private apt lists, the source package (once),
 #                             tools/ (a newer meson, for 10.0 and 11.1)
 #   qemu-user/<debver>-<hash>/src          patched source tree
-#   qemu-user/<debver>-<hash>/<host>/      build/, bin/, sysroot/ (arm64 cross)
+#   qemu-user/<debver>-<hash>/<host>/      build/, bin/, sysroot/ and
+#                                          cross-bin/ (arm64 cross)
 # <hash> covers this script, <base>/series and its patches: changing any
 # of them builds afresh.  A rerun with nothing changed takes seconds; if
 # only the library changed, the two binaries are relinked (a changed
@@ -85,12 +87,12 @@ if [ "$host" != "$native" ]; then
 		die "can cross-build only for arm64 on amd64 (this is $native)"
 	cross=aarch64-linux-gnu
 fi
-# The arm64 sysroot is unpacked from the suite's -dev packages, which must
-# match the cross toolchain's glibc (bookworm's 2.36): trixie's and sid's
-# glib are built against a newer glibc.  Not done yet for 10.0 and 11.1.
-if [ -n "$cross" ] && [ "$suite" != bookworm ]; then
-	die "--host arm64 (cross) is built only for --base 7.2 so far; build --base $qbase on an arm64 machine"
-fi
+# The arm64 sysroot is unpacked from the suite's -dev packages.  For 7.2
+# they are bookworm's and match the cross toolchain's own glibc (2.36).
+# trixie's and sid's glib are built against a newer glibc, so for 10.0 and
+# later the sysroot carries that suite's arm64 glibc (libc6-dev) as well,
+# and bookworm's cross gcc is pointed at it, ahead of its own
+# /usr/aarch64-linux-gnu, by a wrapper (cross-bin/ below).
 triplet=${cross:-$(gcc -dumpmachine 2>/dev/null || echo "$native")}
 
 # ---- build dependencies ------------------------------------------------------
@@ -284,21 +286,38 @@ fi
 build=$out/build
 nice=(nice -n 10)
 
-# The arm64 sysroot: bookworm's -dev packages for what the static link needs.
+# The arm64 sysroot: the suite's -dev packages for what the static link
+# needs (and for trixie and later its glibc: see above).
 if [ -n "$cross" ]; then
 	sysroot=$out/sysroot
 	if [ ! -f "$sysroot/.done" ]; then
 		apt_update
-		pkgs=(libglib2.0-dev libglib2.0-0 libpcre2-dev libpcre2-8-0 zlib1g-dev zlib1g
+		pkgs=(libpcre2-dev libpcre2-8-0 zlib1g-dev zlib1g
 		      libffi-dev libffi8 libmount-dev libmount1 libblkid-dev libblkid1
 		      libselinux1-dev libselinux1 libsepol-dev libsepol2)
-		log "arm64 sysroot: ${pkgs[*]}"
+		allpkgs=()
+		if [ "$suite" = bookworm ]; then
+			pkgs+=(libglib2.0-dev libglib2.0-0)
+		else
+			# glib's static archives and .pc files are in
+			# libgio-2.0-dev; linux-libc-dev is architecture all.
+			pkgs+=(libgio-2.0-dev libglib2.0-0t64 libsysprof-capture-4-dev
+			       libc6-dev libc6 libcrypt-dev libcrypt1)
+			allpkgs=(linux-libc-dev)
+		fi
+		log "arm64 sysroot ($suite): ${pkgs[*]} ${allpkgs[*]}"
 		rm -rf "$sysroot.tmp"
 		mkdir -p "$sysroot.tmp/debs"
-		(cd "$sysroot.tmp/debs" && apt-get "${aptopts[@]}" download "${pkgs[@]/%/:arm64}" >&2) ||
+		(cd "$sysroot.tmp/debs" &&
+		 apt-get "${aptopts[@]}" download "${pkgs[@]/%/:arm64}" "${allpkgs[@]}" >&2) ||
 			die "apt-get download of the arm64 -dev packages failed"
 		for d in "$sysroot.tmp"/debs/*.deb; do
 			dpkg -x "$d" "$sysroot.tmp"
+		done
+		# merged-/usr, as an installed system (libc.so names
+		# /lib/<triplet>/libc.so.6)
+		for d in lib bin sbin; do
+			[ -e "$sysroot.tmp/$d" ] || ln -s "usr/$d" "$sysroot.tmp/$d"
 		done
 		rm -rf "$sysroot.tmp/debs" "$sysroot"
 		mv "$sysroot.tmp" "$sysroot"
@@ -306,6 +325,25 @@ if [ -n "$cross" ]; then
 	fi
 	libprefix=/usr libroot=$sysroot
 	libdir=/usr/lib/$cross
+	# The cross tools: bookworm's, the compiler through a wrapper that
+	# puts the sysroot's glibc (crt files, libc.a, headers) ahead of
+	# the toolchain's own when the sysroot has one.
+	xbin=$out/cross-bin
+	rm -rf "$xbin"
+	mkdir -p "$xbin"
+	for t in /usr/bin/"$cross"-*; do
+		ln -s "$t" "$xbin/${t##*/}"
+	done
+	if [ -f "$sysroot/usr/lib/$cross/libc.a" ]; then
+		for t in gcc cpp; do
+			rm -f "$xbin/$cross-$t"
+			printf '#!/bin/sh\nexec %s --sysroot=%s -B%s/ -L%s -isystem %s -isystem %s "$@"\n' \
+				"/usr/bin/$cross-$t" "$sysroot" "$sysroot/usr/lib/$cross" \
+				"$sysroot/usr/lib/$cross" "$sysroot/usr/include/$cross" \
+				"$sysroot/usr/include" >"$xbin/$cross-$t"
+			chmod +x "$xbin/$cross-$t"
+		done
+	fi
 else
 	libprefix=$out/emucompat libroot=
 	libdir=$libprefix/lib
@@ -332,7 +370,7 @@ stage=$out/lib-stage
 rm -rf "$stage" "$out/lib-build"
 LIB_CFLAGS="${LIB_CFLAGS:--O2 -g} -ffile-prefix-map=$top=." \
 make -s -C "$top" install-lib B="$out/lib-build" DESTDIR="$stage" PREFIX="$libprefix" \
-	LIBDIR="$libdir" ${cross:+CROSS_COMPILE=$cross-} >&2 ||
+	LIBDIR="$libdir" ${cross:+CROSS_COMPILE=$xbin/$cross-} >&2 ||
 	die "building libemucompat failed (make -C $top install-lib)"
 rm -rf "$out/lib-build"
 relink=0 pc_changed=0
@@ -366,7 +404,7 @@ if [ ! -f "$build/.configured" ]; then
 	# Debian's +ds source has no firmware blobs and no vendored crates.
 	*) conf+=(--disable-install-blobs --disable-rust --disable-download) ;;
 	esac
-	[ -n "$cross" ] && conf+=(--cross-prefix="$cross-")
+	[ -n "$cross" ] && conf+=(--cross-prefix="$xbin/$cross-")
 	log "configure for $host (log: $build/configure.log)"
 	t0=$(date +%s)
 	(cd "$build" && PKG_CONFIG="$out/pkg-config" "${nice[@]}" "$src/configure" "${conf[@]}") \

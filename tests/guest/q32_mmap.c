@@ -43,7 +43,7 @@
  * before going on: the caller then compares them with the host's view of
  * the process, /proc/PID/maps of the emulator:
  *
- *	q32_mmap --check-host PID TABLE [--base0]
+ *	q32_mmap --check-host PID TABLE [--base0 | --base0-reserved]
  *
  * run natively (a 32-bit process reads the 64-bit /proc/PID/maps fine):
  * guest_base is where the host maps the one-page marker file the table
@@ -51,7 +51,10 @@
  * mapping [a, a + len) must then be host memory at guest_base + a with the
  * guest's protections (readable; writable if the guest's is).  --base0:
  * guest_base must be 0 (guest pointers are host pointers) and the process
- * must hold no PROT_NONE reservation of 1 GiB or more (no reserved_va).
+ * must hold no PROT_NONE reservation of 1 GiB or more (no reserved_va: the
+ * 7.2 series).  --base0-reserved: guest_base must be 0 and the process
+ * must hold such a reservation (QEMU's stock layout, kept by the 10.0
+ * series: the guest space reserved, guest pointers host pointers).
  *
  * Output: TAP, then "# q32_mmap: summary: ..." with the counts, the
  * lowest/highest address used and the failures.  Exit 0 iff all passed.
@@ -923,6 +926,7 @@ static int tap_line(int ok, const char *fmt, ...)
 	return ok;
 }
 
+/* base0: 0 any guest_base; 1 guest_base 0, no reservation; 2 with one */
 static int check_host(const char *pid, const char *table, int base0)
 {
 	char path[64], line[512], mpath[300] = "";
@@ -997,9 +1001,14 @@ static int check_host(const char *pid, const char *table, int base0)
 	if (base0) {
 		tap_line(gb == 0, "guest_base is 0: guest pointers are host pointers (%#" PRIx64 ")",
 			 (uint64_t)gb);
-		tap_line(big_none < (1ull << 30),
-			 "no PROT_NONE reservation of 1 GiB or more (largest: %" PRIu64 " MiB)",
-			 big_none >> 20);
+		if (base0 == 1)
+			tap_line(big_none < (1ull << 30),
+				 "no PROT_NONE reservation of 1 GiB or more (largest: %" PRIu64 " MiB)",
+				 big_none >> 20);
+		else
+			tap_line(big_none >= (1ull << 30),
+				 "the guest space is reserved: a PROT_NONE mapping of 1 GiB or more"
+				 " (largest: %" PRIu64 " MiB)", big_none >> 20);
 	}
 	return total_fail ? 1 : 0;
 }
@@ -1014,8 +1023,16 @@ int main(int argc, char **argv)
 	FILE *f;
 	int i, npre, no_shrink = 0;
 
-	if (argc >= 4 && !strcmp(argv[1], "--check-host"))
-		return check_host(argv[2], argv[3], argc >= 5 && !strcmp(argv[4], "--base0"));
+	if (argc >= 4 && !strcmp(argv[1], "--check-host")) {
+		if (argc == 4)
+			return check_host(argv[2], argv[3], 0);
+		if (argc == 5 && !strcmp(argv[4], "--base0"))
+			return check_host(argv[2], argv[3], 1);
+		if (argc == 5 && !strcmp(argv[4], "--base0-reserved"))
+			return check_host(argv[2], argv[3], 2);
+		fprintf(stderr, "usage: q32_mmap --check-host PID TABLE [--base0 | --base0-reserved]\n");
+		return 2;
+	}
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-n") && i + 1 < argc)
 			n = strtoul(argv[++i], NULL, 0);
@@ -1027,7 +1044,8 @@ int main(int argc, char **argv)
 			no_shrink = 1;
 		else {
 			fprintf(stderr, "usage: q32_mmap [-n N] [-s SEED] [-S] [-T TABLE]\n"
-					"       q32_mmap --check-host PID TABLE [--base0]\n");
+					"       q32_mmap --check-host PID TABLE"
+					" [--base0 | --base0-reserved]\n");
 			return 2;
 		}
 	}

@@ -13,8 +13,10 @@
 #
 # /sysroot/i386 and /sysroot/armhf are Debian bookworm's own binaries
 # (tests/qemu/sysroot32.sh: the same package versions for both ABIs), with
-# /sysroot/<abi>/qemu/{stock,patched}/qemu-{i386,arm}: bookworm's
-# qemu-user-static and integrations/qemu/build.sh's patched build (static
+# /sysroot/<abi>/qemu/{stock,patched}/qemu-{i386,arm}: Debian's stock QEMU
+# of the base (sysroot32.sh's QEMU_BASE: trixie's qemu-user 10.0 by
+# default, bookworm's qemu-user-static 7.2) and integrations/qemu/build.sh's
+# patched build of the same base (static
 # binaries, run chrooted into their sysroot, so native and emulated runs
 # see the same files).  /dev, /proc, /sys and /tmp are bind-mounted into
 # both sysroots.  Variants of each case:
@@ -231,7 +233,7 @@ misc|stty|tty|-|stty -a -F $tty
 misc|hwclock|rtc|filter_hwclock|hwclock --show --verbose -f $rtc
 EOF
 }
-# groups whose every case needs a translation stock QEMU 7.2 lacks
+# groups whose every case needs a translation stock QEMU (7.2, 10.0) lacks
 case $group in input|v4l2|v4l2io|alsa|drm) stock_must_differ=1 ;; *) stock_must_differ=0 ;; esac
 
 # Filters: only what differs between two runs of the same program.  A time

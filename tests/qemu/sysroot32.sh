@@ -4,13 +4,22 @@
 # sysroot32.sh i386|armhf   — a small sysroot of Debian bookworm's own 32-bit
 #                             programs for t_qemu_user.sh, built once, cached
 # sysroot32.sh --qemu-stock amd64|arm64
-#                           — bookworm's qemu-user-static for that host
-#                             architecture: qemu-i386 and qemu-arm, cached
+#                           — Debian's stock QEMU of the base QEMU_BASE for
+#                             that host architecture: qemu-i386 and
+#                             qemu-arm, cached
 # sysroot32.sh --prepare amd64|arm64 TOP
 #                           — everything a lane of that architecture needs
 #                             for t_qemu_user.sh: both sysroots, stock QEMU,
 #                             and the patched QEMU of the tree TOP
-#                             (TOP/integrations/qemu/build.sh --host ARCH)
+#                             (TOP/integrations/qemu/build.sh --base
+#                             $QEMU_BASE --host ARCH)
+# QEMU_BASE (default 10.0) picks the QEMU both come from:
+#   10.0  trixie's qemu-user (static binaries; qemu-user-static is its
+#         transitional package there), the version build.sh builds
+#         (CURRENT of its trixie source, else trixie's candidate), and
+#         build.sh --base 10.0
+#   7.2   bookworm's qemu-user-static and build.sh --base 7.2 (by hand:
+#         QEMU_BASE=7.2 tests/qemu/run.sh ...)
 # sysroot32.sh --wants KERNEL
 #                           — exit 0 iff lane KERNEL runs the QEMU test:
 #                             its name matches a glob of $EMUCOMPAT_QEMU_USER
@@ -81,6 +90,15 @@ if [ "${1:-}" = --wants ]; then
 fi
 log() { echo "sysroot32: $*" >&2; }
 
+# The QEMU base (see the top): stock QEMU's suite, package and binary
+# suffix, and the file naming the version build.sh builds.
+qbase=${QEMU_BASE:-10.0}
+case $qbase in
+7.2) stock_suite=bookworm stock_pkg=qemu-user-static stock_suffix=-static stock_src= ;;
+10.0) stock_suite=trixie stock_pkg=qemu-user stock_suffix= stock_src=$cache/qemu-src/trixie/CURRENT ;;
+*) die "QEMU_BASE must be 10.0 or 7.2, not '$qbase'" ;;
+esac
+
 aptdir=$cache/apt32
 apt_setup() {
 	mkdir -p "$aptdir/lists/partial" "$aptdir/cache/archives/partial"
@@ -116,23 +134,53 @@ download() {
 }
 
 # --- stock QEMU ---------------------------------------------------------------
-# qemu_stock HOSTARCH — bookworm's qemu-i386 and qemu-arm for HOSTARCH
+# stock_apt — aptopts for the stock QEMU's suite (bookworm: apt32 itself;
+# trixie: its own private lists in apt-trixie/, amd64 and arm64 only)
+stock_apt() {
+	[ "$stock_suite" = bookworm ] && return 0
+	local d=$cache/apt-$stock_suite kr=/usr/share/keyrings/debian-archive-keyring.gpg
+	mkdir -p "$d/lists/partial" "$d/cache/archives/partial"
+	cat >"$d/sources.list" <<LIST
+deb [arch=amd64,arm64 signed-by=$kr] $mirror $stock_suite main
+deb [arch=amd64,arm64 signed-by=$kr] $mirror $stock_suite-updates main
+deb [arch=amd64,arm64 signed-by=$kr] $security $stock_suite-security main
+LIST
+	aptopts=(-o "Dir::Etc::SourceList=$d/sources.list" -o Dir::Etc::SourceParts=/dev/null
+		-o "Dir::State::Lists=$d/lists" -o "Dir::Cache=$d/cache"
+		-o Dir::State::status=/dev/null -o APT::Sandbox::User=root -q
+		-o APT::Architectures::=amd64 -o APT::Architectures::=arm64)
+	if [ -z "$(find "$d/lists" -maxdepth 1 -name '*Packages*' -mmin -1440 2>/dev/null | head -n 1)" ]; then
+		log "apt-get update (private lists in $d)"
+		apt-get "${aptopts[@]}" update >&2 || die "apt-get update ($stock_suite) failed"
+	fi
+}
+
+# qemu_stock HOSTARCH — the stock qemu-i386 and qemu-arm of QEMU_BASE for
+# HOSTARCH
 qemu_stock() {
-	local host=$1 ver dir t f
+	local host=$1 ver dir t f want
 	case $host in amd64|arm64) ;; *) die "unsupported host architecture '$host'" ;; esac
-	ver=$(apt-cache "${aptopts[@]}" policy "qemu-user-static:$host" | sed -n 's/^ *Candidate: //p')
+	stock_apt
+	# The version the patched build is made from, if there is one.
+	want=
+	[ -n "$stock_src" ] && want=$(cat "$stock_src" 2>/dev/null || true)
+	ver=$(apt-cache "${aptopts[@]}" policy "$stock_pkg:$host" | sed -n 's/^ *Candidate: //p')
+	if [ -n "$want" ] && [ "$want" != "$ver" ] &&
+	   apt-cache "${aptopts[@]}" madison "$stock_pkg" | grep -q "| $want |"; then
+		ver=$want
+	fi
 	if [ -z "$ver" ] || [ "$ver" = "(none)" ]; then
-		die "no qemu-user-static:$host in bookworm"
+		die "no $stock_pkg:$host in $stock_suite"
 	fi
 	dir=$cache/qemu-stock/$host-${ver//[:~+]/_}
 	if [ ! -x "$dir/qemu-i386" ] || [ ! -x "$dir/qemu-arm" ]; then
-		log "downloading qemu-user-static:$host=$ver (~60 MB)"
+		log "downloading $stock_pkg:$host=$ver (~60 MB)"
 		rm -rf "$dir.tmp"
-		download "$dir.tmp/deb" "qemu-user-static:$host=$ver"
+		download "$dir.tmp/deb" "$stock_pkg:$host=$ver"
 		dpkg -x "$dir.tmp"/deb/*.deb "$dir.tmp/root"
 		for t in i386 arm; do
-			f=$dir.tmp/root/usr/bin/qemu-$t-static
-			[ -f "$f" ] || die "qemu-user-static:$host has no usr/bin/qemu-$t-static"
+			f=$dir.tmp/root/usr/bin/qemu-$t$stock_suffix
+			[ -f "$f" ] || die "$stock_pkg:$host has no usr/bin/qemu-$t$stock_suffix"
 			# static or static-pie: no ELF interpreter
 			! readelf -lW "$f" | grep -q 'program interpreter' || die "$f is not static"
 			mv "$f" "$dir.tmp/qemu-$t"
@@ -166,6 +214,7 @@ resolved=$(sed -nE 's/^Inst ([^ ]+) \(([^ ]+) .*\[([^]]+)\]\).*/\1 \2 \3/p' <<<"
 hash=$( { cat "$0"; echo "$resolved"; } | sha256sum | cut -c1-12)
 dir=$cache/sysroot32/$abi-$hash
 if [ -f "$dir/.emucompat/done" ]; then
+	touch "$dir/.emucompat/done"	# in use: see "Older builds" below
 	echo "SYSROOT32_DIR=$dir"
 	echo "SYSROOT32_SIZE=$(du -sk "$dir" | cut -f1)"
 	exit 0
@@ -345,9 +394,14 @@ log "$abi: $(wc -l <<<"$resolved") packages resolved, ${#progs[@]} programs, ${#
 touch "$out/.emucompat/done"
 rm -rf "$dir"
 mv "$out" "$dir"
-# Older builds of this ABI.
+# Older builds of this ABI, unused for a week.  Not at once: the cache is
+# shared, and another tree's sysroot32.sh (another hash) may be about to
+# pack its sysroot into an initramfs.
 for old in "$cache/sysroot32/$abi"-*; do
-	[ "$old" = "$dir" ] || rm -rf "$old"
+	[ "$old" = "$dir" ] && continue
+	if [ -z "$(find "$old/.emucompat/done" -mtime -7 2>/dev/null)" ]; then
+		rm -rf "$old"
+	fi
 done
 echo "SYSROOT32_DIR=$dir"
 echo "SYSROOT32_SIZE=$size"
@@ -380,11 +434,11 @@ i386|armhf) build_sysroot "$1" ;;
 		printf 'QEMU_PATCHED_NOTE=%q\n' "skip: no integrations/qemu/build.sh in this tree"
 		exit 0
 	fi
-	log "patched QEMU: $b --host $host"
+	log "patched QEMU: $b --base $qbase --host $host"
 	exec 8>"$cache/.qemu-patched-$host.lock"
 	flock 8
-	if ! bout=$("$b" --host "$host"); then
-		printf 'QEMU_PATCHED_NOTE=%q\n' "fail: integrations/qemu/build.sh --host $host failed"
+	if ! bout=$("$b" --base "$qbase" --host "$host"); then
+		printf 'QEMU_PATCHED_NOTE=%q\n' "fail: integrations/qemu/build.sh --base $qbase --host $host failed"
 		exit 0
 	fi
 	d=$(sed -n 's/^QEMU_USER_DIR=//p' <<<"$bout" | tail -n 1)
