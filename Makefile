@@ -53,6 +53,8 @@
 #                        libemucompat.a) and unpatched, cached outside the
 #                        clone; prints BOX64_USER_DIR=<dir> (box64,
 #                        box64-stock) per host (BOX64_HOST="amd64 arm64")
+#   make check-box64     t_box64.sh (box32 against native 32-bit programs) on
+#                        BOX64_LANES (6.12-amd64 6.12-arm64); not in check-all
 #
 # The version is PACKAGE_VERSION in dkms.conf.
 
