@@ -94,8 +94,11 @@ echo "# devices: video=${video:-none} card=${card:-none} drm=$drm evdev=${evdev:
 
 # shellcheck disable=SC2317  # the filters are called through $filt
 # --- filters --------------------------------------------------------------------
-# vivid's volatile controls (gain follows its simulated autogain): the value.
-filter_v4l2_volatile() { sed -E '/volatile/s/ value=[-0-9]+/ value=<volatile>/'; }
+# vivid's volatile controls (gain follows its simulated autogain) and its
+# read-only 32-bit test control (vivid's thread counts it up): the value.
+filter_v4l2_volatile() {
+	sed -E '/volatile|read_only_integer_32_bits/s/ value=[-0-9]+/ value=<changes>/'
+}
 # shellcheck disable=SC2317
 # --stream-mmap --verbose: per buffer index, sequence, bytesused and flags
 # are compared; its timestamp and what follows from the times are dropped.
