@@ -53,10 +53,13 @@
 #                        make check / run.sh runs the lanes on 7.2
 #   make qemu-user-check the same, the series built one patch at a time
 #                        (build.sh --bisect: each patch must build)
-#   make box64-user      box64 0.4.3-3 with box32 for amd64, patched
-#                        (integrations/box64/patches, libemucompat.a) and
-#                        unpatched, cached outside the clone; prints
-#                        BOX64_USER_DIR=<dir> (box64, box64-stock)
+#   make box64-user      box64 0.4.3-3 with box32 for amd64 and arm64 (cross
+#                        on amd64), patched (integrations/box64/patches,
+#                        libemucompat.a) and unpatched, cached outside the
+#                        clone; prints BOX64_USER_DIR=<dir> (box64,
+#                        box64-stock) per host (BOX64_HOST="amd64 arm64")
+#   make check-box64     t_box64.sh (box32 against native 32-bit programs) on
+#                        BOX64_LANES (6.12-amd64 6.12-arm64); not in check-all
 #
 # The version is PACKAGE_VERSION in dkms.conf.
 
@@ -93,7 +96,7 @@ DEBUG_KERNEL := $(filter %-debug-amd64,$(ALL_KERNELS))
 .PHONY: all module lib install install-module install-lib install-man install-udev \
 	install-udev-group demo check check-all \
 	check-debug check-dkms checkpatch sparse lint fuzz deps clean deb check-deb bench \
-	abi abi-census check-abi qemu-user qemu-user-check box64-user perf-table docs check-lib
+	abi abi-census check-abi qemu-user qemu-user-check box64-user check-box64 perf-table docs check-lib
 
 all: module lib
 
@@ -265,8 +268,19 @@ qemu-user-check:
 	integrations/qemu/build.sh --bisect $(if $(QEMU_HOST),--host $(QEMU_HOST)) \
 		--base $(QEMU_BASE)
 
+# box64 for each of BOX64_HOST (default: amd64, and arm64 cross or native):
+# one BOX64_USER_DIR=<dir> line per host, in that order.
+BOX64_HOST ?= amd64 arm64
 box64-user:
-	integrations/box64/build.sh
+	@set -e; for h in $(BOX64_HOST); do integrations/box64/build.sh --host $$h; done
+
+# box64's box32 against native 32-bit programs in the guests of BOX64_LANES
+# (tests/qemu/run.sh LANE --only 't_box64*' with EMUCOMPAT_BOX64 naming
+# them; integrations/box64/README.md).  Not part of check-all.
+BOX64_LANES ?= 6.12-amd64 6.12-arm64
+check-box64:
+	@set -e; for k in $(BOX64_LANES); do \
+		EMUCOMPAT_BOX64="$(BOX64_LANES)" tests/qemu/run.sh $$k --only 't_box64*'; done
 
 FORCE:
 

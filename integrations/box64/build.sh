@@ -1,12 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# build.sh [--host amd64] — box64 0.4.3-3 with box32 (-DBOX32=ON), built
-# twice from the same source: patched (patches/series, -DEMUCOMPAT=ON,
+# build.sh [--host amd64|arm64] — box64 0.4.3-3 with box32 (-DBOX32=ON),
+# built twice from the same source: patched (patches/series, -DEMUCOMPAT=ON,
 # linked with libemucompat.a built from this tree) and unpatched (the
-# control).  amd64 only for now: the interpreter build box64's own CI makes
-# for x86-64 (-DLD80BITS=1 -DNOALIGN=1); the arm64 cross build
-# (-DARM_DYNAREC=ON) is not written yet.
+# control).  amd64 (the default on an amd64 machine): the interpreter build
+# box64's own CI makes for x86-64 (-DLD80BITS=1 -DNOALIGN=1).  arm64: the
+# dynarec build Debian makes (-DARM_DYNAREC=ON), natively on arm64 or, on
+# amd64, cross with gcc-aarch64-linux-gnu (its own libc6-dev-arm64-cross;
+# no multiarch -dev package on the host).
 #
 # The source: `apt-get source box64/sid` with a private apt configuration
 # (Debian's repacked upstream source, without Debian's patches), and if
@@ -15,7 +17,11 @@
 #
 # stdout: exactly one line,  BOX64_USER_DIR=<dir>  with <dir>/box64
 # (patched), <dir>/box64-stock (unpatched) and <dir>/version ("0.4.3-3
-# <origin> emucompat-<hash>").  Everything else goes to stderr.  Non-zero
+# <origin> emucompat-<hash>"); for arm64 also <dir>/runtime/, bookworm's
+# arm64 libc6 and libgcc-s1 unpacked with dpkg -x (what box64 and box32's
+# wrapped libraries load at run time: a guest's chroot gets a copy), from
+# `apt-get download` with a private apt configuration in
+# box64-src/apt-arm64.  Everything else goes to stderr.  Non-zero
 # exit with a message starting "box64-user: error:" on failure.
 #
 # Cache (outside the clone; EMUCOMPAT_CACHE moves it):
@@ -39,7 +45,6 @@ cache=${EMUCOMPAT_CACHE:-$HOME/.cache/emucompat}
 jobs=${JOBS:-2}
 version=0.4.3-3
 tarball=$top/../shared/inputs/box64-$version.tar.xz
-cmflags=(-DLD80BITS=1 -DNOALIGN=1 -DBOX32=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo)
 
 log() { echo "box64-user: $*" >&2; }
 die() { echo "box64-user: error: $*" >&2; exit 1; }
@@ -52,20 +57,33 @@ native=$(dpkg --print-architecture 2>/dev/null) || die "dpkg is needed"
 host=$native
 while [ $# -gt 0 ]; do
 	case $1 in
-	--host) host=${2:?--host needs amd64}; shift 2 ;;
+	--host) host=${2:?--host needs amd64 or arm64}; shift 2 ;;
 	--host=*) host=${1#--host=}; shift ;;
 	-h|--help) usage; exit 0 ;;
 	*) usage; die "unknown argument '$1'" ;;
 	esac
 done
-if [ "$host" != amd64 ] || [ "$native" != amd64 ]; then
-	die "only the amd64 build on an amd64 machine is written so far (asked: $host on $native)"
-fi
+cross=
+case $host/$native in
+amd64/amd64)
+	cmflags=(-DLD80BITS=1 -DNOALIGN=1 -DBOX32=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo) ;;
+arm64/arm64)
+	cmflags=(-DARM_DYNAREC=ON -DBOX32=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo) ;;
+arm64/amd64)
+	cross=aarch64-linux-gnu
+	cmflags=(-DARM_DYNAREC=ON -DBOX32=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
+		 -DCMAKE_SYSTEM_NAME=Linux -DCMAKE_SYSTEM_PROCESSOR=aarch64
+		 "-DCMAKE_C_COMPILER=$cross-gcc" "-DCMAKE_ASM_COMPILER=$cross-gcc"
+		 "-DCMAKE_FIND_ROOT_PATH=/usr/$cross"
+		 -DCMAKE_FIND_ROOT_PATH_MODE_PROGRAM=NEVER) ;;
+*)	die "cannot build for $host on $native (amd64 and arm64 natively, arm64 cross on amd64)" ;;
+esac
 
 # ---- build dependencies ------------------------------------------------------
 needs=("make|make" "gcc|gcc" "cmake|cmake" "patch|patch" "xz|xz-utils" "flock|util-linux"
        "python3|python3" "pkg-config|pkg-config" "dpkg-source|dpkg-dev" "apt-get|apt"
        "/usr/share/keyrings/debian-archive-keyring.gpg|debian-archive-keyring")
+[ -n "$cross" ] && needs+=("$cross-gcc|gcc-$cross" "/usr/$cross/lib/libc.so|libc6-dev-arm64-cross")
 missing=()
 for n in "${needs[@]}"; do
 	t=${n%%|*} p=${n#*|}
@@ -196,6 +214,13 @@ sync_work() {
 	# wrapped function, so the release's files are right for it too.
 	touch "$work"/src/wrapped/generated/functions_list.txt \
 	      "$work"/src/wrapped32/generated/functions_list.txt
+	# CMake copies tests/box64-bash (a prebuilt x86-64 bash, left out of
+	# the source as Debian's +dfsg leaves it out) on non-x86 hosts; it is
+	# only installed, never built into box64: an empty stand-in.
+	if [ ! -e "$work/tests/box64-bash" ]; then
+		mkdir -p "$work/tests"
+		: >"$work/tests/box64-bash"
+	fi
 }
 
 # cmake_build LOGNAME CMAKE-ARGS... — configure (again) and build box64.
@@ -222,6 +247,39 @@ cmake_build() {
 	log "$name box64 built in $(( $(date +%s) - t0 )) s"
 }
 
+# arm64: bookworm's arm64 runtime libraries, for a guest's chroot.
+if [ "$host" = arm64 ] && [ ! -f "$outdir/runtime/.done" ]; then
+	rt_aptdir=$srcroot/apt-arm64
+	mkdir -p "$rt_aptdir/lists/partial" "$rt_aptdir/cache/archives/partial"
+	touch "$rt_aptdir/status"
+	key=/usr/share/keyrings/debian-archive-keyring.gpg
+	cat >"$rt_aptdir/sources.list" <<-LIST
+	deb [arch=arm64 signed-by=$key] http://deb.debian.org/debian bookworm main
+	deb [arch=arm64 signed-by=$key] http://deb.debian.org/debian bookworm-updates main
+	deb [arch=arm64 signed-by=$key] http://deb.debian.org/debian-security bookworm-security main
+	LIST
+	rt_aptopts=(-o "Dir::Etc::SourceList=$rt_aptdir/sources.list" -o Dir::Etc::SourceParts=/dev/null
+		    -o "Dir::State::Lists=$rt_aptdir/lists" -o "Dir::Cache=$rt_aptdir/cache"
+		    -o "Dir::State::Status=$rt_aptdir/status" -o APT::Architecture=arm64
+		    -o APT::Architectures::=arm64 -o APT::Sandbox::User=root -q)
+	if [ -z "$(find "$rt_aptdir/lists" -maxdepth 1 -name '*_Packages' -mmin -1440 2>/dev/null | head -1)" ]; then
+		log "apt-get update (arm64, private lists in $rt_aptdir)"
+		apt-get "${rt_aptopts[@]}" update >&2 || die "apt-get update (arm64) failed"
+	fi
+	rm -rf "$outdir/runtime.tmp"
+	mkdir -p "$outdir/runtime.tmp/debs"
+	log "arm64 runtime: apt-get download libc6 libgcc-s1"
+	(cd "$outdir/runtime.tmp/debs" && apt-get "${rt_aptopts[@]}" download libc6:arm64 libgcc-s1:arm64 >&2) ||
+		die "apt-get download of the arm64 runtime libraries failed"
+	for d in "$outdir/runtime.tmp"/debs/*.deb; do
+		dpkg -x "$d" "$outdir/runtime.tmp"
+		dpkg-deb -W --showformat='${Package} ${Version}\n' "$d" >>"$outdir/runtime.tmp/.packages"
+	done
+	rm -rf "$outdir/runtime.tmp/debs" "$outdir/runtime.tmp/usr/share" "$outdir/runtime"
+	mv "$outdir/runtime.tmp" "$outdir/runtime"
+	touch "$outdir/runtime/.done"
+fi
+
 # ---- the unpatched box64 (the control) -----------------------------------------
 if [ ! -x "$stockdir/box64" ]; then
 	sync_work
@@ -241,7 +299,7 @@ stage=$base/lib-stage
 rm -rf "$stage" "$base/lib-build"
 LIB_CFLAGS="${LIB_CFLAGS:--O2 -g} -ffile-prefix-map=$top=." \
 make -s -C "$top" install-lib B="$base/lib-build" DESTDIR="$stage" PREFIX="$prefix" \
-	LIBDIR="$prefix/lib" >&2 || die "building libemucompat failed (make -C $top install-lib)"
+	LIBDIR="$prefix/lib" ${cross:+CROSS_COMPILE=$cross-} >&2 || die "building libemucompat failed (make -C $top install-lib)"
 rm -rf "$base/lib-build"
 for f in lib/libemucompat.a lib/pkgconfig/emucompat.pc include/emucompat.h include/linux/emucompat.h; do
 	[ -f "$stage$prefix/$f" ] || die "make install-lib did not install $f"
@@ -271,7 +329,7 @@ if [ ! -x "$outdir/box64" ] || [ "$prefix/lib/libemucompat.a" -nt "$outdir/box64
 	export PKG_CONFIG_PATH=$prefix/lib/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}
 	cmake_build patched -DEMUCOMPAT=ON
 	grep -q 'EMUCOMPAT:BOOL=ON' "$build/CMakeCache.txt" || die "cmake did not take -DEMUCOMPAT=ON"
-	nm "$build/box64" | grep ' emucompat_ioctl32$' >/dev/null ||
+	"${cross:+$cross-}nm" "$build/box64" | grep ' emucompat_ioctl32$' >/dev/null ||
 		die "the patched box64 is not linked with libemucompat"
 	mkdir -p "$outdir"
 	cp "$build/box64" "$outdir/.box64.tmp"

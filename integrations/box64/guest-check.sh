@@ -1,83 +1,151 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# guest-check.sh [--reuse] [KERNEL] — run box32 (patched and stock, from build.sh) on
-# i386 programs inside a guest of the test harness (default lane
-# 6.12-amd64), by hand: it is not part of `make check`.
+# guest-check.sh --stage amd64|arm64 OUTDIR
+#     What tests/qemu/run.sh appends to a lane's initramfs for the box64
+#     test (the lanes of $EMUCOMPAT_BOX64, see run.sh): OUTDIR/box64root,
+#     OUTDIR/box64ref (arm64 only) and OUTDIR/tests/t_box64.sh (guest.sh).
+#     Prints BOX64_STAGE_NOTE=<one line: box64 version, programs> on stdout;
+#     progress on stderr.
+# guest-check.sh [KERNEL]
+#     By hand: tests/qemu/run.sh KERNEL --only 't_box64*' with
+#     EMUCOMPAT_BOX64=KERNEL (default lane 6.12-amd64).
 #
-# 1. build.sh (cached) gives box64 and box64-stock;
-# 2. check/*.c are built with i686-linux-gnu-gcc, as PIE (for box32) and
-#    static (the native reference);
-# 3. tests/qemu/run.sh KERNEL --only t_box64_check.sh builds the lane's
-#    module and initramfs (that run finds no such test: its verdict is
-#    ignored; --reuse: use the initramfs an earlier run.sh left in
-#    EMUCOMPAT_BUILD, if there is one);
-# 4. a second cpio archive is appended to a copy of that initramfs: a chroot
-#    /box64root with this machine's x86-64 glibc, the two box64 and the
-#    programs, and guest.sh as /tests/t_box64_check.sh;
-# 5. the guest boots as run.sh boots it and runs only that script.
-# BOX64_CHECK_SYSROOT32=<i386 sysroot of tests/qemu/sysroot32.sh> adds
-# Debian's i386 amixer (libasound emulated) on snd-dummy.
-# The console goes to $EMUCOMPAT_LOGDIR/box64-KERNEL.log (default
-# /tmp/emucompat-logs); the last lines are run-tests.sh's counts.
+# The stage:
+# 1. build.sh --host ARCH (cached): box64 (patched) and box64-stock;
+# 2. tests/qemu/sysroot32.sh i386 (and armhf on arm64): Debian bookworm's
+#    own 32-bit programs with their libraries (cached); alsactl is added
+#    from the same alsa-utils package the sysroot's amixer comes from;
+# 3. box64root = a copy of the i386 sysroot, the host's runtime libraries
+#    (this machine's x86-64 glibc; on arm64 bookworm's arm64 libc6 and
+#    libgcc-s1 that build.sh unpacked), the two box64, and check/*.c built
+#    with i686-linux-gnu-gcc as PIE (for box32) and static (the native
+#    reference on x86-64);
+# 4. fftest from bookworm's joystick package (i386, and armhf for the
+#    reference), and check/ff-uinput.c built for the guest (/box64-ff-uinput):
+#    the force-feedback uinput device it runs on;
+# 5. arm64: box64ref = a copy of the armhf sysroot with check/*.c built
+#    static with arm-linux-gnueabihf-gcc -marm (the native reference: an
+#    arm64 kernel has no i386 ABI, so the reference is the armhf build of
+#    the same program version, as in tests/guest/qemu_user.sh).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
-reuse=0
-if [ "${1:-}" = --reuse ]; then reuse=1; shift; fi
-kernel=${1:-6.12-amd64}
-logdir=${EMUCOMPAT_LOGDIR:-/tmp/emucompat-logs}
-build=${EMUCOMPAT_BUILD:-$top/build}/$kernel
+cache=${EMUCOMPAT_CACHE:-$HOME/.cache/emucompat}
 die() { echo "box64-check: error: $*" >&2; exit 1; }
-case $kernel in *-amd64) ;; *) die "only amd64 lanes so far" ;; esac
-mkdir -p "$logdir"
+log() { echo "box64-check: $*" >&2; }
 
-out=$("$here/build.sh") || die "build.sh failed"
-dir=${out#BOX64_USER_DIR=}
-
-work=$(mktemp -d /tmp/box64-check.XXXXXX)
-trap 'rm -rf "$work"' EXIT
-R=$work/stage/box64root
-mkdir -p "$work/stage"
-# With BOX64_CHECK_SYSROOT32 (an i386 sysroot of tests/qemu/sysroot32.sh)
-# the chroot is a copy of it: Debian's i386 amixer runs natively and under
-# box32 (libasound emulated) on snd-dummy.
-if [ -n "${BOX64_CHECK_SYSROOT32:-}" ]; then
-	[ -f "$BOX64_CHECK_SYSROOT32/.emucompat/done" ] || die "$BOX64_CHECK_SYSROOT32 is not a sysroot32.sh sysroot"
-	cp -a "$BOX64_CHECK_SYSROOT32" "$R"
+if [ "${1:-}" != --stage ]; then
+	kernel=${1:-6.12-amd64}
+	exec env EMUCOMPAT_BOX64="$kernel" "$top/tests/qemu/run.sh" "$kernel" --only 't_box64*'
 fi
-mkdir -p "$R"/{bin,box32,dev,proc,tmp,lib64,lib/x86_64-linux-gnu} "$work/stage/tests"
+host=${2:?usage: guest-check.sh --stage amd64|arm64 OUTDIR}
+out=${3:?usage: guest-check.sh --stage amd64|arm64 OUTDIR}
+case $host in amd64|arm64) ;; *) die "--stage: amd64 or arm64, not '$host'" ;; esac
+
+b=$("$here/build.sh" --host "$host") || die "build.sh --host $host failed"
+dir=${b#BOX64_USER_DIR=}
+if [ ! -x "$dir/box64" ] || [ ! -x "$dir/box64-stock" ]; then die "build.sh gave no box64 in '$dir'"; fi
+
+# sysroot ABI — the sysroot32.sh sysroot's directory
+sysroot() {
+	local v
+	v=$("$top/tests/qemu/sysroot32.sh" "$1") || die "tests/qemu/sysroot32.sh $1 failed"
+	v=$(sed -n 's/^SYSROOT32_DIR=//p' <<<"$v")
+	[ -f "$v/.emucompat/done" ] || die "sysroot32.sh $1 gave no sysroot"
+	echo "$v"
+}
+# add_alsactl ROOT ABI — usr/sbin/alsactl from the alsa-utils package that
+# ROOT's amixer came from (sysroot32.sh keeps the .debs); its only library
+# beyond libc, libasound, is there for amixer.
+add_alsactl() {
+	local root=$1 abi=$2 ver deb t
+	ver=$(awk '$1 == "amixer" { print $4 }' "$root/.emucompat/programs")
+	deb=$cache/sysroot32/debs/$abi/alsa-utils_${ver//:/%3a}_$abi.deb
+	[ -f "$deb" ] || die "no $deb (sysroot32.sh's download of alsa-utils $ver)"
+	t=$(mktemp -d)
+	dpkg -x "$deb" "$t"
+	install -m 0755 "$t/usr/sbin/alsactl" "$root/usr/sbin/alsactl"
+	rm -rf "$t"
+	echo "alsactl /usr/sbin/alsactl alsa-utils $ver" >>"$root/.emucompat/programs"
+}
+
+# add_fftest ROOT ABI — usr/bin/fftest of bookworm's joystick package for
+# ABI (only libc), downloaded once with sysroot32.sh's private apt lists
+# (read, never updated here) into box64-src/debs/.
+add_fftest() {
+	local root=$1 abi=$2 a=$cache/apt32 d=$cache/box64-src/debs deb t x
+	local opts=(-o "Dir::Etc::SourceList=$a/sources.list" -o Dir::Etc::SourceParts=/dev/null
+		    -o "Dir::State::Lists=$a/lists" -o "Dir::Cache=$d/apt-cache" -o Dir::State::status=/dev/null
+		    -o APT::Sandbox::User=root -q)
+	for x in i386 armhf amd64 arm64; do opts+=(-o "APT::Architectures::=$x"); done
+	mkdir -p "$d/apt-cache/archives/partial"
+	deb=$(find "$d" -maxdepth 1 -name "joystick_*_$abi.deb" | head -1)
+	if [ -z "$deb" ]; then
+		[ -f "$a/sources.list" ] || die "no $a/sources.list (tests/qemu/sysroot32.sh makes it)"
+		(cd "$d" && apt-get "${opts[@]}" download "joystick:$abi" >&2) || die "apt-get download joystick:$abi failed"
+		deb=$(find "$d" -maxdepth 1 -name "joystick_*_$abi.deb" | head -1)
+	fi
+	t=$(mktemp -d)
+	dpkg -x "$deb" "$t"
+	install -m 0755 "$t/usr/bin/fftest" "$root/usr/bin/fftest"
+	rm -rf "$t"
+	echo "fftest /usr/bin/fftest joystick $(dpkg-deb -f "$deb" Version)" >>"$root/.emucompat/programs"
+}
+
+rm -rf "$out"
+mkdir -p "$out/tests"
+R=$out/box64root
+log "box64root: the i386 sysroot, $host runtime, box64"
+cp -a "$(sysroot i386)" "$R"
+chmod -R u+w "$R"
+add_alsactl "$R" i386
+add_fftest "$R" i386
+mkdir -p "$R/box32" "$R/usr/bin"
+# stripped: the debug info (RelWithDebInfo) would only weigh on the initramfs
+case $host in amd64) strip=strip ;; arm64) strip=aarch64-linux-gnu-strip ;; esac
+"$strip" -o "$R/usr/bin/box64" "$dir/box64" || die "$strip $dir/box64 failed"
+"$strip" -o "$R/usr/bin/box64-stock" "$dir/box64-stock" || die "$strip $dir/box64-stock failed"
+cp "$dir/version" "$R/box64.version"
 for p in box32-ioctl box32-getopt; do
 	i686-linux-gnu-gcc -O2 -Wall -fPIE -pie -o "$R/box32/$p" "$here/check/$p.c" ||
 		die "cannot build $p (i686-linux-gnu-gcc)"
-	i686-linux-gnu-gcc -O2 -Wall -static -o "$R/box32/$p.static" "$here/check/$p.c" ||
-		die "cannot build $p static"
 done
-cp "$dir/box64" "$R/bin/box64"
-cp "$dir/box64-stock" "$R/bin/box64-stock"
-# box64 and the native libraries box32's wrapped libc opens.
-cp -L /lib64/ld-linux-x86-64.so.2 "$R/lib64/"
-for l in libc.so.6 libm.so.6 libdl.so.2 libpthread.so.0 librt.so.1 libresolv.so.2 libutil.so.1 libgcc_s.so.1; do
-	if [ -e "/lib/x86_64-linux-gnu/$l" ]; then cp -L "/lib/x86_64-linux-gnu/$l" "$R/lib/x86_64-linux-gnu/"; fi
-done
-install -m 0755 "$here/guest.sh" "$work/stage/tests/t_box64_check.sh"
-
-if [ "$reuse" = 0 ] || [ ! -f "$build/initramfs.cpio" ]; then
-	echo "box64-check: building the $kernel initramfs (tests/qemu/run.sh; its verdict is ignored)" >&2
-	EMUCOMPAT_LOGDIR=$logdir "$top/tests/qemu/run.sh" "$kernel" --only t_box64_check.sh --timeout 300 >/dev/null 2>&1 || true
-fi
-[ -f "$build/initramfs.cpio" ] || die "run.sh did not build $build/initramfs.cpio (see $logdir/$kernel.build.log)"
-env_out=$("$top/tests/qemu/fetch-kernel.sh" "$kernel" 2>/dev/null) || die "fetch-kernel.sh $kernel failed"
-eval "$env_out"
-
-cp "$build/initramfs.cpio" "$work/initramfs.cpio"
-(cd "$work/stage" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >>"$work/initramfs.cpio"
-log=$logdir/box64-$kernel.log
-echo "box64-check: booting $kernel (console: $log)" >&2
-timeout 900 qemu-system-x86_64 -M q35 -m 1024 -smp 2 -nographic -no-reboot -accel tcg -nic none \
-	-device virtio-rng-pci -vga none -kernel "$KIMAGE" -initrd "$work/initramfs.cpio" \
-	-append "console=ttyS0 panic=-1 ectest.mode=suite ectest.only=t_box64_check.sh" </dev/null | tee "$log" |
-	grep -E '^(ok|not ok|#|[0-9]+ passed)' || true
-tr -d '\r' <"$log" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -1
-tr -d '\r' <"$log" | grep -qE '^[0-9]+ passed, 0 failed' || exit 1
+case $host in
+amd64)
+	# box64 and the native libraries box32's wrapped libc opens.
+	mkdir -p "$R/lib64" "$R/usr/lib/x86_64-linux-gnu"
+	cp -L /lib64/ld-linux-x86-64.so.2 "$R/lib64/"
+	for l in libc.so.6 libm.so.6 libdl.so.2 libpthread.so.0 librt.so.1 libresolv.so.2 libutil.so.1 libgcc_s.so.1; do
+		if [ -e "/lib/x86_64-linux-gnu/$l" ]; then cp -L "/lib/x86_64-linux-gnu/$l" "$R/usr/lib/x86_64-linux-gnu/"; fi
+	done
+	for p in box32-ioctl box32-getopt; do
+		i686-linux-gnu-gcc -O2 -Wall -static -o "$R/box32/$p.static" "$here/check/$p.c" ||
+			die "cannot build $p static"
+	done
+	;;
+arm64)
+	[ -f "$dir/runtime/.done" ] || die "build.sh left no arm64 runtime in $dir/runtime"
+	# into the merged-/usr sysroot: its /lib is a symlink to usr/lib
+	tar -C "$dir/runtime" --exclude=./.done --exclude=./.packages -cf - . |
+		tar -C "$R" --keep-directory-symlink -xf -
+	F=$out/box64ref
+	log "box64ref: the armhf sysroot"
+	cp -a "$(sysroot armhf)" "$F"
+	chmod -R u+w "$F"
+	add_alsactl "$F" armhf
+	add_fftest "$F" armhf
+	mkdir -p "$F/box32"
+	for p in box32-ioctl box32-getopt; do
+		arm-linux-gnueabihf-gcc -marm -O2 -Wall -static -o "$F/box32/$p.static" "$here/check/$p.c" ||
+			die "cannot build $p static for armhf (arm-linux-gnueabihf-gcc)"
+	done
+	;;
+esac
+# the uinput force-feedback device fftest runs on: a native helper
+case $host in amd64) cc=gcc ;; arm64) cc=aarch64-linux-gnu-gcc ;; esac
+"$cc" -O2 -Wall -static -o "$out/box64-ff-uinput" "$here/check/ff-uinput.c" ||
+	die "cannot build check/ff-uinput.c ($cc -static)"
+install -m 0755 "$here/guest.sh" "$out/tests/t_box64.sh"
+echo "BOX64_STAGE_NOTE=$(cat "$dir/version") ($host), $(du -sh "$out" | cut -f1)"

@@ -374,6 +374,30 @@ printf '%s\n' ${exp_guest[@]+"${exp_guest[@]}"} >"$build/expect"
 	build_fail "packing the initramfs"
 grep '^mkinitramfs:' "$blog" | tail -n 3
 
+# --- box64 (integrations/box64, t_box64.sh) -------------------------------------
+# Only on the lanes named by a glob of $EMUCOMPAT_BOX64 (default: none; `make
+# check-box64` names 6.12-amd64 and 6.12-arm64) and only when --only selects
+# t_box64.sh: integrations/box64/guest-check.sh --stage builds box64 (cached)
+# and its chroots, appended as a second cpio archive.  Without them the guest
+# has no t_box64.sh.
+box64_stage=
+box64_test=t_box64.sh
+for g in ${EMUCOMPAT_BOX64:-}; do
+	# shellcheck disable=SC2254  # globs on purpose
+	case $kernel in $g) case $box64_test in ${only:-*}) box64_stage=$build/box64-stage ;; esac ;; esac
+done
+[ "$mode" = suite ] || box64_stage=
+if [ -n "$box64_stage" ]; then
+	step "preparing box64 (integrations/box64/guest-check.sh --stage)"
+	case $KARCH in x86_64) bhost=amd64 ;; *) bhost=arm64 ;; esac
+	benv=$("$top/integrations/box64/guest-check.sh" --stage "$bhost" "$box64_stage" 2>>"$blog") ||
+		build_fail "preparing box64 (integrations/box64/guest-check.sh --stage $bhost)"
+	echo "run.sh: $kernel: box64: ${benv#BOX64_STAGE_NOTE=}"
+	(cd "$box64_stage" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) \
+		>>"$build/initramfs.cpio" 2>>"$blog" || build_fail "packing box64"
+	rm -rf "$box64_stage"
+fi
+
 # --- bench mode only: append /tests/bench/ as a second cpio archive -----------
 # (the kernel unpacks concatenated newc archives in turn)
 if [ "$mode" = bench ]; then
@@ -407,6 +431,14 @@ common=(-m 1024 -smp 2 -nographic -no-reboot -accel tcg -nic none
 qextra=0
 if [ -z "$timeout" ] && [ ${#qargs[@]} -gt 0 ]; then
 	case $KARCH in x86_64) qextra=600 ;; *) qextra=1200 ;; esac
+fi
+# t_box64.sh: box32 under TCG, about 70 program runs (box64 runs its
+# interpreter on x86_64): more time, for the lane and for the test program.
+if [ -n "$box64_stage" ]; then
+	if [ -z "$timeout" ]; then
+		case $KARCH in x86_64) qextra=$((qextra + 600)) ;; *) qextra=$((qextra + 1200)) ;; esac
+	fi
+	[ -n "$test_timeout" ] || append+=" ectest.timeout=1500"
 fi
 # The KASAN/lockdep kernel runs the suite several times slower under TCG.
 case $kernel in

@@ -9,12 +9,13 @@
  *   fsflags-libc     FS_IOC_GETFLAGS (_IOR('f', 1, long): its number holds
  *                    sizeof(long)) through libc's ioctl()
  *   fsflags-syscall  the same through syscall(SYS_ioctl, ...)
- *   fsflags-int80    the same through int $0x80 (eax 54)
+ *   fsflags-int80    the same through int $0x80 (eax 54; armhf: svc #0)
  *   loop-status      LOOP_GET_STATUS (struct loop_info has longs; no size
  *                    in the number) on a loop device set up with
  *                    LOOP_SET_FD and LOOP_SET_STATUS64 (same on both ABIs)
  *   fionread         FIONREAD on a pipe: the same on both ABIs (control)
- *   robust-int80     set_robust_list through int $0x80 (eax 311)
+ *   robust-int80     set_robust_list through int $0x80 (eax 311; armhf:
+ *                    svc #0, r7 338)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -28,9 +29,14 @@
 #include <linux/fs.h>
 #include <linux/loop.h>
 
-#if !defined(__i386__)
-#error "box32-ioctl is an i386 program"
-#endif
+/*
+ * The raw trap: int $0x80 on i386; on armhf (the native reference on arm64
+ * hosts, whose kernels have no i386 ABI) svc #0, the same calls under
+ * their EABI numbers.
+ */
+#if defined(__i386__)
+#define NR_IOCTL		54
+#define NR_SET_ROBUST_LIST	311
 
 static long int80(long nr, long a, long b, long c)
 {
@@ -42,6 +48,23 @@ static long int80(long nr, long a, long b, long c)
 			 : "memory");
 	return ret;
 }
+#elif defined(__arm__) && !defined(__thumb__)
+#define NR_IOCTL		54
+#define NR_SET_ROBUST_LIST	338
+
+static long int80(long nr, long a, long b, long c)
+{
+	register long r0 __asm__("r0") = a;
+	register long r1 __asm__("r1") = b;
+	register long r2 __asm__("r2") = c;
+	register long r7 __asm__("r7") = nr;
+
+	__asm__ volatile("svc #0" : "+r"(r0) : "r"(r1), "r"(r2), "r"(r7) : "memory");
+	return r0;
+}
+#else
+#error "box32-ioctl is an i386 program (armhf, built with -marm, for the reference on arm64)"
+#endif
 
 static void result(const char *name, long rc, int err, const char *more)
 {
@@ -76,7 +99,7 @@ static void fsflags(const char *dir)
 	result("fsflags-syscall", rc, errno, more);
 
 	flags = -1;
-	rc = int80(54, fd, FS_IOC_GETFLAGS, (long)&flags);
+	rc = int80(NR_IOCTL, fd, FS_IOC_GETFLAGS, (long)&flags);
 	snprintf(more, sizeof(more), "flags=%#lx", flags);
 	result("fsflags-int80", rc < 0 && rc > -4096 ? -1 : rc, (int)-rc, more);
 	close(fd);
@@ -163,7 +186,7 @@ static void robust(void)
 	head.next = (unsigned int)(unsigned long)&head;
 	head.futex_offset = 0;
 	head.pending = 0;
-	rc = int80(311, (long)&head, sizeof(head), 0);
+	rc = int80(NR_SET_ROBUST_LIST, (long)&head, sizeof(head), 0);
 	result("robust-int80", rc < 0 && rc > -4096 ? -1 : rc, (int)-rc, "");
 }
 
