@@ -697,10 +697,17 @@ static void XA_T(case_bytes_buffer_##T)(struct ic_rec *r)			\
 	if (xa_do(r, "streamon", fd, XA_VIDIOC_STREAMON, ta) == 0) {		\
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };		\
 										\
-		ic_rec_add(r, "poll=%d", poll(&pfd, 1, 10000));			\
-		XA_T(buf_in_##T)(b, 0);						\
-		if (xa_do(r, "dqbuf", fd, XA_VIDIOC_DQBUF_##T, ba) == 0)	\
-			xa_rec_bytes(r, "dqbuf", b, sizeof(*b), XA_T(xb_buffer_##T)); \
+		/* every queued buffer, dequeued in turn: index, sequence,	\
+		 * m.offset, timestamp ... of each */				\
+		for (i = 0; i < n; i++) {					\
+			snprintf(lab, sizeof(lab), "poll%u", i);		\
+			ic_rec_add(r, "%s=%d", lab, poll(&pfd, 1, 10000));	\
+			XA_T(buf_in_##T)(b, 0);					\
+			snprintf(lab, sizeof(lab), "dqbuf%u", i);		\
+			if (xa_do(r, lab, fd, XA_VIDIOC_DQBUF_##T, ba) == 0)	\
+				xa_rec_bytes(r, lab, b, sizeof(*b),		\
+					     XA_T(xb_buffer_##T));		\
+		}								\
 		*(uint32_t *)ic_ptr(ta) = XA_V4L2_BUF_TYPE_VIDEO_CAPTURE;	\
 		xa_do(r, "streamoff", fd, XA_VIDIOC_STREAMOFF, ta);		\
 	}									\
