@@ -163,17 +163,21 @@ void xa_rec_unwritten(struct ic_rec *r, const char *label, const void *p, size_t
 
 /*
  * The v4l2 events' and buffers' timestamps are CLOCK_MONOTONIC: seconds v
- * in the window (now - XA_TS_WINDOW, now], now read when they are recorded
- * (a case takes less: the oracle's alarm); anything else is printed.
+ * in the window (now - XA_TS_WINDOW, now + XA_TS_AHEAD], now read when they
+ * are recorded (a case takes less: the oracle's alarm; vivid stamps a
+ * capture buffer with its frame's computed end, which can be a little
+ * ahead of the clock when it is dequeued); anything else is printed.
  */
 #define XA_TS_WINDOW 120
+#define XA_TS_AHEAD 2
 static int xa_mono_window(uint64_t v)
 {
 	struct timespec now;
 
 	if (clock_gettime(CLOCK_MONOTONIC, &now))
 		return 0;
-	return v && v <= (uint64_t)now.tv_sec && v + XA_TS_WINDOW > (uint64_t)now.tv_sec;
+	return v && v <= (uint64_t)now.tv_sec + XA_TS_AHEAD &&
+	       v + XA_TS_WINDOW > (uint64_t)now.tv_sec;
 }
 
 void xa_rec_bytes(struct ic_rec *r, const char *label, const void *p, size_t size,
