@@ -693,6 +693,7 @@ static void XA_T(case_bytes_buffer_##T)(struct ic_rec *r)			\
 	XS(xa_v4l2_requestbuffers) *q = ic_ptr(qa);				\
 	XS(xa_v4l2_buffer_##T) *b = ic_ptr(ba);					\
 	unsigned int i, n;							\
+	uint32_t seq, last = 0;							\
 	char lab[24];								\
 										\
 	memset(q, 0, sizeof(*q));						\
@@ -717,16 +718,22 @@ static void XA_T(case_bytes_buffer_##T)(struct ic_rec *r)			\
 	if (xa_do(r, "streamon", fd, XA_VIDIOC_STREAMON, ta) == 0) {		\
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };		\
 										\
-		/* every queued buffer, dequeued in turn: index, sequence,	\
-		 * m.offset, timestamp ... of each */				\
+		/* every queued buffer, dequeued in turn: index, m.offset,	\
+		 * timestamp ... of each.  vivid counts the frames it falls	\
+		 * behind on (TCG) in sequence: after the first buffer, a	\
+		 * sequence above the last one is recorded as last + 1. */	\
 		for (i = 0; i < n; i++) {					\
 			snprintf(lab, sizeof(lab), "poll%u", i);		\
 			ic_rec_add(r, "%s=%d", lab, poll(&pfd, 1, 10000));	\
 			XA_T(buf_in_##T)(b, 0);					\
 			snprintf(lab, sizeof(lab), "dqbuf%u", i);		\
-			if (xa_do(r, lab, fd, XA_VIDIOC_DQBUF_##T, ba) == 0)	\
-				xa_rec_bytes(r, lab, b, sizeof(*b),		\
-					     XA_T(xb_buffer_##T));		\
+			if (xa_do(r, lab, fd, XA_VIDIOC_DQBUF_##T, ba))	\
+				continue;					\
+			seq = b->sequence;					\
+			if (i && seq > last)					\
+				b->sequence = last + 1;				\
+			last = seq;						\
+			xa_rec_bytes(r, lab, b, sizeof(*b), XA_T(xb_buffer_##T)); \
 		}								\
 		*(uint32_t *)ic_ptr(ta) = XA_V4L2_BUF_TYPE_VIDEO_CAPTURE;	\
 		xa_do(r, "streamoff", fd, XA_VIDIOC_STREAMOFF, ta);		\
