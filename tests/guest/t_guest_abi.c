@@ -15,6 +15,13 @@
  *     bytes alone (nothing was written back); an unreadable argument is
  *     EFAULT, and EBADF when the descriptor is bad too; a renumbered one
  *     answers as the kernel's number does on a regular file;
+ *   - every row of both tables (and of both SIOCETHTOOL tables) agrees with
+ *     the layouts the 32-bit cross compilers gave at build time
+ *     (guest_abi_layout.c, OUT/.obj/guest_abi_layout/layout.h): the guest's
+ *     and the kernel's command numbers and argument sizes, and every member
+ *     byte copied by a span to the member's offset in the other ABI; a
+ *     command whose layouts differ has a row (a refused row: numbers and
+ *     sizes only);
  *   - SIOCETHTOOL with an rxnfc sub-command on "lo" answers as the
  *     kernel's layout does; a bad ifr_data is EFAULT;
  *   - a thread's bounce buffer is gone after the thread exits;
@@ -40,6 +47,15 @@
 
 #include "probe_util.h"
 #include "abi-tables.h"
+
+/* one "->GL" line of guest_abi_layout.c's assembly (tests/Makefile) */
+struct gl_row {
+	char kind;		/* 'C' command, 'M' member, 'N' number only; 0: end */
+	const char *name;
+	uint32_t a;		/* C, N: the command's number; M: offsetof */
+	uint32_t size, align;
+};
+#include "layout.h"
 
 #if defined(__x86_64__)
 #define KERNEL_ABI EMUCOMPAT_ABI_I386
@@ -133,6 +149,215 @@ static void identity_checks(void)
 	close(pts);
 	close(ptm);
 	emucompat_close(named);
+}
+
+/* --- the tables against the cross compilers' layouts -------------------- */
+
+/* the 'C' or 'N' row of gl whose number is cmd (name NULL) or named name */
+static const struct gl_row *gl_find(const struct gl_row *gl, uint32_t cmd, const char *name)
+{
+	for (; gl->kind; gl++)
+		if ((gl->kind == 'C' || gl->kind == 'N') &&
+		    (name ? !strcmp(gl->name, name) : gl->a == cmd))
+			return gl;
+	return NULL;
+}
+
+/*
+ * Every byte of every member of g's type (guest layout) must be copied by
+ * one of the spans to the same member's byte in k's (kernel layout); the
+ * spans stay inside both sizes.  0, or 1 with a diagnostic.
+ */
+static int gl_spans_bad(const char *what, const struct gl_row *g, const struct gl_row *k,
+			const struct ec_abi_span *sp, unsigned int n)
+{
+	const struct gl_row *gm = g + 1, *km = k + 1;
+	unsigned int i, j;
+
+	for (i = 0; i < n; i++)
+		if (sp[i].goff + sp[i].len > g->size || sp[i].koff + sp[i].len > k->size) {
+			tap_diag("%s %s: span {%u, %u, %u} outside the sizes %u/%u", what, g->name,
+				 sp[i].goff, sp[i].koff, sp[i].len, g->size, k->size);
+			return 1;
+		}
+	for (; gm->kind == 'M'; gm++, km++) {
+		if (km->kind != 'M' || strcmp(gm->name, km->name) || gm->size != km->size) {
+			tap_diag("%s %s.%s: the two ABIs' members differ (%s, %u/%u bytes)", what,
+				 g->name, gm->name, km->kind == 'M' ? km->name : "none", gm->size,
+				 km->kind == 'M' ? km->size : 0);
+			return 1;
+		}
+		for (j = 0; j < gm->size; j++) {
+			unsigned int gb = gm->a + j, kb = km->a + j;
+
+			for (i = 0; i < n; i++)
+				if (gb >= sp[i].goff && gb < sp[i].goff + sp[i].len)
+					break;
+			if (i == n || sp[i].koff + (gb - sp[i].goff) != kb) {
+				tap_diag("%s %s.%s: guest byte %u (the compiler: kernel byte %u) %s", what,
+					 g->name, gm->name, gb, kb, i == n ? "is not copied" : "goes elsewhere");
+				tap_diag("  span {%u, %u, %u}", i == n ? 0 : sp[i].goff,
+					 i == n ? 0 : sp[i].koff, i == n ? 0 : sp[i].len);
+				return 1;
+			}
+		}
+	}
+	if (km->kind == 'M') {
+		tap_diag("%s %s: the kernel's layout has more members (%s)", what, g->name, km->name);
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * Commands whose compiler layouts differ and that have no row on purpose
+ * (userlib/abi/abi-gen.py's LITERAL_NO_ROW): the kernel, not the header,
+ * decides.
+ */
+static const struct { const char *dir, *name, *why; } gl_no_row[] = {
+	{ "i386 on arm", "FIOQSIZE", "arm64's compat layer implements the asm-generic 0x5460, "
+	  "not arm's 0x545e: an i386 guest's number needs no renumbering" },
+};
+
+static const char *gl_no_row_why(const char *dir, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NROWS(gl_no_row); i++)
+		if (!strcmp(gl_no_row[i].dir, dir) && !strcmp(gl_no_row[i].name, name))
+			return gl_no_row[i].why;
+	return NULL;
+}
+
+/* the members of g and k at different offsets, or the numbers differ */
+static int gl_differ(const struct gl_row *g, const struct gl_row *k)
+{
+	if (g->a != k->a || g->size != k->size)
+		return 1;
+	for (g++, k++; g->kind == 'M' && k->kind == 'M'; g++, k++)
+		if (g->a != k->a || g->size != k->size)
+			return 1;
+	return g->kind == 'M' || k->kind == 'M';
+}
+
+static void layout_table(const char *what, const struct ec_abi_cmd *tab, size_t nrows,
+			 const struct gl_row *gt[2], const struct gl_row *kt[2])
+{
+	unsigned int bad = 0, checked = 0, missing = 0, t;
+	size_t i;
+
+	for (i = 0; i < nrows; i++) {
+		const struct ec_abi_cmd *c = &tab[i];
+		int found = 0;
+
+		for (t = 0; t < 2; t++) {
+			const struct gl_row *g = gl_find(gt[t], c->guest_cmd, NULL), *k;
+
+			if (!g)
+				continue;
+			found = 1;
+			k = gl_find(kt[t], 0, g->name);
+			if (!k || k->a != c->kernel_cmd) {
+				tap_diag("%s row %#x (%s, %s time): kernel number %#x, the compiler's %#x",
+					 what, c->guest_cmd, g->name, t ? "64-bit" : "32-bit",
+					 c->kernel_cmd, k ? k->a : 0);
+				bad++;
+				break;
+			}
+			if (g->kind == 'N') {
+				if (c->kind != EC_ABI_COPY || c->nspans) {
+					tap_diag("%s row %#x (%s): a renumbered command with spans",
+						 what, c->guest_cmd, g->name);
+					bad++;
+					break;
+				}
+				continue;
+			}
+			if (c->gsize != g->size || c->ksize != k->size) {
+				tap_diag("%s row %#x (%s, %s time): sizes %u/%u, the compiler's %u/%u",
+					 what, c->guest_cmd, g->name, t ? "64-bit" : "32-bit",
+					 c->gsize, c->ksize, g->size, k->size);
+				bad++;
+				break;
+			}
+			if (c->kind == EC_ABI_COPY &&
+			    gl_spans_bad(what, g, k, &ec_abi_spans[c->span], c->nspans)) {
+				bad++;
+				break;
+			}
+		}
+		if (!found) {
+			tap_diag("%s row %#x -> %#x: no layout (add it to guest_abi_layout.c)", what,
+				 c->guest_cmd, c->kernel_cmd);
+			missing++;
+		}
+		checked++;
+	}
+	/* the other way round: every command whose layouts differ has a row */
+	for (t = 0; t < 2; t++) {
+		const struct gl_row *g;
+
+		for (g = gt[t]; g->kind; g++) {
+			const struct gl_row *k;
+			size_t r;
+
+			if (g->kind == 'M' || !g->a)
+				continue;
+			k = gl_find(kt[t], 0, g->name);
+			if (!k || !gl_differ(g, k))
+				continue;
+			for (r = 0; r < nrows && tab[r].guest_cmd != g->a; r++)
+				;
+			if (r == nrows && gl_no_row_why(what, g->name)) {
+				if (!t)
+					tap_diag("%s: %s has no row on purpose: %s", what, g->name,
+						 gl_no_row_why(what, g->name));
+			} else if (r == nrows) {
+				tap_diag("%s: %s (%#x, %s time) differs between the ABIs, no row", what,
+					 g->name, g->a, t ? "64-bit" : "32-bit");
+				bad++;
+			}
+		}
+	}
+	tap_ok(!bad && !missing && checked,
+	       "%s: %u rows agree with the cross compilers' layouts (%u bad, %u without a layout)",
+	       what, checked, bad, missing);
+}
+
+static void layout_ethtool(const char *what, const struct ec_abi_ethtool *tab, size_t nrows,
+			   const struct gl_row *g, const struct gl_row *k)
+{
+	unsigned int bad = 0;
+	size_t i;
+
+	g = gl_find(g, 0, "ETHTOOL_RXNFC");
+	k = gl_find(k, 0, "ETHTOOL_RXNFC");
+	if (!g || !k)
+		tap_bail("layout.h has no ETHTOOL_RXNFC");
+	for (i = 0; i < nrows; i++) {
+		if (tab[i].gsize != g->size || tab[i].ksize != k->size) {
+			tap_diag("%s %#x: sizes %u/%u, the compiler's %u/%u", what, tab[i].subcmd,
+				 tab[i].gsize, tab[i].ksize, g->size, k->size);
+			bad++;
+			continue;
+		}
+		bad += gl_spans_bad(what, g, k, &ec_abi_spans[tab[i].span], tab[i].nspans);
+	}
+	tap_ok(!bad && nrows, "%s: %zu sub-commands agree with the cross compilers' struct "
+	       "ethtool_rxnfc (%u bad)", what, nrows, bad);
+}
+
+static void layout_checks(void)
+{
+	const struct gl_row *i386[2] = { gl_i386_t32, gl_i386_t64 };
+	const struct gl_row *arm[2] = { gl_arm_t32, gl_arm_t64 };
+
+	layout_table("i386 on arm", ec_abi_i386_on_arm, NROWS(ec_abi_i386_on_arm), i386, arm);
+	layout_table("arm on i386", ec_abi_arm_on_i386, NROWS(ec_abi_arm_on_i386), arm, i386);
+	layout_ethtool("SIOCETHTOOL i386 on arm", ec_abi_ethtool_i386_on_arm,
+		       NROWS(ec_abi_ethtool_i386_on_arm), gl_i386_t32, gl_arm_t32);
+	layout_ethtool("SIOCETHTOOL arm on i386", ec_abi_ethtool_arm_on_i386,
+		       NROWS(ec_abi_ethtool_arm_on_i386), gl_arm_t32, gl_i386_t32);
 }
 
 static void table_checks(uint32_t hole)
@@ -449,6 +674,7 @@ int main(void)
 
 	api_checks();
 	identity_checks();
+	layout_checks();
 	table_checks(hole);
 	ethtool_checks(hole);
 	thread_checks();

@@ -196,7 +196,7 @@ enum xa_bk {
 	XB_END,
 	XB_HEX,		/* exact bytes */
 	XB_SET,		/* varies per run: zero / fill / set */
-	XB_SEC64,	/* 64-bit seconds: 0 < v < 2^34 */
+	XB_SEC64,	/* 64-bit CLOCK_MONOTONIC seconds: in the last 120 s */
 	XB_SUB64,	/* 64-bit ns/us: v < 10^9 */
 	XB_SEC32,
 	XB_SUB32,
