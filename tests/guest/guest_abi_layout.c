@@ -33,6 +33,8 @@
 #include <linux/types.h>
 #include <linux/acrn.h>
 #include <linux/kfd_ioctl.h>
+#include <linux/fs.h>
+#include <linux/blktrace_api.h>
 #include <linux/btrfs.h>
 #include <linux/f2fs.h>
 #include <linux/firewire-cdev.h>
@@ -57,6 +59,7 @@
 #include <drm/msm_drm.h>
 #include <drm/radeon_drm.h>
 #include <drm/vc4_drm.h>
+#include <drm/v3d_drm.h>
 #include <linux/ethtool.h>
 
 #define GL_EMIT(kind, name, a, b, c)						\
@@ -110,6 +113,10 @@ GL_END
 GL_CMD(AMDKFD_IOC_CRIU_OP, struct kfd_ioctl_criu_args)
 	GL_M(devices) GL_M(bos) GL_M(priv_data) GL_M(priv_data_size) GL_M(num_devices)
 	GL_M(num_bos) GL_M(num_objects) GL_M(pid) GL_M(op)
+GL_END
+GL_CMD(BLKTRACESETUP, struct blk_user_trace_setup)
+	GL_M(name) GL_M(act_mask) GL_M(buf_size) GL_M(buf_nr) GL_M(start_lba) GL_M(end_lba)
+	GL_M(pid)
 GL_END
 GL_CMD(BTRFS_IOC_DEV_REPLACE, struct btrfs_ioctl_dev_replace_args)
 	GL_M(cmd) GL_M(result) GL_M(start.srcdevid)
@@ -165,6 +172,10 @@ GL_CMD(DRM_IOCTL_RADEON_SETPARAM, struct drm_radeon_setparam)
 GL_END
 GL_CMD(DRM_IOCTL_UPDATE_DRAW, struct drm_update_draw)
 	GL_M(handle) GL_M(type) GL_M(num) GL_M(data)
+GL_END
+GL_CMD(DRM_IOCTL_V3D_SUBMIT_CSD, struct drm_v3d_submit_csd)
+	GL_M(cfg) GL_M(coef) GL_M(bo_handles) GL_M(bo_handle_count) GL_M(in_sync)
+	GL_M(out_sync) GL_M(perfmon_id) GL_M(extensions) GL_M(flags) GL_M(pad)
 GL_END
 GL_CMD(DRM_IOCTL_VC4_PERFMON_GET_VALUES, struct drm_vc4_perfmon_get_values)
 	GL_M(id) GL_M(values_ptr)

@@ -229,6 +229,76 @@ static const char *gl_no_row_why(const char *dir, const char *name)
 	return NULL;
 }
 
+/*
+ * Table rows the independent source cannot describe: the cross compilers
+ * carry bookworm's uapi (linux-libc-dev-*-cross 6.1.4), the tables are the
+ * union of the 6.1, 6.12 and 7.3 uapi.  Each is named with its guest number
+ * per direction; a row not found in layout.h and not named here fails.
+ * Compiling guest_abi_layout.c against the generator's 7.3 uapi would
+ * check them too (not done yet).
+ */
+#define GL_NEWER "not in the cross compilers' 6.1.4 uapi"
+#define GL_KVM "x86 KVM structs: armhf's 6.1.4 uapi has none"
+static const struct { const char *dir; uint32_t cmd; const char *name, *why; } gl_unchecked[] = {
+	{ "i386 on arm", 0x401c6445, "DRM_IOCTL_IVPU_SUBMIT", GL_NEWER },
+	{ "i386 on arm", 0xc01c6447, "DRM_IOCTL_IVPU_METRIC_STREAMER_START", GL_NEWER },
+	{ "arm on i386", 0xc0206447, "DRM_IOCTL_IVPU_METRIC_STREAMER_START", GL_NEWER },
+	{ "i386 on arm", 0x40246608, "EXT4_IOC_GROUP_ADD", GL_NEWER },
+	{ "arm on i386", 0x40286608, "EXT4_IOC_GROUP_ADD", GL_NEWER },
+	{ "i386 on arm", 0x801c70ee, "IOC_OPAL_GET_GEOMETRY", GL_NEWER },
+	{ "arm on i386", 0x802070ee, "IOC_OPAL_GET_GEOMETRY", GL_NEWER },
+	{ "i386 on arm", 0x8004fe0d, "ISST_IF_GET_PERF_LEVEL_CPU_MASK", GL_NEWER },
+	{ "arm on i386", 0x8004fe0d, "ISST_IF_GET_PERF_LEVEL_CPU_MASK", GL_NEWER },
+	{ "i386 on arm", 0x8004fe0f, "ISST_IF_GET_BASE_FREQ_CPU_MASK", GL_NEWER },
+	{ "arm on i386", 0x8004fe0f, "ISST_IF_GET_BASE_FREQ_CPU_MASK", GL_NEWER },
+	{ "arm on i386", 0x40206445, "DRM_IOCTL_AMDGPU_INFO, DRM_IOCTL_IVPU_SUBMIT", GL_NEWER },
+	{ "i386 on arm", 0x404cae87, "KVM_DEBUG_GUEST", GL_KVM },
+	{ "arm on i386", 0x4050ae87, "KVM_DEBUG_GUEST", GL_KVM },
+	{ "i386 on arm", 0x4008ae89, "KVM_SET_MSRS", GL_KVM },
+	{ "arm on i386", 0x4008ae89, "KVM_SET_MSRS", GL_KVM },
+	{ "i386 on arm", 0x4008ae8a, "KVM_SET_CPUID", GL_KVM },
+	{ "arm on i386", 0x4008ae8a, "KVM_SET_CPUID", GL_KVM },
+	{ "i386 on arm", 0x4008ae90, "KVM_SET_CPUID2", GL_KVM },
+	{ "arm on i386", 0x4008ae90, "KVM_SET_CPUID2", GL_KVM },
+	{ "i386 on arm", 0x400caeaa, "KVM_DIRTY_TLB", GL_KVM },
+	{ "arm on i386", 0x4010aeaa, "KVM_DIRTY_TLB", GL_KVM },
+	{ "i386 on arm", 0x4020aeb2, "KVM_SET_PMU_EVENT_FILTER", GL_KVM },
+	{ "arm on i386", 0x4020aeb2, "KVM_SET_PMU_EVENT_FILTER", GL_KVM },
+	{ "i386 on arm", 0x5000aea5, "KVM_SET_XSAVE", GL_KVM },
+	{ "arm on i386", 0x5000aea5, "KVM_SET_XSAVE", GL_KVM },
+	{ "i386 on arm", 0x9000aea4, "KVM_GET_XSAVE", GL_KVM },
+	{ "arm on i386", 0x9000aea4, "KVM_GET_XSAVE", GL_KVM },
+	{ "i386 on arm", 0x9000aecf, "KVM_GET_XSAVE2", GL_KVM },
+	{ "arm on i386", 0x9000aecf, "KVM_GET_XSAVE2", GL_KVM },
+	{ "i386 on arm", 0xc004ae02, "KVM_GET_MSR_INDEX_LIST", GL_KVM },
+	{ "arm on i386", 0xc004ae02, "KVM_GET_MSR_INDEX_LIST", GL_KVM },
+	{ "i386 on arm", 0xc004ae0a, "KVM_GET_MSR_FEATURE_INDEX_LIST", GL_KVM },
+	{ "arm on i386", 0xc004ae0a, "KVM_GET_MSR_FEATURE_INDEX_LIST", GL_KVM },
+	{ "i386 on arm", 0xc008ae05, "KVM_GET_SUPPORTED_CPUID", GL_KVM },
+	{ "arm on i386", 0xc008ae05, "KVM_GET_SUPPORTED_CPUID", GL_KVM },
+	{ "i386 on arm", 0xc008ae09, "KVM_GET_EMULATED_CPUID", GL_KVM },
+	{ "arm on i386", 0xc008ae09, "KVM_GET_EMULATED_CPUID", GL_KVM },
+	{ "i386 on arm", 0xc008ae88, "KVM_GET_MSRS", GL_KVM },
+	{ "arm on i386", 0xc008ae88, "KVM_GET_MSRS", GL_KVM },
+	{ "i386 on arm", 0xc008ae91, "KVM_GET_CPUID2", GL_KVM },
+	{ "arm on i386", 0xc008ae91, "KVM_GET_CPUID2", GL_KVM },
+	{ "i386 on arm", 0xc008aec1, "KVM_GET_SUPPORTED_HV_CPUID", GL_KVM },
+	{ "arm on i386", 0xc008aec1, "KVM_GET_SUPPORTED_HV_CPUID", GL_KVM },
+};
+
+static int gl_unchecked_row(const char *dir, uint32_t cmd)
+{
+	size_t i;
+
+	for (i = 0; i < NROWS(gl_unchecked); i++)
+		if (!strcmp(gl_unchecked[i].dir, dir) && gl_unchecked[i].cmd == cmd) {
+			tap_diag("%s row %#x (%s): not checked: %s", dir, cmd, gl_unchecked[i].name,
+				 gl_unchecked[i].why);
+			return 1;
+		}
+	return 0;
+}
+
 /* the members of g and k at different offsets, or the numbers differ */
 static int gl_differ(const struct gl_row *g, const struct gl_row *k)
 {
@@ -243,7 +313,7 @@ static int gl_differ(const struct gl_row *g, const struct gl_row *k)
 static void layout_table(const char *what, const struct ec_abi_cmd *tab, size_t nrows,
 			 const struct gl_row *gt[2], const struct gl_row *kt[2])
 {
-	unsigned int bad = 0, checked = 0, missing = 0, t;
+	unsigned int bad = 0, checked = 0, missing = 0, unchecked = 0, t;
 	size_t i;
 
 	for (i = 0; i < nrows; i++) {
@@ -286,6 +356,10 @@ static void layout_table(const char *what, const struct ec_abi_cmd *tab, size_t 
 				break;
 			}
 		}
+		if (!found && gl_unchecked_row(what, c->guest_cmd)) {
+			unchecked++;
+			continue;
+		}
 		if (!found) {
 			tap_diag("%s row %#x -> %#x: no layout (add it to guest_abi_layout.c)", what,
 				 c->guest_cmd, c->kernel_cmd);
@@ -320,8 +394,8 @@ static void layout_table(const char *what, const struct ec_abi_cmd *tab, size_t 
 		}
 	}
 	tap_ok(!bad && !missing && checked,
-	       "%s: %u rows agree with the cross compilers' layouts (%u bad, %u without a layout)",
-	       what, checked, bad, missing);
+	       "%s: %u rows agree with the cross compilers' layouts (%u bad, %u without a layout; %u named rows beyond the compilers' uapi)",
+	       what, checked, bad, missing, unchecked);
 }
 
 static void layout_ethtool(const char *what, const struct ec_abi_ethtool *tab, size_t nrows,
