@@ -549,12 +549,20 @@ def decl_index(inc, drm, headers):
     return {k: sorted(v) for k, v in idx.items()}
 
 
+# C library types some uapi headers use without including their header
+# (linux/fs.h's BLKBSZGET is _IOR(0x12, 112, size_t)): the header that
+# declares each, from the compiler (stddef.h) or the cross libc (time.h).
+LIBC_TYPES = {"size_t": "stddef.h", "time_t": "time.h"}
+
+
 def missing_decl(err, header, index):
     """The header declaring what a probe line's error says is missing, or None."""
     for rx, kind in MISSING_RES:
         m = rx.search(err)
         if not m:
             continue
+        if kind is not None and m.group(1) in LIBC_TYPES:
+            return LIBC_TYPES[m.group(1)]
         keys = [(m.group(1), m.group(2))] if kind is None else \
             [("typedef", m.group(1))] if kind == "typedef" else \
             [("macro", m.group(1)), ("typedef", m.group(1))]
