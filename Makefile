@@ -113,9 +113,20 @@ $(B)/lib/%.o: userlib/%.c userlib/emucompat.h userlib/internal.h userlib/abi-tab
 	@mkdir -p $(@D)
 	$(CC_LIB) $(LIB_CFLAGS) -c -o $@ $<
 
-$(B)/libemucompat.a: $(LIB_OBJS)
+# The archive's abi.o is built without symbol versions (userlib/abi.c,
+# EC_STATIC_ARCHIVE): they belong to the shared library only.
+LIB_STATIC_OBJS := $(patsubst $(B)/lib/abi.o,$(B)/lib/abi-static.o,$(LIB_OBJS))
+
+$(B)/lib/abi-static.o: userlib/abi.c userlib/emucompat.h userlib/internal.h userlib/abi-tables.h \
+		uapi/linux/emucompat.h
+	@mkdir -p $(@D)
+	$(CC_LIB) $(LIB_CFLAGS) -DEC_STATIC_ARCHIVE -c -o $@ $<
+
+$(B)/libemucompat.a: $(LIB_STATIC_OBJS)
 	rm -f $@
 	$(AR_LIB) rcs $@ $^
+	@if $(CROSS_COMPILE)nm --defined-only $@ | grep -q '@'; then \
+		echo "libemucompat.a: a symbol version in the static archive" >&2; rm -f $@; exit 1; fi
 
 $(B)/libemucompat.so.$(VERSION): $(LIB_OBJS) userlib/libemucompat.map
 	$(CC_LIB) -shared -pthread -Wl,-soname,libemucompat.so.$(SOMAJOR) \

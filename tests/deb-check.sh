@@ -314,6 +314,12 @@ int main(void)
 	emucompat_close(ec);
 	return 0;
 }
+
+/* Not called: it links abi.o, the object with the versioned symbol. */
+int set_abi(struct emucompat *ec)
+{
+	return emucompat_set_guest_abi(ec, EMUCOMPAT_ABI_I386);
+}
 C
 # The compiler driver and pkg-config are the user's tools, not dependencies
 # of ours; libc6-dev must come from libemucompat-dev's Depends.
@@ -322,6 +328,11 @@ cin "cc use.c \$(pkg-config --cflags --libs emucompat), runs, uses libemucompat.
 	"cd /tmp && cc -Wall -Werror -o use use.c \$(pkg-config --cflags --libs emucompat) && ./use && ldd ./use | grep -q 'libemucompat.so.0 => .*/$multiarch/libemucompat.so.0'"
 cin "cc -static use.c \$(pkg-config --static --cflags --libs emucompat) runs" \
 	"cd /tmp && cc -static -Wall -Werror -o use-static use.c \$(pkg-config --static --cflags --libs emucompat) && ./use-static"
+# Symbol versions belong to the shared library: from the archive they would
+# give a program linked with -rdynamic (box64 is) a version definition
+# section, which that program did not ask for.
+cin "libemucompat.a linked into a -rdynamic program: no .gnu.version_d, set_guest_abi unversioned" \
+	"cd /tmp && cc -rdynamic -Wall -Werror -o use-rdyn use.c /usr/lib/$multiarch/libemucompat.a -pthread && ./use-rdyn && ! readelf -SW use-rdyn | grep -q gnu.version_d && readelf -sW --dyn-syms use-rdyn | grep -qE ' emucompat_set_guest_abi\$'"
 
 # --- the udev rule, through udev's own rule engine ---
 # A stand-in sysfs with the device the module registers: misc_register()

@@ -109,6 +109,21 @@ EC_EXPORT unsigned int emucompat_guest_abis(void)
 #define EC_SYMVER_ASM 1
 #endif
 
+/*
+ * The static archive (built with EC_STATIC_ARCHIVE) carries no symbol
+ * versions: a versioned definition would give every program that links
+ * the archive a version definition section of its own (box64, for one,
+ * then takes the program for a library worth searching in its dlsym()).
+ * A program linked statically was built against this header, so it gets
+ * the current version under its plain name, and no 0.4 variant.
+ */
+#ifdef EC_STATIC_ARCHIVE
+#undef EC_SYMVER
+#define EC_SYMVER(name)
+#undef EC_SYMVER_ASM
+#define ec_set_guest_abi_0_7 emucompat_set_guest_abi
+#endif
+
 static int ec_set_guest_abi(struct emucompat *ec, unsigned int abi, unsigned int flags)
 {
 	const struct ec_abi *t = NULL;
@@ -146,11 +161,13 @@ int ec_set_guest_abi_0_7(struct emucompat *ec, unsigned int abi)
  * the tables do not know pass through unchanged, as those versions did and
  * documented.
  */
+#ifndef EC_STATIC_ARCHIVE
 EC_EXPORT EC_SYMVER("emucompat_set_guest_abi@EMUCOMPAT_0.4")
 int ec_set_guest_abi_0_4(struct emucompat *ec, unsigned int abi)
 {
 	return ec_set_guest_abi(ec, abi, EMUCOMPAT_ABI_PASS_UNKNOWN);
 }
+#endif
 
 #ifdef EC_SYMVER_ASM
 __asm__(".symver ec_set_guest_abi_0_7, emucompat_set_guest_abi@@EMUCOMPAT_0.7");
