@@ -303,8 +303,10 @@ static void layout_table(const char *what, const struct ec_abi_cmd *tab, size_t 
 
 		for (u = gl_uapi; u->name && r <= 0; u++)
 			for (t = 0; t < 2 && r <= 0; t++) {
-				r = layout_row(what, u->name, c, guest_i386 ? u->i386[t] : u->arm[t],
-					       guest_i386 ? u->arm[t] : u->i386[t], t);
+				const struct gl_row *gt = guest_i386 ? u->i386[t] : u->arm[t];
+				const struct gl_row *kt = guest_i386 ? u->arm[t] : u->i386[t];
+
+				r = layout_row(what, u->name, c, gt, kt, t);
 				if (r >= 0) {
 					found = 1;
 					pairs++;
@@ -341,7 +343,8 @@ static void layout_table(const char *what, const struct ec_abi_cmd *tab, size_t 
 							 g->name, gl_no_row_why(what, g->name));
 				} else if (r == nrows) {
 					tap_diag("%s: %s (%#x, uapi %s, %s time) differs between the ABIs, no row",
-						 what, g->name, g->a, u->name, t ? "64-bit" : "32-bit");
+						 what, g->name, g->a, u->name,
+						 t ? "64-bit" : "32-bit");
 					bad++;
 				}
 			}
@@ -359,29 +362,31 @@ static void layout_ethtool(const char *what, const struct ec_abi_ethtool *tab, s
 	size_t i;
 
 	for (u = gl_uapi; u->name; u++, nuapi++) {
-		const struct gl_row *g = gl_find(guest_i386 ? u->i386[0] : u->arm[0], 0,
-						 "ETHTOOL_RXNFC");
-		const struct gl_row *k = gl_find(guest_i386 ? u->arm[0] : u->i386[0], 0,
-						 "ETHTOOL_RXNFC");
+		const struct gl_row *g = guest_i386 ? u->i386[0] : u->arm[0];
+		const struct gl_row *k = guest_i386 ? u->arm[0] : u->i386[0];
 
+		g = gl_find(g, 0, "ETHTOOL_RXNFC");
+		k = gl_find(k, 0, "ETHTOOL_RXNFC");
 		if (!g || !k)
 			tap_bail("layout.h has no ETHTOOL_RXNFC for uapi %s", u->name);
 		for (i = 0; i < nrows; i++) {
-			if (tab[i].gsize != g->size || tab[i].ksize != k->size) {
+			const struct ec_abi_ethtool *e = &tab[i];
+
+			if (e->gsize != g->size || e->ksize != k->size) {
 				tap_diag("%s %#x (uapi %s): sizes %u/%u, the compiler's %u/%u", what,
-					 tab[i].subcmd, u->name, tab[i].gsize, tab[i].ksize, g->size,
-					 k->size);
+					 e->subcmd, u->name, e->gsize, e->ksize, g->size, k->size);
 				bad++;
 				continue;
 			}
-			if (gl_spans_bad(what, g, k, &ec_abi_spans[tab[i].span], tab[i].nspans)) {
+			if (gl_spans_bad(what, g, k, &ec_abi_spans[e->span], e->nspans)) {
 				tap_diag("  (uapi %s)", u->name);
 				bad++;
 			}
 		}
 	}
-	tap_ok(!bad && nrows && nuapi, "%s: %zu sub-commands agree with the cross compilers' struct "
-	       "ethtool_rxnfc of %u uapi versions (%u bad)", what, nrows, nuapi, bad);
+	tap_ok(!bad && nrows && nuapi,
+	       "%s: %zu sub-commands agree with the cross compilers' struct ethtool_rxnfc of %u uapi versions (%u bad)",
+	       what, nrows, nuapi, bad);
 }
 
 static void layout_checks(void)
