@@ -23,6 +23,7 @@
 #                                               { arm t32, t64 } }, ...
 # (struct gl_row and struct gl_uapi are t_guest_abi.c's).
 
+import concurrent.futures
 import fcntl
 import importlib.util
 import os
@@ -57,29 +58,35 @@ def main():
             inc, drm, opts = gen.fetch_version(v, opts)
             trees.append((v["name"], inc, drm))
 
+    jobs = [(vname, inc, drm, arch, t) for vname, inc, drm in trees
+            for arch in gen.ARCHES for t in gen.TIMES]
+
+    def compile_one(job):
+        vname, inc, drm, arch, t = job
+        cc = gen.ARCHES[arch]["cc"]
+        flags = [f for f in gen.cflags(inc, drm, arch, t) if f != "-w"]
+        return subprocess.run([cc, *GL_CFLAGS, *flags, "-S", "-o", "-", src],
+                              capture_output=True, text=True)
+
+    with concurrent.futures.ThreadPoolExecutor(os.cpu_count()) as pool:
+        results = list(pool.map(compile_one, jobs))
+
     text = ["/* generated from tests/guest/guest_abi_layout.c by "
             "tests/guest/guest_abi_layout.py: do not edit */"]
-    ids = []
-    for vname, inc, drm in trees:
+    for (vname, inc, drm, arch, t), r in zip(jobs, results):
         vid = vname.replace(".", "_")
-        ids.append((vname, vid))
-        for arch in gen.ARCHES:
-            for t in gen.TIMES:
-                cc = gen.ARCHES[arch]["cc"]
-                flags = [f for f in gen.cflags(inc, drm, arch, t) if f != "-w"]
-                r = subprocess.run([cc, *GL_CFLAGS, *flags, "-S", "-o", "-", src],
-                                   capture_output=True, text=True)
-                if r.returncode:
-                    sys.stderr.write(r.stderr)
-                    die(f"{cc} against uapi {vname} ({arch}, {t}) failed")
-                rows = GL_RE.findall(r.stdout)
-                if sum(k == "C" for k, *_ in rows) < MIN_CMDS:
-                    die(f"uapi {vname} ({arch}, {t}): only "
-                        f"{sum(k == 'C' for k, *_ in rows)} commands")
-                text.append(f"static const struct gl_row gl_{arch}_{t}_{vid}[] = {{")
-                text += [f"\t{{ '{k}', \"{n}\", (uint32_t)({a}), {s}, {al} }},"
-                         for k, n, a, s, al in rows]
-                text += ["\t{ 0, NULL, 0, 0, 0 }", "};"]
+        if r.returncode:
+            sys.stderr.write(r.stderr)
+            die(f"{gen.ARCHES[arch]['cc']} against uapi {vname} ({arch}, {t}) failed")
+        rows = GL_RE.findall(r.stdout)
+        ncmds = sum(k == "C" for k, *_ in rows)
+        if ncmds < MIN_CMDS:
+            die(f"uapi {vname} ({arch}, {t}): only {ncmds} commands")
+        text.append(f"static const struct gl_row gl_{arch}_{t}_{vid}[] = {{")
+        text += [f"\t{{ '{k}', \"{n}\", (uint32_t)({a}), {s}, {al} }},"
+                 for k, n, a, s, al in rows]
+        text += ["\t{ 0, NULL, 0, 0, 0 }", "};"]
+    ids = [(vname, vname.replace(".", "_")) for vname, _, _ in trees]
     text.append("static const struct gl_uapi gl_uapi[] = {")
     text += [f"\t{{ \"{vn}\", {{ gl_i386_t32_{vid}, gl_i386_t64_{vid} }}, "
              f"{{ gl_arm_t32_{vid}, gl_arm_t64_{vid} }} }}," for vn, vid in ids]
