@@ -152,9 +152,12 @@ aptopts=(-o "Dir::Etc::SourceList=$aptdir/sources.list" -o Dir::Etc::SourceParts
 	 -o APT::Sandbox::User=root -q)
 touch "$aptdir/status"
 apt_update() {
-	# At most once a day.
-	if [ -z "$(find "$aptdir/lists" -maxdepth 1 -name '*_Sources' -mmin -1440 2>/dev/null | head -1)" ] ||
-	   [ -z "$(find "$aptdir/lists" -maxdepth 1 -name '*_Packages' -mmin -1440 2>/dev/null | head -1)" ]; then
+	# At most once a day: apt stores the lists compressed (..._Sources.lz4,
+	# ..._Packages.lz4) and leaves an unchanged list's mtime alone, so the
+	# time of the last successful update is .updated's (next to lists/).
+	if [ -z "$(find "$aptdir/lists" -maxdepth 1 -type f -name '*_Sources*' 2>/dev/null | head -1)" ] ||
+	   [ -z "$(find "$aptdir/lists" -maxdepth 1 -type f -name '*_Packages*' 2>/dev/null | head -1)" ] ||
+	   [ -z "$(find "$aptdir/.updated" -mmin -1440 2>/dev/null)" ]; then
 		key=/usr/share/keyrings/debian-archive-keyring.gpg
 		{
 			echo "deb [arch=amd64,arm64 signed-by=$key] http://deb.debian.org/debian $suite main"
@@ -168,6 +171,7 @@ apt_update() {
 		} >"$aptdir/sources.list"
 		log "apt-get update (private lists in $aptdir)"
 		apt-get "${aptopts[@]}" update >&2 || die "apt-get update failed"
+		touch "$aptdir/.updated"
 	fi
 }
 

@@ -4,14 +4,26 @@
  * cross compilers give them: the independent source t_guest_abi checks
  * the library's generated tables (userlib/abi-tables.h) against.
  *
- * Never linked: tests/Makefile compiles it -S with i686-linux-gnu-gcc and
- * with arm-linux-gnueabihf-gcc, each with the default 32-bit time_t and
- * with -D_TIME_BITS=64 -D_FILE_OFFSET_BITS=64, against that compiler's own
- * uapi headers, and turns the "->GL" lines of the assembly into
- * OUT/.obj/guest_abi_layout/layout.h (four arrays, gl_i386_t32 ...):
+ * Never linked: tests/guest/guest_abi_layout.py (run by tests/Makefile)
+ * compiles it -S against every uapi version the tables are generated from
+ * (userlib/abi/abi-gen.py's 6.1, 6.12 and 7.3 trees, fetched and cached as
+ * the generator does), with the generator's compilers and flags: the
+ * i686-linux-gnu-gcc and arm-linux-gnueabihf-gcc cross compilers, each with
+ * the default 32-bit time_t and with -D_TIME_BITS=64 -D_FILE_OFFSET_BITS=64,
+ * and turns the "->GL" lines of the twelve assemblies into
+ * OUT/.obj/guest_abi_layout/layout.h (gl_i386_t32_6_1 ... gl_arm_t64_7_3):
  *   C NAME NUMBER SIZEOF ALIGNOF    a command and its argument's type
  *   M MEMBER OFFSETOF SIZEOF ALIGNOF  a member of that argument
  *   N NAME NUMBER 0 0               a command without an argument
+ *
+ * A command or member that not every version has is under the #if of a
+ * macro of its header (IVPU, ext4, OPAL geometry and the ISST CPU masks
+ * are 6.12 on; KVM_DEBUG_GUEST is 6.1 only; members renamed between the
+ * versions follow the header's own marker).  The x86 KVM structs reach the
+ * arm compiles as they reach the generator's: the 6.1 tree's drm/ dir is
+ * linux-libc-dev-i386-cross's include dir, whose x86 asm/kvm.h comes after
+ * arm's own asm/ (arm has none); 6.12 and 7.3 have no asm/kvm.h for arm, so
+ * their arm compiles leave KVM out, as the generator's do.
  *
  * One GL_CMD per command the tables name (both directions; for PPS_FETCH
  * and ISST_IF_MSR_COMMAND, whose number is sized for a pointer, the
@@ -22,8 +34,8 @@
  * it (both ABIs little-endian), GL_BITS.
  * The list was written from clang's record layout dump of the same
  * headers; the numbers come from gcc, here, at build time.  A command
- * added to the tables without a GL_CMD here fails t_guest_abi ("no
- * layout").
+ * added to the tables without a GL_CMD here (in at least one version, on
+ * both arches) fails t_guest_abi ("no layout").
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -61,6 +73,16 @@
 #include <drm/vc4_drm.h>
 #include <drm/v3d_drm.h>
 #include <linux/ethtool.h>
+#include <linux/sed-opal.h>
+#if __has_include(<linux/ext4.h>)
+#include <linux/ext4.h>
+#endif
+#if __has_include(<drm/ivpu_accel.h>)
+#include <drm/ivpu_accel.h>
+#endif
+#if __has_include(<asm/kvm.h>)
+#include <linux/kvm.h>
+#endif
 
 #define GL_EMIT(kind, name, a, b, c)						\
 	__asm__ volatile("\n.ascii \"->GL " kind " " name " %0 %1 %2\""	\
@@ -79,6 +101,22 @@
 	typedef type gl_t;							\
 	GL_EMIT("C", #name, 0, sizeof(gl_t), __alignof__(gl_t));
 #define GL_NUM(cmd) GL_EMIT("N", #cmd, cmd, 0, 0);
+
+/* drm_msm_wait_fence's pad is flags from MSM_WAIT_FENCE_FLAGS on */
+#ifdef MSM_WAIT_FENCE_FLAGS
+#define GL_MSM_WAIT_FLAGS GL_M(flags)
+#else
+#define GL_MSM_WAIT_FLAGS GL_M(pad)
+#endif
+/*
+ * snp_guest_request_ioctl's fw_err is a union of exitinfo2 and
+ * { fw_error, vmm_error } from SNP_GUEST_VMM_ERR_SHIFT on
+ */
+#ifdef SNP_GUEST_VMM_ERR_SHIFT
+#define GL_SNP_ERR GL_M(exitinfo2) GL_M(fw_error) GL_M(vmm_error)
+#else
+#define GL_SNP_ERR GL_M(fw_err)
+#endif
 
 void guest_abi_layout(void);
 void guest_abi_layout(void)
@@ -144,6 +182,18 @@ GL_CMD(DRM_IOCTL_AMDGPU_GEM_METADATA, struct drm_amdgpu_gem_metadata)
 	GL_M(handle) GL_M(op) GL_M(data.flags) GL_M(data.tiling_info)
 	GL_M(data.data_size_bytes) GL_M(data.data)
 GL_END
+#ifdef DRM_IOCTL_IVPU_SUBMIT
+GL_CMD(DRM_IOCTL_IVPU_SUBMIT, struct drm_ivpu_submit)
+	GL_M(buffers_ptr) GL_M(buffer_count) GL_M(engine) GL_M(flags) GL_M(commands_offset)
+	GL_M(priority)
+GL_END
+#endif
+#ifdef DRM_IOCTL_IVPU_METRIC_STREAMER_START
+GL_CMD(DRM_IOCTL_IVPU_METRIC_STREAMER_START, struct drm_ivpu_metric_streamer_start)
+	GL_M(metric_group_mask) GL_M(sampling_period_ns) GL_M(read_period_samples)
+	GL_M(sample_size) GL_M(max_data_size)
+GL_END
+#endif
 GL_CMD(DRM_IOCTL_MODE_ADDFB2, struct drm_mode_fb_cmd2)
 	GL_M(fb_id) GL_M(width) GL_M(height) GL_M(pixel_format) GL_M(flags) GL_M(handles)
 	GL_M(pitches) GL_M(offsets) GL_M(modifier)
@@ -162,7 +212,7 @@ GL_CMD(DRM_IOCTL_MODE_OBJ_SETPROPERTY, struct drm_mode_obj_set_property)
 	GL_M(value) GL_M(prop_id) GL_M(obj_id) GL_M(obj_type)
 GL_END
 GL_CMD(DRM_IOCTL_MSM_WAIT_FENCE, struct drm_msm_wait_fence)
-	GL_M(fence) GL_M(pad) GL_M(timeout.tv_sec) GL_M(timeout.tv_nsec) GL_M(queueid)
+	GL_M(fence) GL_MSM_WAIT_FLAGS GL_M(timeout.tv_sec) GL_M(timeout.tv_nsec) GL_M(queueid)
 GL_END
 GL_CMD(DRM_IOCTL_RADEON_GEM_CREATE, struct drm_radeon_gem_create)
 	GL_M(size) GL_M(alignment) GL_M(handle) GL_M(initial_domain) GL_M(flags)
@@ -180,6 +230,12 @@ GL_END
 GL_CMD(DRM_IOCTL_VC4_PERFMON_GET_VALUES, struct drm_vc4_perfmon_get_values)
 	GL_M(id) GL_M(values_ptr)
 GL_END
+#ifdef EXT4_IOC_GROUP_ADD
+GL_CMD(EXT4_IOC_GROUP_ADD, struct ext4_new_group_input)
+	GL_M(group) GL_M(block_bitmap) GL_M(inode_bitmap) GL_M(inode_table) GL_M(blocks_count)
+	GL_M(reserved_blocks) GL_M(unused)
+GL_END
+#endif
 GL_CMD(F2FS_IOC_GARBAGE_COLLECT_RANGE, struct f2fs_gc_range)
 	GL_M(sync) GL_M(start) GL_M(len)
 GL_END
@@ -221,6 +277,12 @@ GL_END
 GL_CMD(FW_CDEV_IOC_SET_ISO_CHANNELS, struct fw_cdev_set_iso_channels)
 	GL_M(channels) GL_M(handle)
 GL_END
+#ifdef IOC_OPAL_GET_GEOMETRY
+GL_CMD(IOC_OPAL_GET_GEOMETRY, struct opal_geometry)
+	GL_M(align) GL_M(logical_block_size) GL_M(alignment_granularity)
+	GL_M(lowest_aligned_lba) GL_M(__align)
+GL_END
+#endif
 GL_CMD(IOCTL_GNTALLOC_ALLOC_GREF, struct ioctl_gntalloc_alloc_gref)
 	GL_M(domid) GL_M(flags) GL_M(count) GL_M(index) GL_M(gref_ids)
 GL_END
@@ -230,6 +292,74 @@ GL_END
 GL_CMD(ISST_IF_MSR_COMMAND, struct isst_if_msr_cmds)
 	GL_M(cmd_count) GL_M(msr_cmd)
 GL_END
+#ifdef ISST_IF_GET_PERF_LEVEL_CPU_MASK
+GL_CMD(ISST_IF_GET_PERF_LEVEL_CPU_MASK, struct isst_perf_level_cpu_mask)
+	GL_M(socket_id) GL_M(power_domain_id) GL_M(level) GL_M(punit_cpu_map) GL_M(mask)
+	GL_M(cpu_buffer_size) GL_M(cpu_buffer)
+GL_END
+#endif
+#ifdef ISST_IF_GET_BASE_FREQ_CPU_MASK
+GL_CMD(ISST_IF_GET_BASE_FREQ_CPU_MASK, struct isst_perf_level_cpu_mask)
+	GL_M(socket_id) GL_M(power_domain_id) GL_M(level) GL_M(punit_cpu_map) GL_M(mask)
+	GL_M(cpu_buffer_size) GL_M(cpu_buffer)
+GL_END
+#endif
+/*
+ * KVM: the x86 structs (linux/kvm.h, x86's asm/kvm.h); entries, indices,
+ * events and extra, the flexible arrays, are not part of the fixed size.
+ */
+#ifdef KVMIO
+#ifdef KVM_DEBUG_GUEST
+GL_CMD(KVM_DEBUG_GUEST, struct kvm_debug_guest)
+	GL_M(enabled) GL_M(pad) GL_M(breakpoints) GL_M(singlestep)
+GL_END
+#endif
+GL_CMD(KVM_DIRTY_TLB, struct kvm_dirty_tlb)
+	GL_M(bitmap) GL_M(num_dirty)
+GL_END
+GL_CMD(KVM_GET_CPUID2, struct kvm_cpuid2)
+	GL_M(nent) GL_M(padding)
+GL_END
+GL_CMD(KVM_GET_EMULATED_CPUID, struct kvm_cpuid2)
+	GL_M(nent) GL_M(padding)
+GL_END
+GL_CMD(KVM_GET_MSRS, struct kvm_msrs)
+	GL_M(nmsrs) GL_M(pad)
+GL_END
+GL_CMD(KVM_GET_MSR_FEATURE_INDEX_LIST, struct kvm_msr_list)
+	GL_M(nmsrs)
+GL_END
+GL_CMD(KVM_GET_MSR_INDEX_LIST, struct kvm_msr_list)
+	GL_M(nmsrs)
+GL_END
+GL_CMD(KVM_GET_SUPPORTED_CPUID, struct kvm_cpuid2)
+	GL_M(nent) GL_M(padding)
+GL_END
+GL_CMD(KVM_GET_SUPPORTED_HV_CPUID, struct kvm_cpuid2)
+	GL_M(nent) GL_M(padding)
+GL_END
+GL_CMD(KVM_GET_XSAVE, struct kvm_xsave)
+	GL_M(region)
+GL_END
+GL_CMD(KVM_GET_XSAVE2, struct kvm_xsave)
+	GL_M(region)
+GL_END
+GL_CMD(KVM_SET_CPUID, struct kvm_cpuid)
+	GL_M(nent) GL_M(padding)
+GL_END
+GL_CMD(KVM_SET_CPUID2, struct kvm_cpuid2)
+	GL_M(nent) GL_M(padding)
+GL_END
+GL_CMD(KVM_SET_MSRS, struct kvm_msrs)
+	GL_M(nmsrs) GL_M(pad)
+GL_END
+GL_CMD(KVM_SET_PMU_EVENT_FILTER, struct kvm_pmu_event_filter)
+	GL_M(action) GL_M(nevents) GL_M(fixed_counter_bitmap) GL_M(flags) GL_M(pad)
+GL_END
+GL_CMD(KVM_SET_XSAVE, struct kvm_xsave)
+	GL_M(region)
+GL_END
+#endif
 GL_CMD(MEMREAD, struct mtd_read_req)
 	GL_M(start) GL_M(len) GL_M(ooblen) GL_M(usr_data) GL_M(usr_oob) GL_M(mode)
 	GL_M(padding) GL_M(ecc_stats.uncorrectable_errors)
@@ -303,13 +433,13 @@ GL_CMD(SNDRV_HDSPM_IOCTL_GET_STATUS, struct hdspm_status)
 	GL_M(card_specific.madi.frame_format)
 GL_END
 GL_CMD(SNP_GET_DERIVED_KEY, struct snp_guest_request_ioctl)
-	GL_M(msg_version) GL_M(req_data) GL_M(resp_data) GL_M(fw_err)
+	GL_M(msg_version) GL_M(req_data) GL_M(resp_data) GL_SNP_ERR
 GL_END
 GL_CMD(SNP_GET_EXT_REPORT, struct snp_guest_request_ioctl)
-	GL_M(msg_version) GL_M(req_data) GL_M(resp_data) GL_M(fw_err)
+	GL_M(msg_version) GL_M(req_data) GL_M(resp_data) GL_SNP_ERR
 GL_END
 GL_CMD(SNP_GET_REPORT, struct snp_guest_request_ioctl)
-	GL_M(msg_version) GL_M(req_data) GL_M(resp_data) GL_M(fw_err)
+	GL_M(msg_version) GL_M(req_data) GL_M(resp_data) GL_SNP_ERR
 GL_END
 GL_CMD(SWITCHTEC_IOCTL_EVENT_SUMMARY, struct switchtec_ioctl_event_summary)
 	GL_M(global) GL_M(part_bitmap) GL_M(local_part) GL_M(padding) GL_M(part) GL_M(pff)

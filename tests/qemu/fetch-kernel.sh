@@ -11,6 +11,10 @@
 #   KTOOLCHAIN=<host|suite> (kernels.conf's TOOLCHAIN column, see toolchain.sh)
 #   KQEMUCPU=<-|cpu model> (kernels.conf's QEMU-CPU column, - = run.sh's default)
 # Cache: ${EMUCOMPAT_CACHE:-~/.cache/emucompat}/kernels/NAME (outside the clone).
+# A lock (kernels/.NAME.lock) serialises concurrent callers of one kernel;
+# the shared private apt lists are updated under kernels/.apt.lock.  NAME's
+# .done is written last, once the image, modules and headers its .env names
+# are there; a cache entry without them (.done or not) is fetched again.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -37,16 +41,36 @@ base=$(awk -v a="$debarch" -v p="$pattern" -v t="$toolchain" \
 	'$1 !~ /^#/ && NF >= 3 && $1 !~ /-debug-/ && $2 == a && $3 == p &&
 	 (NF >= 4 ? $4 : "host") == t { print $1; exit }' "$conf")
 dest=$cache/kernels/${base:-$name}
-if [ -f "$dest/.done" ]; then
+mkdir -p "$cache/kernels"
+exec 9>"$cache/kernels/.${base:-$name}.lock"
+flock 9
+
+# unpacked DIR: the image, modules and headers DIR/.env names are there
+unpacked() {
+	local img kdir kmod
+	[ -f "$1/.env" ] || return 1
+	img=$(sed -n 's/^KIMAGE=//p' "$1/.env")
+	kdir=$(sed -n 's/^KDIR=//p' "$1/.env")
+	kmod=$(sed -n 's/^KMODDIR=//p' "$1/.env")
+	[ -n "$img" ] && [ -f "$img" ] && [ -n "$kdir" ] && [ -f "$kdir/Makefile" ] &&
+		[ -n "$kmod" ] && [ -d "$kmod/kernel" ]
+}
+
+if [ -f "$dest/.done" ] && unpacked "$dest"; then
 	cat "$dest/.env"
 	echo "KTOOLCHAIN=$toolchain"
 	echo "KQEMUCPU=$qcpu"
 	exit 0
 fi
+[ -e "$dest" ] && echo "fetch-kernel: $dest is incomplete, fetching again" >&2
 
+# The private apt configuration and lists are shared by every kernel: set up
+# and refreshed (at most once a day) by one caller at a time.
 aptdir=$cache/apt
+exec 7>"$cache/kernels/.apt.lock"
+flock 7
 mkdir -p "$aptdir/lists/partial" "$aptdir/cache/archives/partial"
-cat >"$aptdir/sources.list" <<LIST
+cat >"$aptdir/sources.list.tmp" <<LIST
 deb [arch=amd64,arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bullseye main
 deb [arch=amd64,arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian-security bullseye-security main
 deb [arch=amd64,arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm main
@@ -54,15 +78,20 @@ deb [arch=amd64,arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] 
 deb [arch=amd64,arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main
 deb [arch=amd64,arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie-backports main
 LIST
+mv "$aptdir/sources.list.tmp" "$aptdir/sources.list"
 aptopts=(-o "Dir::Etc::SourceList=$aptdir/sources.list" -o Dir::Etc::SourceParts=/dev/null
 	 -o "Dir::State::Lists=$aptdir/lists" -o "Dir::Cache=$aptdir/cache"
 	 -o APT::Architectures::=amd64 -o APT::Architectures::=arm64
 	 -o APT::Sandbox::User=root -q)
-# Refresh the private lists at most once a day.
-if [ -z "$(find "$aptdir/lists" -maxdepth 1 -name '*Packages*' -mmin -1440 2>/dev/null | head -1)" ]; then
+# apt leaves an unchanged list's mtime alone: the last successful update's
+# time is .updated's.
+if [ -z "$(find "$aptdir/lists" -maxdepth 1 -type f -name '*_Packages*' 2>/dev/null | head -1)" ] ||
+   [ -z "$(find "$aptdir/.updated" -mmin -1440 2>/dev/null)" ]; then
 	echo "fetch-kernel: apt-get update (private lists in $aptdir)" >&2
 	apt-get "${aptopts[@]}" update >&2 || { echo "fetch-kernel: apt-get update failed" >&2; exit 1; }
+	touch "$aptdir/.updated"
 fi
+flock -u 7
 
 # Versions of the linux-image-<arch> metapackage matching the pattern, newest
 # first.  If the newest cannot be downloaded (a mirror may lack some
@@ -140,6 +169,10 @@ karch=x86_64
 rm -rf "$dest.tmp/debs"
 rm -rf "$dest"
 mv "$dest.tmp" "$dest"
+unpacked "$dest" || {
+	echo "fetch-kernel: $name: no image, modules or headers in $dest (see .env)" >&2
+	exit 1
+}
 touch "$dest/.done"
 cat "$dest/.env"
 echo "KTOOLCHAIN=$toolchain"
