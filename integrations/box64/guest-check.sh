@@ -147,5 +147,16 @@ esac
 case $host in amd64) cc=gcc ;; arm64) cc=aarch64-linux-gnu-gcc ;; esac
 "$cc" -O2 -Wall -static -o "$out/box64-ff-uinput" "$here/check/ff-uinput.c" ||
 	die "cannot build check/ff-uinput.c ($cc -static)"
+# t_box64_mem.sh (guest-mem.sh): where box32 places guest memory
+# (check/box32-mem.c; patches 0010-0012), beside t_box64.sh.
+i686-linux-gnu-gcc -O2 -Wall -fPIE -pie -o "$R/box32/box32-mem" "$here/check/box32-mem.c" ||
+	die "cannot build box32-mem (i686-linux-gnu-gcc)"
+case $host in
+amd64)	i686-linux-gnu-gcc -O2 -Wall -static -o "$R/box32/box32-mem.static" "$here/check/box32-mem.c" ||
+		die "cannot build box32-mem static" ;;
+arm64)	arm-linux-gnueabihf-gcc -marm -O2 -Wall -static -o "$F/box32/box32-mem.static" "$here/check/box32-mem.c" ||
+		die "cannot build box32-mem static for armhf" ;;
+esac
+install -m 0755 "$here/guest-mem.sh" "$out/tests/t_box64_mem.sh"
 install -m 0755 "$here/guest.sh" "$out/tests/t_box64.sh"
 echo "BOX64_STAGE_NOTE=$(cat "$dir/version") ($host), $(du -sh "$out" | cut -f1)"
