@@ -158,5 +158,19 @@ arm64)	arm-linux-gnueabihf-gcc -marm -O2 -Wall -static -o "$F/box32/box32-mem.st
 		die "cannot build box32-mem static for armhf" ;;
 esac
 install -m 0755 "$here/guest-mem.sh" "$out/tests/t_box64_mem.sh"
+# b_box64 (tests/bench/b_box64.c), only when asked: EMUCOMPAT_BOX64_BENCH=1
+# (EMUCOMPAT_BOX64_BENCH_ROUNDS, default 7), as /tests/t_box64_bench.sh.
+if [ "${EMUCOMPAT_BOX64_BENCH:-0}" = 1 ]; then
+	i686-linux-gnu-gcc -O2 -Wall -fPIE -pie -o "$R/box32/b32_box64" "$top/tests/bench/b32_box64.c" ||
+		die "cannot build b32_box64"
+	if [ "$host" = amd64 ]; then
+		i686-linux-gnu-gcc -O2 -Wall -static -o "$R/box32/b32_box64.static" "$top/tests/bench/b32_box64.c" ||
+			die "cannot build b32_box64 static"
+	fi
+	"$cc" -O2 -Wall -static -I"$top/tests/bench" -o "$out/b_box64" "$top/tests/bench/b_box64.c" ||
+		die "cannot build tests/bench/b_box64.c ($cc -static)"
+	echo "${EMUCOMPAT_BOX64_BENCH_ROUNDS:-7}" >"$out/box64-bench-rounds"
+	install -m 0755 "$here/bench-guest.sh" "$out/tests/t_box64_bench.sh"
+fi
 install -m 0755 "$here/guest.sh" "$out/tests/t_box64.sh"
 echo "BOX64_STAGE_NOTE=$(cat "$dir/version") ($host), $(du -sh "$out" | cut -f1)"
