@@ -52,6 +52,7 @@ for d in $R $REF; do
 done
 [ -e /dev/emucompat ] || insmod /emucompat.ko 2>/dev/null
 CHROOT=$(command -v chroot)
+t0=$(date +%s)
 
 # rec NAME ROOT [ENV...] -- CMD...: the record of CMD in chroot ROOT (env -i)
 # to $W/NAME.out, box64's log (BOX64_LOG=1) to $W/NAME.log.
@@ -128,5 +129,6 @@ if rmmod emucompat && [ ! -e /dev/emucompat ]; then
 else
 	notok "rmmod emucompat (for the module-unloaded run)"
 fi
+echo "# BOX64-MEM-TIME arch=$arch seconds=$(($(date +%s) - t0))"
 for d in $mounted; do umount "$d/tmp" "$d/proc" "$d/dev" 2>/dev/null; done
 finish
