@@ -157,6 +157,10 @@ amd64)	i686-linux-gnu-gcc -O2 -Wall -static -o "$R/box32/box32-mem.static" "$her
 arm64)	arm-linux-gnueabihf-gcc -marm -O2 -Wall -static -o "$F/box32/box32-mem.static" "$here/check/box32-mem.c" ||
 		die "cannot build box32-mem static for armhf" ;;
 esac
+# an x86-64 guest's MAP_32BIT (0013): dynamic, box64 runs it with its own
+# wrapped libc on either host
+gcc -O2 -Wall -o "$R/box32/box64-map32bit" "$here/check/box64-map32bit.c" ||
+	die "cannot build box64-map32bit (gcc, x86-64)"
 install -m 0755 "$here/guest-mem.sh" "$out/tests/t_box64_mem.sh"
 # b_box64 (tests/bench/b_box64.c), only when asked: EMUCOMPAT_BOX64_BENCH=1
 # (EMUCOMPAT_BOX64_BENCH_ROUNDS, default 7), as /tests/t_box64_bench.sh.

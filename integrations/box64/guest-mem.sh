@@ -8,6 +8,7 @@
 # /tests/t_box64_mem.sh by guest-check.sh --stage, beside t_box64.sh, in the
 # same /box64root (see guest.sh).
 #
+# And check/box64-map32bit.c, an x86-64 guest's MAP_32BIT (0013).
 # The program: check/box32-mem.c (mmap of 1.5 GiB in 64 MiB pieces, a free
 # hint above 2 GiB, an mremap that must move, eight shmat(NULL) of one
 # segment, an mmap/munmap loop).  Its record is stdout and the exit status.
@@ -113,6 +114,25 @@ if same off stock && reserved off; then
 	ok "BOX64_EMUCOMPAT=0: stock's record and reservation"
 else
 	notok "BOX64_EMUCOMPAT=0: not as stock"; differ stock off
+fi
+
+# An x86-64 guest's MAP_32BIT (patch 0013; on x86_64 hosts box64 hands it
+# to the kernel, elsewhere it emulates it): every mapping in the first 2 GiB.
+if [ -e "$R/box32/box64-map32bit" ]; then
+	echo "# x86-64 guest, MAP_32BIT"
+	[ "$arch" = x86_64 ] && rec map32.native "$R" -- /box32/box64-map32bit
+	rec map32.stock "$R" -- /bin/box64-stock /box32/box64-map32bit
+	rec map32.patched "$R" -- /bin/box64 /box32/box64-map32bit
+	if grep -q "^map32bit: some mapped, 0 ending above 2 GiB" "$W/map32.stock.out"; then
+		row map32-stock below-2GiB
+	else
+		row map32-stock above-2GiB
+	fi
+	if grep -q "^map32bit: some mapped, 0 ending above 2 GiB" "$W/map32.patched.out"; then
+		ok "x86-64 guest: MAP_32BIT mappings below 2 GiB (patched)"
+	else
+		notok "x86-64 guest: MAP_32BIT mappings not all below 2 GiB (patched)"
+	fi
 fi
 
 if rmmod emucompat && [ ! -e /dev/emucompat ]; then
