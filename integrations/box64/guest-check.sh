@@ -147,5 +147,34 @@ esac
 case $host in amd64) cc=gcc ;; arm64) cc=aarch64-linux-gnu-gcc ;; esac
 "$cc" -O2 -Wall -static -o "$out/box64-ff-uinput" "$here/check/ff-uinput.c" ||
 	die "cannot build check/ff-uinput.c ($cc -static)"
+# t_box64_mem.sh (guest-mem.sh): where box32 places guest memory
+# (check/box32-mem.c; patches 0010-0012), beside t_box64.sh.
+i686-linux-gnu-gcc -O2 -Wall -fPIE -pie -o "$R/box32/box32-mem" "$here/check/box32-mem.c" ||
+	die "cannot build box32-mem (i686-linux-gnu-gcc)"
+case $host in
+amd64)	i686-linux-gnu-gcc -O2 -Wall -static -o "$R/box32/box32-mem.static" "$here/check/box32-mem.c" ||
+		die "cannot build box32-mem static" ;;
+arm64)	arm-linux-gnueabihf-gcc -marm -O2 -Wall -static -o "$F/box32/box32-mem.static" "$here/check/box32-mem.c" ||
+		die "cannot build box32-mem static for armhf" ;;
+esac
+# an x86-64 guest's MAP_32BIT (0013): dynamic, box64 runs it with its own
+# wrapped libc on either host
+gcc -O2 -Wall -o "$R/box32/box64-map32bit" "$here/check/box64-map32bit.c" ||
+	die "cannot build box64-map32bit (gcc, x86-64)"
+install -m 0755 "$here/guest-mem.sh" "$out/tests/t_box64_mem.sh"
+# b_box64 (tests/bench/b_box64.c), only when asked: EMUCOMPAT_BOX64_BENCH=1
+# (EMUCOMPAT_BOX64_BENCH_ROUNDS, default 7), as /tests/t_box64_bench.sh.
+if [ "${EMUCOMPAT_BOX64_BENCH:-0}" = 1 ]; then
+	i686-linux-gnu-gcc -O2 -Wall -fPIE -pie -o "$R/box32/b32_box64" "$top/tests/bench/b32_box64.c" ||
+		die "cannot build b32_box64"
+	if [ "$host" = amd64 ]; then
+		i686-linux-gnu-gcc -O2 -Wall -static -o "$R/box32/b32_box64.static" "$top/tests/bench/b32_box64.c" ||
+			die "cannot build b32_box64 static"
+	fi
+	"$cc" -O2 -Wall -static -I"$top/tests/bench" -o "$out/b_box64" "$top/tests/bench/b_box64.c" ||
+		die "cannot build tests/bench/b_box64.c ($cc -static)"
+	echo "${EMUCOMPAT_BOX64_BENCH_ROUNDS:-7}" >"$out/box64-bench-rounds"
+	install -m 0755 "$here/bench-guest.sh" "$out/tests/t_box64_bench.sh"
+fi
 install -m 0755 "$here/guest.sh" "$out/tests/t_box64.sh"
 echo "BOX64_STAGE_NOTE=$(cat "$dir/version") ($host), $(du -sh "$out" | cut -f1)"
