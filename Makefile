@@ -58,8 +58,10 @@
 #                        libemucompat.a) and unpatched, cached outside the
 #                        clone; prints BOX64_USER_DIR=<dir> (box64,
 #                        box64-stock) per host (BOX64_HOST="amd64 arm64")
-#   make check-box64     t_box64.sh (box32 against native 32-bit programs) on
-#                        BOX64_LANES (6.12-amd64 6.12-arm64); not in check-all
+#   make check-box64     t_box64.sh (box32 against native 32-bit programs)
+#                        alone on BOX64_LANES (6.12-amd64 6.12-arm64);
+#                        check/check-all run it on the lanes of
+#                        EMUCOMPAT_BOX64 (default none: CI time)
 #
 # The version is PACKAGE_VERSION in dkms.conf.
 
@@ -287,7 +289,10 @@ box64-user:
 
 # box64's box32 against native 32-bit programs in the guests of BOX64_LANES
 # (tests/qemu/run.sh LANE --only 't_box64*' with EMUCOMPAT_BOX64 naming
-# them; integrations/box64/README.md).  Not part of check-all.
+# them; integrations/box64/README.md).  check and check-all run it on the
+# lanes of EMUCOMPAT_BOX64 (default none; make check-all
+# EMUCOMPAT_BOX64="6.12-amd64 6.12-arm64": tests/qemu/run-all.sh builds box64
+# for them before the lanes start).
 BOX64_LANES ?= 6.12-amd64 6.12-arm64
 check-box64:
 	@set -e; for k in $(BOX64_LANES); do \

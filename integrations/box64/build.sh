@@ -30,13 +30,13 @@
 #   box64-user/<version>/<host>/stock-<hash>/  the unpatched box64
 #   box64-user/<version>/<host>/emucompat-<hash>/   the output directory
 # The stock <hash> covers the CMake flags, the patched one this script,
-# patches/series and the patches.  Both builds share one work tree and one
+# patches/series, the patches and the CMake flags.  Both builds share one work tree and one
 # CMake build directory, and only files whose content differs are
 # rewritten, so that switching between them recompiles only what the
 # series touches (a full build is 10-30 minutes on 2 busy cores; then a
 # rebuild is about a minute).  Parallel callers are serialised with flock.
 #
-# Environment: EMUCOMPAT_CACHE, JOBS (2).
+# Environment: EMUCOMPAT_CACHE, JOBS (2), EMUCOMPAT_BOX64_DEBUGINFO (1; 0: no -g).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -78,6 +78,14 @@ arm64/amd64)
 		 -DCMAKE_FIND_ROOT_PATH_MODE_PROGRAM=NEVER) ;;
 *)	die "cannot build for $host on $native (amd64 and arm64 natively, arm64 cross on amd64)" ;;
 esac
+# EMUCOMPAT_BOX64_DEBUGINFO=0: the same optimisation without -g (what
+# RelWithDebInfo adds; GCC's code does not depend on it).  The guests get
+# stripped copies, so the tests need no debug info; it costs 10-30% of the
+# compile time (the arm64 dynarec files most).  CI sets it; by hand the
+# default keeps the debug info for gdb on the cached binaries.
+if [ "${EMUCOMPAT_BOX64_DEBUGINFO:-1}" = 0 ]; then
+	cmflags+=("-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O2 -DNDEBUG" "-DCMAKE_ASM_FLAGS_RELWITHDEBINFO=-O2 -DNDEBUG")
+fi
 
 # ---- build dependencies ------------------------------------------------------
 needs=("make|make" "gcc|gcc" "cmake|cmake" "patch|patch" "xz|xz-utils" "flock|util-linux"
@@ -173,8 +181,8 @@ flock -u 7
 series=$here/patches/series
 [ -f "$series" ] || die "$series is missing"
 mapfile -t patches < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$series")
-hash=$( { cat "$here/build.sh" "$series"; for p in "${patches[@]}"; do cat "$here/patches/$p"; done; } |
-	sha256sum | cut -c1-12)
+hash=$( { cat "$here/build.sh" "$series"; for p in "${patches[@]}"; do cat "$here/patches/$p"; done
+	   printf '%s\n' "${cmflags[@]}"; } | sha256sum | cut -c1-12)
 shash=$(printf '%s\n' "$origin" "${cmflags[@]}" | sha256sum | cut -c1-12)
 base=$cache/box64-user/$version/$host
 mkdir -p "$base"
@@ -301,6 +309,24 @@ LIB_CFLAGS="${LIB_CFLAGS:--O2 -g} -ffile-prefix-map=$top=." \
 make -s -C "$top" install-lib B="$base/lib-build" DESTDIR="$stage" PREFIX="$prefix" \
 	LIBDIR="$prefix/lib" ${cross:+CROSS_COMPILE=$cross-} >&2 || die "building libemucompat failed (make -C $top install-lib)"
 rm -rf "$base/lib-build"
+# The archive's versioned symbols (emucompat_set_guest_abi@@EMUCOMPAT_0.7
+# and @EMUCOMPAT_0.4, for the shared library's old callers) would give the
+# box64 executable a version definition section, and box64's
+# GetNativeSymbolUnversioned() searches every object that has one: it then
+# finds box64's own dlsym() as the "next" dlsym and loops in it forever at
+# start-up.  Linked statically, box64 needs only the default version,
+# under its plain name.
+symargs=()
+while read -r s; do
+	case $s in
+	*@@*) symargs+=(--redefine-sym "$s=${s%%@*}") ;;
+	*@*) symargs+=(--strip-symbol "$s") ;;
+	esac
+done < <("${cross:+$cross-}nm" --defined-only "$stage$prefix/lib/libemucompat.a" | awk '$3 ~ /@/ { print $3 }' | sort -u)
+if [ ${#symargs[@]} -gt 0 ]; then
+	"${cross:+$cross-}objcopy" "${symargs[@]}" "$stage$prefix/lib/libemucompat.a" ||
+		die "objcopy could not drop the symbol versions from libemucompat.a"
+fi
 for f in lib/libemucompat.a lib/pkgconfig/emucompat.pc include/emucompat.h include/linux/emucompat.h; do
 	[ -f "$stage$prefix/$f" ] || die "make install-lib did not install $f"
 	if ! cmp -s "$stage$prefix/$f" "$prefix/$f"; then

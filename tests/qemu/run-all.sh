@@ -9,7 +9,8 @@
 # Exit status 0 iff every kernel passed.  Each kernel's run.sh output is in
 # $EMUCOMPAT_LOGDIR/KERNEL.out (console alone: KERNEL.log); with -j 1 it is
 # also streamed to stdout.  Kernels are fetched, and QEMU linux-user
-# (sysroot32.sh --prepare) built, serially before the runs start.
+# (sysroot32.sh --prepare) and box64 (integrations/box64/build.sh) built,
+# serially before the runs start.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -71,6 +72,35 @@ for a in "${!qhosts[@]}"; do
 		grep -E '^QEMU_(STOCK_VERSION|PATCHED_DIR|PATCHED_NOTE)=' <<<"$qenv" | sed "s/^/run-all.sh: $a: /"
 	else
 		echo "run-all.sh: $a: preparing QEMU linux-user failed (run.sh will report it): $(tail -n 1 "$logdir/qemu-user-$a.prep.log")"
+	fi
+done
+
+# The same for box64 (t_box64.sh, integrations/box64): build.sh once per
+# host architecture of the lanes that run it ($EMUCOMPAT_BOX64, as run.sh
+# reads it; default none), with every core, before the lanes start; each
+# lane's stage then finds its box64 build in the cache.
+box64_lanes=${EMUCOMPAT_BOX64:-}
+want_box64=0
+# shellcheck disable=SC2254  # a glob on purpose
+case t_box64.sh in ${only:-*}) want_box64=1 ;; esac
+declare -A bhosts=()
+if [ "$want_box64" = 1 ]; then
+	for k in "${kernels[@]}"; do
+		for g in $box64_lanes; do
+			# shellcheck disable=SC2254  # globs on purpose
+			case $k in $g) ;; *) continue ;; esac
+			a=$(awk -v n="$k" '$1 == n { print $2 }' "$here/kernels.conf")
+			[ -n "$a" ] && bhosts[$a]=1
+		done
+	done
+fi
+for a in "${!bhosts[@]}"; do
+	echo "run-all.sh: preparing box64 for $a lanes (integrations/box64/build.sh --host $a)"
+	bt0=$(date +%s)
+	if benv=$(JOBS=${JOBS:-$ncpu} "$qtop/integrations/box64/build.sh" --host "$a" 2>>"$logdir/box64-$a.prep.log"); then
+		echo "run-all.sh: $a: $benv ($(($(date +%s) - bt0)) s)"
+	else
+		echo "run-all.sh: $a: building box64 failed (run.sh will report it): $(tail -n 1 "$logdir/box64-$a.prep.log")"
 	fi
 done
 

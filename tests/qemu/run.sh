@@ -36,6 +36,9 @@
 #   EMUCOMPAT_IGNORE   ERE: console lines matching it are exempt from the
 #                      kernel-splat scan (for known, unrelated boot warnings)
 #   EMUCOMPAT_JOBS     make -j for the builds (default: nproc)
+#   EMUCOMPAT_BOX64    globs of the lanes that run t_box64.sh (box64's box32,
+#                      integrations/box64; default none; "6.12-amd64
+#                      6.12-arm64" for the two it is written for)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -375,11 +378,13 @@ printf '%s\n' ${exp_guest[@]+"${exp_guest[@]}"} >"$build/expect"
 grep '^mkinitramfs:' "$blog" | tail -n 3
 
 # --- box64 (integrations/box64, t_box64.sh) -------------------------------------
-# Only on the lanes named by a glob of $EMUCOMPAT_BOX64 (default: none; `make
-# check-box64` names 6.12-amd64 and 6.12-arm64) and only when --only selects
-# t_box64.sh: integrations/box64/guest-check.sh --stage builds box64 (cached)
-# and its chroots, appended as a second cpio archive.  Without them the guest
-# has no t_box64.sh.
+# Only on the lanes named by a glob of $EMUCOMPAT_BOX64 (default: none; CI
+# time, integrations/box64/README.md "Cost"; `make check-box64` and
+# EMUCOMPAT_BOX64="6.12-amd64 6.12-arm64" name the two it is written for)
+# and only when --only selects t_box64.sh:
+# integrations/box64/guest-check.sh --stage builds box64 (cached; run-all.sh
+# builds it before the lanes start) and its chroots, appended as a second
+# cpio archive.  Without them the guest has no t_box64.sh.
 box64_stage=
 box64_test=t_box64.sh
 for g in ${EMUCOMPAT_BOX64:-}; do
