@@ -309,24 +309,6 @@ LIB_CFLAGS="${LIB_CFLAGS:--O2 -g} -ffile-prefix-map=$top=." \
 make -s -C "$top" install-lib B="$base/lib-build" DESTDIR="$stage" PREFIX="$prefix" \
 	LIBDIR="$prefix/lib" ${cross:+CROSS_COMPILE=$cross-} >&2 || die "building libemucompat failed (make -C $top install-lib)"
 rm -rf "$base/lib-build"
-# The archive's versioned symbols (emucompat_set_guest_abi@@EMUCOMPAT_0.7
-# and @EMUCOMPAT_0.4, for the shared library's old callers) would give the
-# box64 executable a version definition section, and box64's
-# GetNativeSymbolUnversioned() searches every object that has one: it then
-# finds box64's own dlsym() as the "next" dlsym and loops in it forever at
-# start-up.  Linked statically, box64 needs only the default version,
-# under its plain name.
-symargs=()
-while read -r s; do
-	case $s in
-	*@@*) symargs+=(--redefine-sym "$s=${s%%@*}") ;;
-	*@*) symargs+=(--strip-symbol "$s") ;;
-	esac
-done < <("${cross:+$cross-}nm" --defined-only "$stage$prefix/lib/libemucompat.a" | awk '$3 ~ /@/ { print $3 }' | sort -u)
-if [ ${#symargs[@]} -gt 0 ]; then
-	"${cross:+$cross-}objcopy" "${symargs[@]}" "$stage$prefix/lib/libemucompat.a" ||
-		die "objcopy could not drop the symbol versions from libemucompat.a"
-fi
 for f in lib/libemucompat.a lib/pkgconfig/emucompat.pc include/emucompat.h include/linux/emucompat.h; do
 	[ -f "$stage$prefix/$f" ] || die "make install-lib did not install $f"
 	if ! cmp -s "$stage$prefix/$f" "$prefix/$f"; then
