@@ -61,7 +61,8 @@
 #   make check-box64     t_box64.sh (box32 against native 32-bit programs)
 #                        alone on BOX64_LANES (6.12-amd64 6.12-arm64);
 #                        check/check-all run it on the lanes of
-#                        EMUCOMPAT_BOX64 (default none: CI time)
+#                        EMUCOMPAT_BOX64 (default 6.12-amd64 6.12-arm64;
+#                        EMUCOMPAT_BOX64= turns it off)
 #
 # The version is PACKAGE_VERSION in dkms.conf.
 
@@ -290,9 +291,9 @@ box64-user:
 # box64's box32 against native 32-bit programs in the guests of BOX64_LANES
 # (tests/qemu/run.sh LANE --only 't_box64*' with EMUCOMPAT_BOX64 naming
 # them; integrations/box64/README.md).  check and check-all run it on the
-# lanes of EMUCOMPAT_BOX64 (default none; make check-all
-# EMUCOMPAT_BOX64="6.12-amd64 6.12-arm64": tests/qemu/run-all.sh builds box64
-# for them before the lanes start).
+# lanes of EMUCOMPAT_BOX64 (default 6.12-amd64 6.12-arm64;
+# tests/qemu/run-all.sh builds box64 for them before the lanes start;
+# EMUCOMPAT_BOX64= turns it off).
 BOX64_LANES ?= 6.12-amd64 6.12-arm64
 check-box64:
 	@set -e; for k in $(BOX64_LANES); do \

@@ -77,9 +77,12 @@ done
 
 # The same for box64 (t_box64.sh, integrations/box64): build.sh once per
 # host architecture of the lanes that run it ($EMUCOMPAT_BOX64, as run.sh
-# reads it; default none), with every core, before the lanes start; each
-# lane's stage then finds its box64 build in the cache.
-box64_lanes=${EMUCOMPAT_BOX64:-}
+# reads it; here the default is the two lanes it is written for, 6.12-amd64
+# and 6.12-arm64, and EMUCOMPAT_BOX64= turns it off), with every core,
+# before the lanes start; each lane's stage then finds its box64 build in
+# the cache.
+box64_lanes=${EMUCOMPAT_BOX64-6.12-amd64 6.12-arm64}
+export EMUCOMPAT_BOX64=$box64_lanes
 want_box64=0
 # shellcheck disable=SC2254  # a glob on purpose
 case t_box64.sh in ${only:-*}) want_box64=1 ;; esac

@@ -37,8 +37,9 @@
 #                      kernel-splat scan (for known, unrelated boot warnings)
 #   EMUCOMPAT_JOBS     make -j for the builds (default: nproc)
 #   EMUCOMPAT_BOX64    globs of the lanes that run t_box64.sh (box64's box32,
-#                      integrations/box64; default none; "6.12-amd64
-#                      6.12-arm64" for the two it is written for)
+#                      integrations/box64; default none here;
+#                      run-all.sh, so make check/check-all and CI, set
+#                      "6.12-amd64 6.12-arm64", the two it is written for)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -378,9 +379,9 @@ printf '%s\n' ${exp_guest[@]+"${exp_guest[@]}"} >"$build/expect"
 grep '^mkinitramfs:' "$blog" | tail -n 3
 
 # --- box64 (integrations/box64, t_box64.sh) -------------------------------------
-# Only on the lanes named by a glob of $EMUCOMPAT_BOX64 (default: none; CI
-# time, integrations/box64/README.md "Cost"; `make check-box64` and
-# EMUCOMPAT_BOX64="6.12-amd64 6.12-arm64" name the two it is written for)
+# Only on the lanes named by a glob of $EMUCOMPAT_BOX64 (default none when
+# run.sh runs alone; run-all.sh and `make check-box64` name the two it is
+# written for, "6.12-amd64 6.12-arm64"; integrations/box64/README.md "Cost")
 # and only when --only selects t_box64.sh:
 # integrations/box64/guest-check.sh --stage builds box64 (cached; run-all.sh
 # builds it before the lanes start) and its chroots, appended as a second
