@@ -69,7 +69,8 @@ security=${mirror%/debian}/debian-security
 # ---------------------------------------------------------------------------
 # NAME:PACKAGE — the programs t_qemu_user.sh runs (found in the package's
 # bin/ or sbin/).  THE ONLY PLACE TO EDIT THE LIST.
-PROGRAMS="evtest:evtest lsinput:input-utils v4l2-ctl:v4l-utils amixer:alsa-utils
+PROGRAMS="evtest:evtest lsinput:input-utils v4l2-ctl:v4l-utils
+	v4l2-compliance:v4l-utils amixer:alsa-utils alsactl:alsa-utils
 	modetest:libdrm-tests losetup:mount blockdev:util-linux ifconfig:net-tools
 	ip:iproute2 stty:coreutils hwclock:util-linux-extra"
 # Data the programs read at run time (paths in the packages, merged-/usr):
