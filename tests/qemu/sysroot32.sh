@@ -83,6 +83,8 @@ die() { echo "sysroot32: $*" >&2; exit 1; }
 
 if [ "${1:-}" = --wants ]; then
 	k=${2:?usage: sysroot32.sh --wants KERNEL}
+	# the globs are words, not file names of the current directory
+	set -f
 	for g in ${EMUCOMPAT_QEMU_USER-6.12-amd64 6.12-arm64}; do
 		# shellcheck disable=SC2254  # a glob on purpose
 		case $k in $g) exit 0 ;; esac
