@@ -331,6 +331,19 @@ filter_v4l2_stream() {
 #    v4l2-ctl-event case here.
 filter_v4l2_compliance() {
 	awk -v who="${r_qemu:-native} ($r_abi)" '
+	# again(T, F, D, A) -- the last Q in (F, D), less than a 4 KiB buffer
+	# after F, where A, the text at F, starts again and T[F, Q) is
+	# repeated from Q on (A recurs in the output by itself too: the same
+	# lines, one after the other and for every input)
+	function again(t, f, d, a,    o, q, r) {
+		r = 0
+		for (o = f; (q = index(substr(t, o + 1, d - o - 1), a)) > 0 && o + q - f < 4096; ) {
+			o += q
+			if (substr(t, o, o - f) == substr(t, f, o - f))
+				r = o
+		}
+		return r
+	}
 	{ t = t $0 "\n" }
 	END {
 		# the record is S[0, P) S[P, m1) S[P, m2) S[P, end): stdout S
@@ -345,15 +358,10 @@ filter_v4l2_compliance() {
 		for (P = (d > h ? int((d - 1 - h) / 4096) * 4096 : -1); P >= 0; P -= 4096) {
 			p = h + P + 1
 			a = substr(t, p, 32)
-			q1 = index(substr(t, p + 1, d - p - 1), a)
-			if (length(a) < 32 || !q1)
+			if (length(a) < 32 || !(q1 = again(t, p, d, a)))
 				continue
-			q1 += p
-			if (substr(t, q1, q1 - p) != substr(t, p, q1 - p))
-				continue
-			q2 = index(substr(t, q1 + 1, d - q1 - 1), a)
-			if (q2 && substr(t, q1 + q2, q2) == substr(t, q1, q2))
-				q1 += q2
+			if ((q2 = again(t, q1, d, a)))
+				q1 = q2
 			t = substr(t, 1, p - 1) substr(t, q1)
 			break
 		}
@@ -393,6 +401,7 @@ v4l2c_rec() {
 		for (i = 0; i < 4; i++) {
 			b = b "Control ioctls (Input " i "):\n"
 			for (j = 0; j < 60; j++) b = b "\ttest VIDIOC_X" j ": OK (Not Supported)\n"
+			for (j = 0; j < 12; j++) b = b "\ttest VIDIOC_(TRY_)DECODER_CMD: OK (Not Supported)\n"
 			if (i == 0 && fl != "") { b = b "\t\t" fl "\n\ttest TIME32/64: FAIL\n"; nf++ }
 			else b = b "\ttest TIME32/64: OK\n"
 			b = b "\n"
