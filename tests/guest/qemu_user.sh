@@ -7,7 +7,8 @@
 # per GROUP by the tests t_qemu_user_GROUP.sh (one test program each, so
 # that each stays within run-tests.sh's per-program time limit):
 #   input (evtest, lsinput)  v4l2 (v4l2-ctl info, controls)
-#   v4l2io (v4l2-ctl events, mmap streaming)  alsa (amixer)  drm (modetest)
+#   v4l2io (v4l2-ctl events, mmap streaming)  v4l2c (v4l2-compliance)
+#   alsa (amixer, alsactl store and its state file)  drm (modetest)
 #   block (losetup, blockdev)  net (ifconfig, ip)  misc (stty, hwclock)
 #   unload (the patched QEMU with the module unloaded = stock QEMU)
 #
@@ -37,7 +38,7 @@
 #   patched: must equal native (ok / not ok with the first differing lines);
 #   stock:   the negative control, never a failure by itself: "# stock:"
 #            lines; in the groups where stock QEMU has no translation
-#            (input, v4l2, v4l2io, alsa, drm) one TAP check that it differs at
+#            (input, v4l2, v4l2c, v4l2io, alsa, drm) one TAP check that it differs at
 #            least once (else the group could not tell patched from stock).
 # Every (case, QEMU) result is also printed as a machine-readable line
 #   # QEMU-USER-ROW arch=.. case=.. prog=.. ver=PACKAGE=VERSION
@@ -102,8 +103,9 @@ mkdir -p "$W"
 
 # --- the sysroots: /dev /proc /sys /tmp of the guest --------------------------
 mounted=
-loop='' loop2=''
+loop='' loop2='' printk=''
 cleanup() {
+	[ -n "$printk" ] && echo "$printk" >/proc/sys/kernel/printk
 	for m in $mounted; do umount "$m" 2>/dev/null; done
 	[ -n "$loop" ] && losetup -d "$loop" 2>/dev/null
 	[ -n "$loop2" ] && losetup -d "$loop2" 2>/dev/null
@@ -210,6 +212,9 @@ echo "# devices: evdev=${evdev:-none} video=${video:-none} card=${card:-none}${c
 #   !native CMD  run CMD natively, not recorded (a non-zero exit is): to
 #                bring the device to a known state, or to make the event
 #                the @bg command waits for.
+#   !show FILE   append FILE (a file the commands wrote, read here: not
+#                under test) to the record, "--- FILE" then its lines, or
+#                "--- FILE: absent"; then remove it.
 cases() {
 	cat <<EOF
 input|evtest-list|evdev|-|evtest
@@ -223,6 +228,8 @@ v4l2io|v4l2-ctl-stream|video|filter_v4l2_stream|v4l2-ctl -d $video --stream-mmap
 alsa|amixer-info|card|-|amixer -c $card info
 alsa|amixer-contents|card|-|amixer -c $card contents
 alsa|amixer-cset|cset|-|amixer -c $card cset $cset
+alsa|alsactl-store|card|-|alsactl -f $W/asound.state store $card ; !show $W/asound.state
+v4l2c|v4l2-compliance|video|filter_v4l2_compliance|v4l2-compliance -d $video
 drm|modetest|dri|-|modetest -M $drm
 drm|modetest-set|modeset|-|modetest -M $drm -s $modeset
 block|losetup|loop2|-|losetup -r -o 512 $loop2 $img ; losetup $loop2 ; losetup -d $loop2
@@ -234,7 +241,7 @@ misc|hwclock|rtc|filter_hwclock|hwclock --show --verbose -f $rtc
 EOF
 }
 # groups whose every case needs a translation stock QEMU (7.2, 10.0) lacks
-case $group in input|v4l2|v4l2io|alsa|drm) stock_must_differ=1 ;; *) stock_must_differ=0 ;; esac
+case $group in input|v4l2|v4l2c|v4l2io|alsa|drm) stock_must_differ=1 ;; *) stock_must_differ=0 ;; esac
 
 # Filters: only what differs between two runs of the same program.  A time
 # is never masked: it is checked against the clock window of its run
@@ -289,6 +296,152 @@ filter_v4l2_stream() {
 		s/ delta: -?[0-9]+\.[0-9]+ ms//
 		s/ fps: [0-9]+\.[0-9]+//
 		s/ dropped: [0-9]+//' | mono_ts_window ' ts: '
+}
+# v4l2-compliance (the whole run on vivid's capture node, no streaming):
+# two things vary between runs of the same program, and nothing else is
+# touched.
+# 1. Its test Disconnect (vivid's Disconnect control) forks twice with
+#    stdout's buffer unflushed, and each child exit()s: the buffered chunk
+#    is written three times.  That chunk is what followed the last 4 KiB
+#    flush, so which lines it holds depends on the length of everything
+#    printed before -- one extra line earlier changes it.  The two copies
+#    are removed (how they are found: in the filter; what the parent
+#    prints between the forks, a warning, is in the second copy too).
+# 2. Its test TIME32/64 subscribes to a control event with SEND_INITIAL
+#    three times, dequeues the initial event with VIDIOC_DQEVENT, then
+#    VIDIOC_DQEVENT_TIME32, then VIDIOC_DQEVENT_TIME64, and fails when the
+#    later events' timestamps are more than 10 ms after the first one's.
+#    The kernel stamps the initial event when the subscription is made, so
+#    this is a bound on the time between two SUBSCRIBE_EVENT calls three
+#    ioctls apart: natively 0 ms; under either QEMU the first input's test
+#    took 2-3 and 5-6 ms (v4l2-compliance -v on 6.12-amd64, qemu-i386 and
+#    qemu-arm alike, the later inputs 0 ms: QEMU translating that code for
+#    the first time, in a guest that is itself TCG), and on a loaded
+#    machine it went over 10 ms in qemu-i386 same-ABI (no layout
+#    translated) and in qemu-arm cross-ABI.  Exactly that failure -- the
+#    line "fail: v4l2-test-time32-64.cpp(N): delta_ms > 10" directly
+#    followed by "test TIME32/64: FAIL" -- counts as the test's OK, the
+#    totals line is corrected by as much, and each such run says so in the
+#    TAP stream ("# v4l2-compliance: TIME32/64's 10 ms bound ...").  What
+#    it no longer shows: a garbled timestamp that lands more than 10 ms
+#    late; and when the 32-bit check (the first) is the one that fails, the
+#    64-bit event's checks did not run.  The timestamps through the
+#    translation are checked by t_xabi's byte-exact DQEVENT cases (seconds
+#    in a window, nanoseconds below 10^9, every padding byte) and by the
+#    v4l2-ctl-event case here.
+filter_v4l2_compliance() {
+	awk -v who="${r_qemu:-native} ($r_abi)" '
+	# again(T, F, D, A) -- the last Q in (F, D), less than a 4 KiB buffer
+	# after F, where A, the text at F, starts again and T[F, Q) is
+	# repeated from Q on (A recurs in the output by itself too: the same
+	# lines, one after the other and for every input)
+	function again(t, f, d, a,    o, q, r) {
+		r = 0
+		for (o = f; (q = index(substr(t, o + 1, d - o - 1), a)) > 0 && o + q - f < 4096; ) {
+			o += q
+			if (substr(t, o, o - f) == substr(t, f, o - f))
+				r = o
+		}
+		return r
+	}
+	{ t = t $0 "\n" }
+	END {
+		# the record is S[0, P) S[P, m1) S[P, m2) S[P, end): stdout S
+		# flushed up to P (a multiple of 4096) when the first child was
+		# forked, the children writing what was buffered when each
+		# exited (m1, m2), the parent the rest; so from the last such P
+		# before the line of test Disconnect, the text at P comes back
+		# twice (once if the first child failed), each copy a prefix of
+		# the next: the copies are cut.
+		d = index(t, "\ttest Disconnect: ")
+		h = index(t, "\n")
+		for (P = (d > h ? int((d - 1 - h) / 4096) * 4096 : -1); P >= 0; P -= 4096) {
+			p = h + P + 1
+			a = substr(t, p, 32)
+			if (length(a) < 32 || !(q1 = again(t, p, d, a)))
+				continue
+			if ((q2 = again(t, q1, d, a)))
+				q1 = q2
+			t = substr(t, 1, p - 1) substr(t, q1)
+			break
+		}
+		nl = split(t, l, "\n")
+		k = 0
+		out = ""
+		for (i = 1; i < nl; i++) {
+			if (l[i] ~ /^\t\tfail: v4l2-test-time32-64\.cpp\([0-9]+\): delta_ms > 10$/ &&
+			    l[i + 1] == "\ttest TIME32/64: FAIL") {
+				k++
+				l[i + 1] = "\ttest TIME32/64: OK"
+				continue
+			}
+			if (k && match(l[i], /, Succeeded: [0-9]+, Failed: [0-9]+,/)) {
+				s = l[i]
+				sub(/.*Succeeded: /, "", s); sub(/,.*/, "", s)
+				f = l[i]
+				sub(/.*Failed: /, "", f); sub(/,.*/, "", f)
+				sub(/Succeeded: [0-9]+, Failed: [0-9]+/, "Succeeded: " (s + k) ", Failed: " (f - k), l[i])
+			}
+			out = out l[i] "\n"
+		}
+		printf "%s", out
+		if (k)
+			printf "# v4l2-compliance: TIME32/64'"'"'s 10 ms bound exceeded %d time(s) under %s: counted as OK (filter_v4l2_compliance)\n", k, who > "/dev/stderr"
+	}'
+}
+# filter_v4l2_compliance_check — the filter on made-up records: one with
+# the timing failure (and so its test Disconnect's copies starting
+# elsewhere) must come out as the one without; any other failure of the
+# same test, and the timing check of another test, must stay.
+# v4l2c_rec FAILLINE — stdout as v4l2-compliance writes it to a file: 4 KiB
+# flushes, then the chunk buffered at test Disconnect's forks three times
+v4l2c_rec() {
+	awk -v fl="$1" -v one="${2:-}" 'BEGIN {
+		b = "v4l2-compliance 1.22.1, 32 bits, 32-bit time_t\n\n"; nf = 24
+		for (i = 0; i < 4; i++) {
+			b = b "Control ioctls (Input " i "):\n"
+			for (j = 0; j < 60; j++) b = b "\ttest VIDIOC_X" j ": OK (Not Supported)\n"
+			for (j = 0; j < 12; j++) b = b "\ttest VIDIOC_(TRY_)DECODER_CMD: OK (Not Supported)\n"
+			if (i == 0 && fl != "") { b = b "\t\t" fl "\n\ttest TIME32/64: FAIL\n"; nf++ }
+			else b = b "\ttest TIME32/64: OK\n"
+			b = b "\n"
+		}
+		w = "\t\twarn: between the forks\n"
+		p = int(length(b) / 4096) * 4096; c = substr(b, p + 1)
+		if (one)
+			printf "$ v4l2-compliance -d /dev/video0\n%s%s%s%s", substr(b, 1, p), c, c, w
+		else
+			printf "$ v4l2-compliance -d /dev/video0\n%s%s%s%s%s", substr(b, 1, p), c, c w, c, w
+		printf "\ttest Disconnect: OK\n\nTotal for vivid device /dev/video0: 245, Succeeded: %d, Failed: %d, Warnings: 0\n[exit 1]\n", 245 - nf, nf
+	}'
+}
+filter_v4l2_compliance_check() {
+	f_t="fail: v4l2-test-time32-64.cpp(164): delta_ms > 10"
+	v4l2c_rec "" | filter_v4l2_compliance >"$W/fc.native" 2>/dev/null
+	v4l2c_rec "$f_t" | filter_v4l2_compliance >"$W/fc.timing" 2>"$W/fc.err"
+	if cmp -s "$W/fc.native" "$W/fc.timing" && grep -q "bound exceeded 1 time" "$W/fc.err" &&
+		[ "$(grep -c 'test TIME32/64: OK' "$W/fc.native")" = 4 ] &&
+		[ "$(grep -c 'test VIDIOC_X' "$W/fc.native")" = 240 ]; then
+		ok "filter_v4l2_compliance: TIME32/64's 10 ms bound and test Disconnect's copies filtered, reported"
+	else
+		notok "filter_v4l2_compliance: TIME32/64's 10 ms bound and test Disconnect's copies filtered, reported"
+	fi
+	v4l2c_rec "" one | filter_v4l2_compliance >"$W/fc.native1" 2>/dev/null
+	v4l2c_rec "$f_t" one | filter_v4l2_compliance >"$W/fc.timing1" 2>/dev/null
+	if cmp -s "$W/fc.native1" "$W/fc.timing1" && [ "$(grep -c 'test VIDIOC_X' "$W/fc.native1")" = 240 ]; then
+		ok "filter_v4l2_compliance: the same with one child's copy (the first child failed)"
+	else
+		notok "filter_v4l2_compliance: the same with one child's copy (the first child failed)"
+	fi
+	for f_o in "fail: v4l2-test-time32-64.cpp(158): ev.type != ev32.type" \
+		"fail: v4l2-test-controls.cpp(164): delta_ms > 10"; do
+		v4l2c_rec "$f_o" | filter_v4l2_compliance >"$W/fc.other" 2>/dev/null
+		if grep -qF "$f_o" "$W/fc.other" && ! cmp -s "$W/fc.native" "$W/fc.other"; then
+			ok "filter_v4l2_compliance keeps '$f_o'"
+		else
+			notok "filter_v4l2_compliance keeps '$f_o'"
+		fi
+	done
 }
 # hwclock reads the RTC and the system time: "System Time" is checked
 # against the run's CLOCK_REALTIME window, every time read from the RTC
@@ -418,6 +571,17 @@ run_one() {
 			[ -n "$bg" ] && kill -TERM "$bg" 2>/dev/null
 			continue
 			;;
+		!show\ *)
+			eval "set -- ${c#!show }"
+			if [ -f "$1" ]; then
+				echo "--- $1" >>"$r_out"
+				cat "$1" >>"$r_out"
+				rm -f "$1"
+			else
+				echo "--- $1: absent" >>"$r_out"
+			fi
+			continue
+			;;
 		!native\ *)
 			eval "set -- ${c#!native }"
 			X=h
@@ -517,6 +681,17 @@ if [ "$group" = drm ] && [ -n "$dri" ]; then
 	echo "# modetest -c: first connected connector and mode: ${modeset:-none}"
 fi
 
+# v4l2-compliance's VIDIOC_LOG_STATUS makes vivid print its status, about
+# 45 lines at KERN_INFO per input, to the serial console: KERN_INFO is not
+# shown during the group (console loglevel 6: notices, warnings and worse
+# still are; the level is put back afterwards, and by cleanup).
+if [ "$group" = v4l2c ] && [ -w /proc/sys/kernel/printk ]; then
+	printk=$(cut -f1 /proc/sys/kernel/printk)
+	echo 6 >/proc/sys/kernel/printk
+fi
+
+[ "$group" = v4l2c ] && filter_v4l2_compliance_check
+
 t_start=$(now)
 nstockbad=0 nstock=0
 cases | grep "^$group|" >"$W/cases"
@@ -602,6 +777,8 @@ if [ "$stock_must_differ" = 1 ] && [ "$have_stock" = 1 ] && [ "$nstock" -gt 0 ];
 		notok "negative control: stock QEMU gives the native output in all $nstock $group runs"
 	fi
 fi
+
+[ -n "$printk" ] && echo "$printk" >/proc/sys/kernel/printk && printk=
 
 # --- unload: the patched QEMU without the module behaves as stock --------------
 # A case of each group that stock QEMU cannot translate, run by stock QEMU

@@ -69,7 +69,8 @@ security=${mirror%/debian}/debian-security
 # ---------------------------------------------------------------------------
 # NAME:PACKAGE — the programs t_qemu_user.sh runs (found in the package's
 # bin/ or sbin/).  THE ONLY PLACE TO EDIT THE LIST.
-PROGRAMS="evtest:evtest lsinput:input-utils v4l2-ctl:v4l-utils amixer:alsa-utils
+PROGRAMS="evtest:evtest lsinput:input-utils v4l2-ctl:v4l-utils
+	v4l2-compliance:v4l-utils amixer:alsa-utils alsactl:alsa-utils
 	modetest:libdrm-tests losetup:mount blockdev:util-linux ifconfig:net-tools
 	ip:iproute2 stty:coreutils hwclock:util-linux-extra"
 # Data the programs read at run time (paths in the packages, merged-/usr):
@@ -82,6 +83,8 @@ die() { echo "sysroot32: $*" >&2; exit 1; }
 
 if [ "${1:-}" = --wants ]; then
 	k=${2:?usage: sysroot32.sh --wants KERNEL}
+	# the globs are words, not file names of the current directory
+	set -f
 	for g in ${EMUCOMPAT_QEMU_USER-6.12-amd64 6.12-arm64}; do
 		# shellcheck disable=SC2254  # a glob on purpose
 		case $k in $g) exit 0 ;; esac
