@@ -739,7 +739,9 @@ def work(task):
             if name in macros and macros[name][0] is None and macros[name][2] in origins:
                 entries.append(("num", name, name))
                 if ty != VALUE:
-                    entries.append(("type", name, f"({ty})0"))
+                    # sizeof: an incomplete type fails the line, as a sized
+                    # command's does (then resolve_drops() looks for it)
+                    entries.append(("type", name, f"(({ty})0 + 0 * sizeof(*({ty})0))"))
         if header == "linux/ethtool.h":
             for sub, st in ethtool:
                 entries += [("num", "eth:" + sub, sub), ("struct", "eth:" + sub, st)]
