@@ -148,7 +148,7 @@ rec() {
 	rm -f "$root/tmp/asound.state"
 	timeout 120 env -i PATH=/usr/bin:/bin:/usr/sbin:/sbin LC_ALL=C BOX64_LOG=0 BOX64_NOBANNER=1 \
 		BOX64_LD_LIBRARY_PATH=/usr/lib/i386-linux-gnu ${emu:+BOX64_EMULATED_LIBS=$emu} \
-		${noec:+BOX64_EMUCOMPAT=0} ${passunk:+BOX64_EMUCOMPAT_PASS_UNKNOWN=1} \
+		${noec:+BOX64_EMUCOMPAT=0} \
 		"$CHROOT" "$root" "$@" </dev/null >"$W/$name.out" 2>"$W/$name.err"
 	rc=$?
 	# v4l2-ctl --verbose reports each ioctl and buffer on stderr: those
@@ -169,18 +169,6 @@ differ() { diff "$W/$1.out" "$W/$2.out" | grep '^[-+<>]' | head -6 | sed 's/^/# 
 row() { echo "# BOX64-ROW arch=$arch case=$1 box64=$2 result=$3"; }
 
 noec=
-passunk=
-# Loop devices on arm64: libemucompat's tables do not know linux/loop.h's
-# commands (literal numbers, not _IO* macros, so its generator never
-# compares them), and under the i386 guest ABI on an arm64 host a command
-# the tables do not know fails with ENOTTY (LOOP_CTL_GET_FREE,
-# LOOP_GET_STATUS64).  Those cases run the patched box64 a second time
-# with BOX64_EMUCOMPAT_PASS_UNKNOWN=1 (the command passes unchanged, as
-# stock box32 passes every command): the strict run is a row in the table
-# ("patched-strict"), the checked record is the pass-through one.  On
-# x86-64 the kernel's own compat layer serves every command: no tables.
-PASSUNK_CASES=
-[ "$arch" = aarch64 ] && PASSUNK_CASES="ioctl losetup"
 rm -f "$W/stock-differs"
 phase_run() {
 	phase=$1
@@ -204,17 +192,6 @@ phase_run() {
 			fi
 			rec "$R" "$id.stock" "$filt" "$post" "$emu" /bin/box64-stock "$prog" "$@"
 			rec "$R" "$id.patched" "$filt" "$post" "$emu" /bin/box64 "$prog" "$@"
-			case " $PASSUNK_CASES " in
-			*" $id "*)
-				if cmp -s "$W/$id.native.out" "$W/$id.patched.out"; then r=same; else r=differs; fi
-				row "$id" patched-strict "$r"
-				[ $r = same ] || differ "$id.native" "$id.patched"
-				echo "# $id: libemucompat's tables do not know linux/loop.h: checked with BOX64_EMUCOMPAT_PASS_UNKNOWN=1"
-				passunk=1
-				rec "$R" "$id.patched" "$filt" "$post" "$emu" /bin/box64 "$prog" "$@"
-				passunk=
-				;;
-			esac
 			noec=1
 			rec "$R" "$id.noemucompat" "$filt" "$post" "$emu" /bin/box64 "$prog" "$@"
 			noec=

@@ -572,6 +572,10 @@ static void test_policy(void)
 	       emucompat_guest_abi_cmd(ec, 0x80184580u) == EMUCOMPAT_CMD_UNKNOWN,
 	       "unknown: an out-of-tree number, EVIOCGABS past ABS_MAX");
 	tap_ok(emucompat_guest_abi_cmd(NULL, 0) == -1 && errno == EINVAL, "NULL handle: EINVAL");
+	tap_ok(emucompat_guest_abi_cmd(ec, 0x4c82u) == EMUCOMPAT_CMD_SAME &&
+	       emucompat_guest_abi_cmd(ec, 0x4c05u) == EMUCOMPAT_CMD_SAME,
+	       "linux/loop.h's literal numbers known identical: LOOP_CTL_GET_FREE, "
+	       "LOOP_GET_STATUS64");
 
 	r = pol_call(g, 0x80044501u, FAKE_FD, &seen);
 	memcpy(&v, g, 4);
@@ -585,6 +589,9 @@ static void test_policy(void)
 	       "(%ld, seen %d)", r, seen);
 	r = pol_call(g, T_UNKNOWN, 9999, &seen);
 	tap_ok(r == -EBADF && !seen, "unknown on a bad descriptor: EBADF (%ld)", r);
+	r = pol_call(g, 0x4c82u, FAKE_FD, &seen);	/* LOOP_CTL_GET_FREE */
+	tap_ok(r == -ENOTTY && seen, "LOOP_CTL_GET_FREE: to the kernel (whose answer, ENOTTY "
+	       "here, comes back) (%ld, seen %d)", r, seen);
 	r = pol_call(g, T_REFUSED, FAKE_FD, &seen);
 	tap_ok(r == -EOPNOTSUPP && !seen, "refused: EOPNOTSUPP (%ld)", r);
 

@@ -29,7 +29,11 @@
 #        through other macros such as DRM_IOWR) are commands.  Function-like
 #        ones (EVIOCGNAME(len)) are invoked with the argument 1; function-like
 #        helpers (used by other macros, taking the type, or pasting their
-#        arguments with ##) are not commands.
+#        arguments with ##) are not commands.  Literal numbers: the integer
+#        macros of asm/ioctls.h and asm/sockios.h (compared by number), and
+#        the commands TYPED_LITERALS names per header with their argument
+#        type (linux/loop.h's `#define LOOP_SET_FD 0x4C00`): those are
+#        compiled and compared as any sized command (b to d, 3).
 #     b. A probe file after the header defines, per command, an enumerator
 #        `enum { ec_n_N = CMD }` (the number, with the real macros), then
 #        redefines _IOR/_IOW/_IOWR to `((__typeof__(size) *)0)` and declares
@@ -136,6 +140,29 @@ IOCTL_MACHINERY = {"linux/ioctl.h", "asm/ioctl.h", "asm-generic/ioctl.h"}
 # such as FIOQSIZE): compared between the ABIs by name.
 LITERAL_HEADERS = {"asm/ioctls.h", "asm-generic/ioctls.h", "asm/sockios.h",
                    "asm-generic/sockios.h", "linux/sockios.h"}
+# Headers whose commands are literal numbers with an argument the number
+# does not encode (linux/loop.h: `#define LOOP_SET_FD 0x4C00`): per header,
+# command -> its argument type as the kernel's handler reads it (a pointer:
+# the pointee is compiled for both ABIs and compared like a sized command's
+# argument), or VALUE (an integer passed by value: identical if the number
+# is).  Only the names listed are commands (LO_NAME_SIZE, LO_FLAGS_* are
+# not).  From drivers/block/loop.c lo_ioctl()/lo_compat_ioctl() and
+# loop_control_ioctl().
+VALUE = "value"
+TYPED_LITERALS = {
+    "linux/loop.h": {
+        "LOOP_SET_FD": VALUE, "LOOP_CLR_FD": VALUE, "LOOP_CHANGE_FD": VALUE,
+        "LOOP_SET_CAPACITY": VALUE, "LOOP_SET_DIRECT_IO": VALUE,
+        "LOOP_SET_BLOCK_SIZE": VALUE,
+        "LOOP_SET_STATUS": "struct loop_info *", "LOOP_GET_STATUS": "struct loop_info *",
+        "LOOP_SET_STATUS64": "struct loop_info64 *",
+        "LOOP_GET_STATUS64": "struct loop_info64 *",
+        "LOOP_CONFIGURE": "struct loop_config *",
+        "LOOP_CTL_ADD": VALUE, "LOOP_CTL_REMOVE": VALUE, "LOOP_CTL_GET_FREE": VALUE,
+    },
+}
+TYPED_LITERALS_TYPED = {n for m in TYPED_LITERALS.values() for n, ty in m.items() if ty != VALUE}
+BY_VALUE = {n for m in TYPED_LITERALS.values() for n, ty in m.items() if ty == VALUE}
 # Literal-number special cases: (name, direction) pairs that get no row.
 # FIOQSIZE is 0x545E in arm's asm/ioctls.h, 0x5460 in asm-generic; arm64's
 # compat layer (fs/ioctl.c compat_ioctl) implements the asm-generic 0x5460,
@@ -708,6 +735,13 @@ def work(task):
                             origin.endswith("/" + lits) and "asm" in origin and \
                             re.fullmatch(r"[\w\s()+|<x]+", body):
                         entries.append(("num", "lit:" + name, name))
+        for name, ty in sorted(TYPED_LITERALS.get(header, {}).items()):
+            if name in macros and macros[name][0] is None and macros[name][2] in origins:
+                entries.append(("num", name, name))
+                if ty != VALUE:
+                    # sizeof: an incomplete type fails the line, as a sized
+                    # command's does (then resolve_drops() looks for it)
+                    entries.append(("type", name, f"(({ty})0 + 0 * sizeof(*({ty})0))"))
         if header == "linux/ethtool.h":
             for sub, st in ethtool:
                 entries += [("num", "eth:" + sub, sub), ("struct", "eth:" + sub, st)]
@@ -909,6 +943,9 @@ def compare_cmd(name, g, k):
     if gt is None or kt is None or gt[0] == "v":
         if gn == kn:
             return None
+        if name in BY_VALUE:
+            return {"cls": "untyped", "gnum": gn, "knum": kn,
+                    "reason": "literal number with a by-value argument: number differs"}
         return {"cls": "untyped", "gnum": gn, "knum": kn,
                 "reason": "no argument type (bare _IOC size or length): size differs, layout unknown"}
     pointer_arg = gt[0] == "p"
@@ -998,7 +1035,8 @@ def analyse_version(headers, results):
                     oneabi[t] += 1
                     continue
                 compared[t] += 1
-                if t == "t32" and ("type" not in gi or "type" not in ga):
+                if t == "t32" and ("type" not in gi or "type" not in ga) and \
+                        n not in TYPED_LITERALS.get(h, {}):
                     untyped += 1
                 for dname, g, k, store in (("i386_on_arm", gi, ga, diffs),
                                            ("arm_on_i386", ga, gi, rdiffs)):
@@ -1147,6 +1185,14 @@ def vkey(name):
 def analyse(vers, vres, ethtool):
     """-> {relative path: text} for the report, the C tables, the docs/guest-abis.md region."""
     per = [(vname, analyse_version(headers, vres[vname])) for vname, headers in vers]
+    for vname, _ in vers:
+        for h, m in sorted(TYPED_LITERALS.items()):
+            for a, t in CONFIGS:
+                got = vres[vname][(h, a)]["cmds"].get(t, {})
+                for n, ty in sorted(m.items()):
+                    if "num" not in got.get(n, {}) or (ty != VALUE and "type" not in got[n]):
+                        die(f"TYPED_LITERALS: {n} ({ty}) not found in {h} of {vname} "
+                            f"({a}-{t})")
     probs, seen, renamed, grew = check_versions([(vn, vres[vn]) for vn, _ in vers], per)
     if probs:
         die("commands whose number, layout or translation changed between uapi versions "
@@ -1346,6 +1392,8 @@ def report(vers, vres, per, seen, renamed, grew, diffs, litdiff, tables, refused
     row("commands without an argument type (t32; compared by number only)",
         lambda vn: P[vn]["untyped"])
     row("function-like commands (invoked with the argument 1)", lambda vn: len(P[vn]["fnlike"]))
+    row("literal commands of TYPED_LITERALS (" + ", ".join(sorted(TYPED_LITERALS)) +
+        "): typed / by value", lambda vn: f"{len(TYPED_LITERALS_TYPED)} / {len(BY_VALUE)}")
     res_cnt, drop_cnt = collections.Counter(), collections.Counter()
     resolved, dropped = collections.defaultdict(set), collections.defaultdict(set)
     hdr_extra = collections.defaultdict(set)
@@ -1511,6 +1559,32 @@ def report(vers, vres, per, seen, renamed, grew, diffs, litdiff, tables, refused
       "guest's 0x5460 needs no row in `ec_abi_i386_on_arm`; an arm guest's 0x545E on\n"
       "an x86-64 host is renumbered to 0x5460 (a row with sizes 0 and no spans:\n"
       "renumber only).\n")
+    w("\n## Literal commands with an argument type\n\n"
+      "Headers that define commands as literal numbers (`#define LOOP_SET_FD 0x4C00`),\n"
+      "not with `_IO*`: the number does not encode the argument, so `TYPED_LITERALS`\n"
+      "in abi-gen.py names, per header, each command and its argument type as the\n"
+      "kernel's handler reads it (for linux/loop.h: drivers/block/loop.c lo_ioctl(),\n"
+      "lo_compat_ioctl(), loop_control_ioctl()).  A pointer's pointee is compiled for\n"
+      "both ABIs and compared like a sized command's argument (identical: passed\n"
+      "unchanged; else a row or refused, as above); a by-value argument is the same\n"
+      "when the number is.  Only the listed names are commands (not the header's\n"
+      "other integer macros).  Over the union of the versions:\n\n"
+      "| header | command | number (i386 / arm) | argument | i386 guest / arm guest |\n"
+      "|---|---|---|---|---|\n")
+    newest = vres[vnames[-1]]
+    for h, m in sorted(TYPED_LITERALS.items()):
+        for n, ty in sorted(m.items(), key=lambda kv: (
+                newest[(h, "i386")]["cmds"]["t32"][kv[0]]["num"], kv[0])):
+            ni = newest[(h, "i386")]["cmds"]["t32"][n]["num"]
+            na = newest[(h, "arm")]["cmds"]["t32"][n]["num"]
+            st = []
+            for d, _, _ in DIRECTIONS:
+                rs = row_status(tables, d, n)
+                st.append("identical" if rs == "no row" else rs)
+            arg = "by value" if ty == VALUE else f"`{ty}`" + (
+                f" ({size_of(newest[(h, 'i386')]['cmds']['t32'][n]['type'])} / "
+                f"{size_of(newest[(h, 'arm')]['cmds']['t32'][n]['type'])} bytes)")
+            w(f"| {h} | {n} | {ni:#06x} / {na:#06x} | {arg} | {' / '.join(st)} |\n")
     w("\n## Number collisions\n\nOne guest number that means several commands which "
       "would translate differently: refused.\n\n")
     if not collisions:
