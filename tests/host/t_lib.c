@@ -576,6 +576,10 @@ static void test_policy(void)
 	       emucompat_guest_abi_cmd(ec, 0x4c05u) == EMUCOMPAT_CMD_SAME,
 	       "linux/loop.h's literal numbers known identical: LOOP_CTL_GET_FREE, "
 	       "LOOP_GET_STATUS64");
+	tap_ok(emucompat_guest_abi_cmd(ec, 0x8912u) == EMUCOMPAT_CMD_SAME &&
+	       emucompat_guest_abi_cmd(ec, 0x8913u) == EMUCOMPAT_CMD_SAME,
+	       "linux/sockios.h's literal numbers known identical: SIOCGIFCONF, "
+	       "SIOCGIFFLAGS");
 
 	r = pol_call(g, 0x80044501u, FAKE_FD, &seen);
 	memcpy(&v, g, 4);
