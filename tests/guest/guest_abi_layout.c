@@ -118,6 +118,29 @@
 #define GL_SNP_ERR GL_M(fw_err)
 #endif
 
+/* The members of structs that several commands share */
+#define GL_V4L2_BUFFER \
+	GL_M(index) GL_M(type) GL_M(bytesused) GL_M(flags) GL_M(field) \
+	GL_M(timestamp.tv_sec) GL_M(timestamp.tv_usec) GL_M(timecode.type) \
+	GL_M(timecode.flags) GL_M(timecode.frames) GL_M(timecode.seconds) \
+	GL_M(timecode.minutes) GL_M(timecode.hours) GL_M(timecode.userbits) GL_M(sequence) \
+	GL_M(memory) GL_M(m.offset) GL_M(m.userptr) GL_M(m.planes) GL_M(m.fd) GL_M(length) \
+	GL_M(reserved2) GL_M(request_fd) GL_M(reserved)
+#define GL_SND_CTL_ELEM_VALUE \
+	GL_M(id.numid) GL_M(id.iface) GL_M(id.device) GL_M(id.subdevice) GL_M(id.name) \
+	GL_M(id.index) GL_BITS(indirect, id.index, 1) GL_M(value.integer.value) \
+	GL_M(value.integer.value_ptr) GL_M(value.integer64.value) \
+	GL_M(value.integer64.value_ptr) GL_M(value.enumerated.item) \
+	GL_M(value.enumerated.item_ptr) GL_M(value.bytes.data) GL_M(value.bytes.data_ptr) \
+	GL_M(value.iec958.status) GL_M(value.iec958.subcode) GL_M(value.iec958.pad) \
+	GL_M(value.iec958.dig_subframe) GL_M(reserved)
+#define GL_V4L2_STANDARD \
+	GL_M(index) GL_M(id) GL_M(name) GL_M(frameperiod.numerator) \
+	GL_M(frameperiod.denominator) GL_M(framelines) GL_M(reserved)
+#define GL_ISST_CPU_MASK \
+	GL_M(socket_id) GL_M(power_domain_id) GL_M(level) GL_M(punit_cpu_map) GL_M(mask) \
+	GL_M(cpu_buffer_size) GL_M(cpu_buffer)
+
 void guest_abi_layout(void);
 void guest_abi_layout(void)
 {
@@ -294,14 +317,12 @@ GL_CMD(ISST_IF_MSR_COMMAND, struct isst_if_msr_cmds)
 GL_END
 #ifdef ISST_IF_GET_PERF_LEVEL_CPU_MASK
 GL_CMD(ISST_IF_GET_PERF_LEVEL_CPU_MASK, struct isst_perf_level_cpu_mask)
-	GL_M(socket_id) GL_M(power_domain_id) GL_M(level) GL_M(punit_cpu_map) GL_M(mask)
-	GL_M(cpu_buffer_size) GL_M(cpu_buffer)
+	GL_ISST_CPU_MASK
 GL_END
 #endif
 #ifdef ISST_IF_GET_BASE_FREQ_CPU_MASK
 GL_CMD(ISST_IF_GET_BASE_FREQ_CPU_MASK, struct isst_perf_level_cpu_mask)
-	GL_M(socket_id) GL_M(power_domain_id) GL_M(level) GL_M(punit_cpu_map) GL_M(mask)
-	GL_M(cpu_buffer_size) GL_M(cpu_buffer)
+	GL_ISST_CPU_MASK
 GL_END
 #endif
 /*
@@ -408,22 +429,10 @@ GL_CMD(SCIF_WRITETO, struct scifioctl_copy)
 	GL_M(loffset) GL_M(len) GL_M(roffset) GL_M(addr) GL_M(flags)
 GL_END
 GL_CMD(SNDRV_CTL_IOCTL_ELEM_READ, struct snd_ctl_elem_value)
-	GL_M(id.numid) GL_M(id.iface) GL_M(id.device) GL_M(id.subdevice) GL_M(id.name)
-	GL_M(id.index) GL_BITS(indirect, id.index, 1) GL_M(value.integer.value)
-	GL_M(value.integer.value_ptr) GL_M(value.integer64.value)
-	GL_M(value.integer64.value_ptr) GL_M(value.enumerated.item)
-	GL_M(value.enumerated.item_ptr) GL_M(value.bytes.data) GL_M(value.bytes.data_ptr)
-	GL_M(value.iec958.status) GL_M(value.iec958.subcode) GL_M(value.iec958.pad)
-	GL_M(value.iec958.dig_subframe) GL_M(reserved)
+	GL_SND_CTL_ELEM_VALUE
 GL_END
 GL_CMD(SNDRV_CTL_IOCTL_ELEM_WRITE, struct snd_ctl_elem_value)
-	GL_M(id.numid) GL_M(id.iface) GL_M(id.device) GL_M(id.subdevice) GL_M(id.name)
-	GL_M(id.index) GL_BITS(indirect, id.index, 1) GL_M(value.integer.value)
-	GL_M(value.integer.value_ptr) GL_M(value.integer64.value)
-	GL_M(value.integer64.value_ptr) GL_M(value.enumerated.item)
-	GL_M(value.enumerated.item_ptr) GL_M(value.bytes.data) GL_M(value.bytes.data_ptr)
-	GL_M(value.iec958.status) GL_M(value.iec958.subcode) GL_M(value.iec958.pad)
-	GL_M(value.iec958.dig_subframe) GL_M(reserved)
+	GL_SND_CTL_ELEM_VALUE
 GL_END
 GL_CMD(SNDRV_HDSPM_IOCTL_GET_STATUS, struct hdspm_status)
 	GL_M(card_type) GL_M(autosync_source) GL_M(card_clock) GL_M(master_period)
@@ -453,12 +462,7 @@ GL_CMD(VDUSE_VQ_GET_INFO, struct vduse_vq_info)
 	GL_M(packed.last_used_counter) GL_M(packed.last_used_idx) GL_M(ready)
 GL_END
 GL_CMD(VIDIOC_DQBUF, struct v4l2_buffer)
-	GL_M(index) GL_M(type) GL_M(bytesused) GL_M(flags) GL_M(field)
-	GL_M(timestamp.tv_sec) GL_M(timestamp.tv_usec) GL_M(timecode.type)
-	GL_M(timecode.flags) GL_M(timecode.frames) GL_M(timecode.seconds)
-	GL_M(timecode.minutes) GL_M(timecode.hours) GL_M(timecode.userbits) GL_M(sequence)
-	GL_M(memory) GL_M(m.offset) GL_M(m.userptr) GL_M(m.planes) GL_M(m.fd) GL_M(length)
-	GL_M(reserved2) GL_M(request_fd) GL_M(reserved)
+	GL_V4L2_BUFFER
 GL_END
 GL_CMD(VIDIOC_DQEVENT, struct v4l2_event)
 	GL_M(type) GL_M(u.vsync.field) GL_M(u.ctrl.changes) GL_M(u.ctrl.type)
@@ -474,35 +478,18 @@ GL_CMD(VIDIOC_ENUMINPUT, struct v4l2_input)
 	GL_M(capabilities) GL_M(reserved)
 GL_END
 GL_CMD(VIDIOC_ENUMSTD, struct v4l2_standard)
-	GL_M(index) GL_M(id) GL_M(name) GL_M(frameperiod.numerator)
-	GL_M(frameperiod.denominator) GL_M(framelines) GL_M(reserved)
+	GL_V4L2_STANDARD
 GL_END
 GL_CMD(VIDIOC_SUBDEV_ENUMSTD, struct v4l2_standard)
-	GL_M(index) GL_M(id) GL_M(name) GL_M(frameperiod.numerator)
-	GL_M(frameperiod.denominator) GL_M(framelines) GL_M(reserved)
+	GL_V4L2_STANDARD
 GL_END
 GL_CMD(VIDIOC_PREPARE_BUF, struct v4l2_buffer)
-	GL_M(index) GL_M(type) GL_M(bytesused) GL_M(flags) GL_M(field)
-	GL_M(timestamp.tv_sec) GL_M(timestamp.tv_usec) GL_M(timecode.type)
-	GL_M(timecode.flags) GL_M(timecode.frames) GL_M(timecode.seconds)
-	GL_M(timecode.minutes) GL_M(timecode.hours) GL_M(timecode.userbits) GL_M(sequence)
-	GL_M(memory) GL_M(m.offset) GL_M(m.userptr) GL_M(m.planes) GL_M(m.fd) GL_M(length)
-	GL_M(reserved2) GL_M(request_fd) GL_M(reserved)
+	GL_V4L2_BUFFER
 GL_END
 GL_CMD(VIDIOC_QBUF, struct v4l2_buffer)
-	GL_M(index) GL_M(type) GL_M(bytesused) GL_M(flags) GL_M(field)
-	GL_M(timestamp.tv_sec) GL_M(timestamp.tv_usec) GL_M(timecode.type)
-	GL_M(timecode.flags) GL_M(timecode.frames) GL_M(timecode.seconds)
-	GL_M(timecode.minutes) GL_M(timecode.hours) GL_M(timecode.userbits) GL_M(sequence)
-	GL_M(memory) GL_M(m.offset) GL_M(m.userptr) GL_M(m.planes) GL_M(m.fd) GL_M(length)
-	GL_M(reserved2) GL_M(request_fd) GL_M(reserved)
+	GL_V4L2_BUFFER
 GL_END
 GL_CMD(VIDIOC_QUERYBUF, struct v4l2_buffer)
-	GL_M(index) GL_M(type) GL_M(bytesused) GL_M(flags) GL_M(field)
-	GL_M(timestamp.tv_sec) GL_M(timestamp.tv_usec) GL_M(timecode.type)
-	GL_M(timecode.flags) GL_M(timecode.frames) GL_M(timecode.seconds)
-	GL_M(timecode.minutes) GL_M(timecode.hours) GL_M(timecode.userbits) GL_M(sequence)
-	GL_M(memory) GL_M(m.offset) GL_M(m.userptr) GL_M(m.planes) GL_M(m.fd) GL_M(length)
-	GL_M(reserved2) GL_M(request_fd) GL_M(reserved)
+	GL_V4L2_BUFFER
 GL_END
 }
