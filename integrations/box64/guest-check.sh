@@ -14,8 +14,7 @@
 # The stage:
 # 1. build.sh --host ARCH (cached): box64 (patched) and box64-stock;
 # 2. tests/qemu/sysroot32.sh i386 (and armhf on arm64): Debian bookworm's
-#    own 32-bit programs with their libraries (cached); alsactl is added
-#    from the same alsa-utils package the sysroot's amixer comes from;
+#    own 32-bit programs with their libraries (cached), alsactl among them;
 # 3. box64root = a copy of the i386 sysroot, the host's runtime libraries
 #    (this machine's x86-64 glibc; on arm64 bookworm's arm64 libc6 and
 #    libgcc-s1 that build.sh unpacked), the two box64, and check/*.c built
@@ -56,21 +55,6 @@ sysroot() {
 	[ -f "$v/.emucompat/done" ] || die "sysroot32.sh $1 gave no sysroot"
 	echo "$v"
 }
-# add_alsactl ROOT ABI — usr/sbin/alsactl from the alsa-utils package that
-# ROOT's amixer came from (sysroot32.sh keeps the .debs); its only library
-# beyond libc, libasound, is there for amixer.
-add_alsactl() {
-	local root=$1 abi=$2 ver deb t
-	ver=$(awk '$1 == "amixer" { print $4 }' "$root/.emucompat/programs")
-	deb=$cache/sysroot32/debs/$abi/alsa-utils_${ver//:/%3a}_$abi.deb
-	[ -f "$deb" ] || die "no $deb (sysroot32.sh's download of alsa-utils $ver)"
-	t=$(mktemp -d)
-	dpkg -x "$deb" "$t"
-	install -m 0755 "$t/usr/sbin/alsactl" "$root/usr/sbin/alsactl"
-	rm -rf "$t"
-	echo "alsactl /usr/sbin/alsactl alsa-utils $ver" >>"$root/.emucompat/programs"
-}
-
 # add_fftest ROOT ABI — usr/bin/fftest of bookworm's joystick package for
 # ABI (only libc), downloaded once with sysroot32.sh's private apt lists
 # (read, never updated here) into box64-src/debs/.
@@ -100,7 +84,6 @@ R=$out/box64root
 log "box64root: the i386 sysroot, $host runtime, box64"
 cp -a "$(sysroot i386)" "$R"
 chmod -R u+w "$R"
-add_alsactl "$R" i386
 add_fftest "$R" i386
 mkdir -p "$R/box32" "$R/usr/bin"
 # stripped: the debug info (RelWithDebInfo) would only weigh on the initramfs
@@ -134,7 +117,6 @@ arm64)
 	log "box64ref: the armhf sysroot"
 	cp -a "$(sysroot armhf)" "$F"
 	chmod -R u+w "$F"
-	add_alsactl "$F" armhf
 	add_fftest "$F" armhf
 	mkdir -p "$F/box32"
 	for p in box32-ioctl box32-getopt; do
